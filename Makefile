@@ -1,0 +1,77 @@
+# sshtrail build.  Targets: all (default), test, check (alias), san (tests
+# under ASan and UBSan), clean.  Debian's libraries are found by pkg-config.
+
+CC ?= cc
+BUILD ?= build
+PKG_CONFIG ?= pkg-config
+
+# CI sets WERROR=1 so a warning fails the build.
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wvla -Wformat=2 -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+ifeq ($(SAN),1)
+OPT = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+      -fno-sanitize-recover=undefined
+else
+OPT = -O2 -g
+endif
+
+CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CFLAGS += -std=c11 $(OPT) $(WARN)
+LDLIBS += -lm
+
+AUPARSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags auparse 2>/dev/null)
+AUPARSE_LIBS := $(shell $(PKG_CONFIG) --libs auparse 2>/dev/null || echo -lauparse)
+
+LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+DEPS := $(LIB_OBJ:.o=.d)
+
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all test check san clean style
+
+all: $(BUILD)/sshtrail
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libsshtrail.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/sshtrail: $(BUILD)/src/cli/main.o $(BUILD)/libsshtrail.a
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tcheck.h $(BUILD)/libsshtrail.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $< $(BUILD)/libsshtrail.a \
+	    $(LDLIBS) -o $@
+
+# Test tools that link libauparse, the reference audit parser.
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libsshtrail.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(AUPARSE_CFLAGS) $(CFLAGS) $< \
+	    $(BUILD)/libsshtrail.a $(AUPARSE_LIBS) $(LDLIBS) -o $@
+
+test check: all $(TEST_BIN) $(TOOL_BIN)
+	SSHTRAIL_BUILD=$(BUILD) bash tests/run.sh
+
+san:
+	$(MAKE) BUILD=build-san SAN=1 test
+
+style:
+	clang-format --dry-run --Werror src/*/*.c src/*/*.h
+
+clean:
+	rm -rf build build-san
+
+-include $(DEPS)

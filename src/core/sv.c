@@ -1,0 +1,82 @@
+/*
+ * Search and number conversion on string views.  Everything here works on
+ * (pointer, length) pairs and reads no byte outside them.
+ */
+#include "core/sv.h"
+
+ptrdiff_t
+sv_find(struct sv a, struct sv needle)
+{
+    if (needle.len == 0) {
+        return 0;
+    }
+    if (needle.len > a.len) {
+        return -1;
+    }
+
+    const char *p = a.p;
+    const char *end = a.p + a.len - needle.len + 1;
+    while (p < end) {
+        const char *hit = memchr(p, needle.p[0], (size_t)(end - p));
+        if (hit == NULL) {
+            return -1;
+        }
+        if (memcmp(hit, needle.p, needle.len) == 0) {
+            return hit - a.p;
+        }
+        p = hit + 1;
+    }
+    return -1;
+}
+
+ptrdiff_t
+sv_rfind(struct sv a, struct sv needle)
+{
+    if (needle.len > a.len) {
+        return -1;
+    }
+    for (size_t i = a.len - needle.len + 1; i-- > 0;) {
+        if (memcmp(a.p + i, needle.p, needle.len) == 0) {
+            return (ptrdiff_t)i;
+        }
+    }
+    return -1;
+}
+
+bool
+sv_to_u64(struct sv a, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (a.len == 0 || a.len > 20) {
+        return false;
+    }
+    for (size_t i = 0; i < a.len; i++) {
+        unsigned d = (unsigned char)a.p[i] - '0';
+        if (d > 9) {
+            return false;
+        }
+        if (v > (max - d) / 10) {
+            return false;
+        }
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool
+sv_to_i64(struct sv a, int64_t *out)
+{
+    uint64_t v;
+    bool negative = a.len > 0 && a.p[0] == '-';
+
+    if (negative) {
+        a = sv_skip(a, 1);
+    }
+    if (!sv_to_u64(a, negative ? (uint64_t)INT64_MAX + 1 : INT64_MAX, &v)) {
+        return false;
+    }
+    *out = negative ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}

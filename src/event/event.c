@@ -1,0 +1,339 @@
+/*
+ * The normalized event's storage: an arena of bytes with references into it.
+ * Nothing here interprets field values; parsers decide what they mean.
+ */
+#include "event/event.h"
+
+#include <stdlib.h>
+
+#define REF_ABSENT UINT32_MAX
+
+static const char *const kind_names[EVENT_KIND_COUNT] = {
+    [EVENT_AUTH_SUCCESS] = "auth_success",
+    [EVENT_AUTH_FAILURE] = "auth_failure",
+    [EVENT_INVALID_USER] = "invalid_user",
+    [EVENT_PREAUTH_CLOSE] = "preauth_close",
+    [EVENT_SESSION_OPEN] = "session_open",
+    [EVENT_SESSION_CLOSE] = "session_close",
+    [EVENT_DISCONNECT] = "disconnect",
+    [EVENT_EXEC] = "exec",
+    [EVENT_MAX_AUTH] = "max_auth_attempts",
+    [EVENT_SESSION_START] = "session_start",
+    [EVENT_LOGIN_ASSIGN] = "login_assign",
+    [EVENT_USER_LOGIN] = "user_login",
+    [EVENT_USER_LOGOUT] = "user_logout",
+    [EVENT_ACCT_CHECK] = "account_check",
+    [EVENT_CRED_ACQUIRE] = "cred_acquire",
+    [EVENT_CRED_DISPOSE] = "cred_dispose",
+    [EVENT_CONNECTION] = "connection",
+};
+
+static const char *const str_names[EVENT_STR_COUNT] = {
+    [EVENT_HOST] = "host",
+    [EVENT_USER] = "user",
+    [EVENT_SRC_IP] = "src_ip",
+    [EVENT_AUTH_METHOD] = "auth_method",
+    [EVENT_KEY_TYPE] = "key_type",
+    [EVENT_KEY_FP] = "key_fingerprint",
+    [EVENT_EXE] = "exe",
+    [EVENT_CWD] = "cwd",
+    [EVENT_TTY] = "tty",
+    [EVENT_PROGRAM] = "program",
+    [EVENT_SESSION_TYPE] = "session_type",
+    [EVENT_DETAIL] = "detail",
+};
+
+static const char *const num_names[EVENT_NUM_COUNT] = {
+    [EVENT_UID] = "uid",
+    [EVENT_EUID] = "euid",
+    [EVENT_PID] = "pid",
+    [EVENT_PPID] = "ppid",
+    [EVENT_SRC_PORT] = "src_port",
+    [EVENT_SES] = "ses",
+    [EVENT_AUID] = "auid",
+    [EVENT_SERIAL] = "serial",
+};
+
+const char *
+event_kind_name(enum event_kind k)
+{
+    return (unsigned)k < EVENT_KIND_COUNT ? kind_names[k] : "unknown";
+}
+
+const char *
+event_str_name(enum event_str f)
+{
+    return str_names[f];
+}
+
+const char *
+event_num_name(enum event_num f)
+{
+    return num_names[f];
+}
+
+int
+event_kind_from_name(struct sv name)
+{
+    for (int k = 0; k < EVENT_KIND_COUNT; k++) {
+        if (sv_eq_cstr(name, kind_names[k])) {
+            return k;
+        }
+    }
+    return -1;
+}
+
+static void
+clear_fields(struct event *ev)
+{
+    ev->kind = EVENT_EXEC;
+    ev->result = EVENT_RESULT_NONE;
+    ev->time = (struct event_time){ 0, 0, 0 };
+    ev->origin = (struct event_origin){ NULL, NULL, 0 };
+    ev->truncated = false;
+    ev->num_set = 0;
+    for (int i = 0; i < EVENT_STR_COUNT; i++) {
+        ev->str[i].off = REF_ABSENT;
+        ev->str[i].len = 0;
+    }
+    ev->argc = 0;
+    ev->used = 0;
+}
+
+void
+event_init(struct event *ev)
+{
+    ev->argv = NULL;
+    ev->argv_cap = 0;
+    ev->bytes = NULL;
+    ev->cap = 0;
+    clear_fields(ev);
+}
+
+void
+event_fini(struct event *ev)
+{
+    free(ev->argv);
+    free(ev->bytes);
+    event_init(ev);
+}
+
+void
+event_reset(struct event *ev)
+{
+    clear_fields(ev);
+}
+
+/* Grows the arena to hold need more bytes; returns how many fit. */
+static uint32_t
+reserve_bytes(struct event *ev, size_t need)
+{
+    size_t room = EVENT_MAX_BYTES - ev->used;
+
+    if (need > room) {
+        need = room;
+        ev->truncated = true;
+    }
+    if (ev->used + need > ev->cap) {
+        size_t cap = ev->cap ? ev->cap : 256;
+        while (cap < ev->used + need) {
+            cap *= 2;
+        }
+        if (cap > EVENT_MAX_BYTES) {
+            cap = EVENT_MAX_BYTES;
+        }
+        char *grown = realloc(ev->bytes, cap);
+        if (grown == NULL) {
+            ev->truncated = true;
+            return 0;
+        }
+        ev->bytes = grown;
+        ev->cap = (uint32_t)cap;
+    }
+    return (uint32_t)need;
+}
+
+static struct event_ref
+store_bytes(struct event *ev, struct sv value)
+{
+    struct event_ref ref;
+    uint32_t n = reserve_bytes(ev, value.len);
+
+    ref.off = ev->used;
+    ref.len = n;
+    if (n) {
+        memcpy(ev->bytes + ev->used, value.p, n);
+    }
+    ev->used += n;
+    return ref;
+}
+
+void
+event_set_str(struct event *ev, enum event_str f, struct sv value)
+{
+    ev->str[f] = store_bytes(ev, value);
+}
+
+bool
+event_has_str(const struct event *ev, enum event_str f)
+{
+    return ev->str[f].off != REF_ABSENT;
+}
+
+struct sv
+event_str(const struct event *ev, enum event_str f)
+{
+    if (ev->str[f].off == REF_ABSENT) {
+        return SV_NULL;
+    }
+    /* A present empty value must still compare unequal to SV_NULL. */
+    if (ev->str[f].len == 0) {
+        return sv_make("", 0);
+    }
+    return sv_make(ev->bytes + ev->str[f].off, ev->str[f].len);
+}
+
+void
+event_set_num(struct event *ev, enum event_num f, int64_t value)
+{
+    ev->num[f] = value;
+    ev->num_set |= 1u << f;
+}
+
+bool
+event_has_num(const struct event *ev, enum event_num f)
+{
+    return (ev->num_set >> f) & 1u;
+}
+
+int64_t
+event_num(const struct event *ev, enum event_num f, int64_t def)
+{
+    return event_has_num(ev, f) ? ev->num[f] : def;
+}
+
+void
+event_clear_num(struct event *ev, enum event_num f)
+{
+    ev->num_set &= ~(1u << f);
+}
+
+static bool
+grow_argv(struct event *ev)
+{
+    if (ev->argc < ev->argv_cap) {
+        return true;
+    }
+    uint32_t cap = ev->argv_cap ? ev->argv_cap * 2 : 8;
+    if (cap > EVENT_MAX_ARGS) {
+        cap = EVENT_MAX_ARGS;
+    }
+    if (cap <= ev->argc) {
+        ev->truncated = true;
+        return false;
+    }
+    struct event_ref *grown = realloc(ev->argv, cap * sizeof(*grown));
+    if (grown == NULL) {
+        ev->truncated = true;
+        return false;
+    }
+    ev->argv = grown;
+    ev->argv_cap = cap;
+    return true;
+}
+
+void
+event_add_arg(struct event *ev, struct sv arg)
+{
+    if (!grow_argv(ev)) {
+        return;
+    }
+    ev->argv[ev->argc++] = store_bytes(ev, arg);
+}
+
+void
+event_append_arg(struct event *ev, struct sv more)
+{
+    if (ev->argc == 0) {
+        event_add_arg(ev, more);
+        return;
+    }
+
+    struct event_ref *last = &ev->argv[ev->argc - 1];
+
+    /* Chunks extend in place only while the element ends the arena. */
+    if (last->off + last->len != ev->used) {
+        uint32_t n = reserve_bytes(ev, last->len);
+        memmove(ev->bytes + ev->used, ev->bytes + last->off, n);
+        last->off = ev->used;
+        last->len = n;
+        ev->used += n;
+    }
+    struct event_ref tail = store_bytes(ev, more);
+    last->len += tail.len;
+}
+
+struct sv
+event_arg(const struct event *ev, uint32_t i)
+{
+    if (i >= ev->argc) {
+        return SV_NULL;
+    }
+    return sv_make(ev->argv[i].len ? ev->bytes + ev->argv[i].off : "",
+                   ev->argv[i].len);
+}
+
+int
+event_copy(struct event *dst, const struct event *src)
+{
+    char *bytes = dst->bytes;
+    uint32_t cap = dst->cap;
+    struct event_ref *argv = dst->argv;
+    uint32_t argv_cap = dst->argv_cap;
+
+    if (cap < src->used) {
+        char *grown = realloc(bytes, src->used);
+        if (grown == NULL) {
+            event_reset(dst);
+            return -1;
+        }
+        bytes = grown;
+        cap = src->used;
+    }
+    if (argv_cap < src->argc) {
+        struct event_ref *grown = realloc(argv, src->argc * sizeof(*grown));
+        if (grown == NULL) {
+            dst->bytes = bytes;
+            dst->cap = cap;
+            event_reset(dst);
+            return -1;
+        }
+        argv = grown;
+        argv_cap = src->argc;
+    }
+
+    *dst = *src;
+    dst->bytes = bytes;
+    dst->cap = cap;
+    dst->argv = argv;
+    dst->argv_cap = argv_cap;
+    if (src->used) {
+        memcpy(dst->bytes, src->bytes, src->used);
+    }
+    if (src->argc) {
+        memcpy(dst->argv, src->argv, src->argc * sizeof(*argv));
+    }
+    return 0;
+}
+
+int
+event_time_cmp(const struct event_time *a, const struct event_time *b)
+{
+    if (a->sec != b->sec) {
+        return a->sec < b->sec ? -1 : 1;
+    }
+    if (a->nsec != b->nsec) {
+        return a->nsec < b->nsec ? -1 : 1;
+    }
+    return 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * The normalized event: what every format parser produces and what the
+ * correlator, scorer and writers consume.
+ *
+ * An event owns its strings in one growable byte arena, so copying an event
+ * is two allocations whatever its shape.  Each string field and each argv
+ * element is an (offset, length) reference into that arena; a field the
+ * source did not carry is absent, which is different from present and empty.
+ * Every limit below is a hard maximum: bytes past it are dropped and the
+ * event is marked truncated, so a hostile line cannot grow an event without
+ * bound.
+ */
+#ifndef SSHTRAIL_EVENT_H
+#define SSHTRAIL_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/sv.h"
+
+/* Maximum bytes of string data one event stores. */
+#define EVENT_MAX_BYTES (256u * 1024u)
+/* Maximum argv elements one event stores. */
+#define EVENT_MAX_ARGS 4096u
+
+enum event_kind {
+    EVENT_AUTH_SUCCESS,     /* sshd "Accepted", audit USER_AUTH res=success */
+    EVENT_AUTH_FAILURE,     /* "Failed", pam auth failure, USER_AUTH failed */
+    EVENT_INVALID_USER,     /* "Invalid user U from A port P" */
+    EVENT_PREAUTH_CLOSE,    /* connection closed or reset before auth */
+    EVENT_SESSION_OPEN,     /* pam_unix session opened, audit USER_START */
+    EVENT_SESSION_CLOSE,    /* pam_unix session closed, audit USER_END */
+    EVENT_DISCONNECT,       /* "Disconnected from user", "Received disconnect" */
+    EVENT_EXEC,             /* a process execution (audit execve) */
+    EVENT_MAX_AUTH,         /* "maximum authentication attempts exceeded" */
+    EVENT_SESSION_START,    /* VERBOSE "Starting session: shell on pts/0" */
+    EVENT_LOGIN_ASSIGN,     /* audit LOGIN: auid and ses assigned to a pid */
+    EVENT_USER_LOGIN,       /* audit USER_LOGIN res=success */
+    EVENT_USER_LOGOUT,      /* audit USER_LOGOUT */
+    EVENT_ACCT_CHECK,       /* audit USER_ACCT */
+    EVENT_CRED_ACQUIRE,     /* audit CRED_ACQ */
+    EVENT_CRED_DISPOSE,     /* audit CRED_DISP */
+    EVENT_CONNECTION,       /* "Connection from A port P on L port Q" */
+    EVENT_KIND_COUNT
+};
+
+/* String fields.  Names are the JSON keys `sshtrail events` writes. */
+enum event_str {
+    EVENT_HOST,
+    EVENT_USER,
+    EVENT_SRC_IP,           /* canonical text form, or a host name as logged */
+    EVENT_AUTH_METHOD,      /* publickey, password, keyboard-interactive/pam */
+    EVENT_KEY_TYPE,         /* RSA, ED25519, ... */
+    EVENT_KEY_FP,           /* SHA256:... or MD5 colon form */
+    EVENT_EXE,
+    EVENT_CWD,
+    EVENT_TTY,              /* pts/0, or audit terminal= value */
+    EVENT_PROGRAM,          /* sshd, sshd-session, sshd-auth, or the exe */
+    EVENT_SESSION_TYPE,     /* shell, command, subsystem */
+    EVENT_DETAIL,           /* free text: disconnect reason, subsystem name */
+    EVENT_STR_COUNT
+};
+
+/* Numeric fields, written as JSON numbers. */
+enum event_num {
+    EVENT_UID,
+    EVENT_EUID,
+    EVENT_PID,
+    EVENT_PPID,
+    EVENT_SRC_PORT,
+    EVENT_SES,
+    EVENT_AUID,
+    EVENT_SERIAL,           /* audit record serial number */
+    EVENT_NUM_COUNT
+};
+
+enum event_result {
+    EVENT_RESULT_NONE,
+    EVENT_RESULT_SUCCESS,
+    EVENT_RESULT_FAILURE
+};
+
+/* The audit value meaning "no login uid" or "no session": 4294967295. */
+#define EVENT_AUDIT_UNSET 4294967295LL
+
+/*
+ * Event time: seconds since the epoch in UTC plus nanoseconds.  digits is
+ * the count of fraction digits the source wrote (0 to 9), kept so output
+ * repeats the precision the log had.
+ */
+struct event_time {
+    int64_t sec;
+    int32_t nsec;
+    int8_t digits;
+};
+
+/* Where an event came from.  format and file are borrowed for the run. */
+struct event_origin {
+    const char *format;
+    const char *file;       /* "-" for standard input */
+    uint64_t line;          /* line of the first record of the event */
+};
+
+struct event_ref {
+    uint32_t off;
+    uint32_t len;
+};
+
+struct event {
+    enum event_kind kind;
+    enum event_result result;
+    struct event_time time;
+    struct event_origin origin;
+    bool truncated;         /* some bytes or args were dropped at a limit */
+
+    uint32_t num_set;       /* bit i set when num[i] is present */
+    int64_t num[EVENT_NUM_COUNT];
+
+    struct event_ref str[EVENT_STR_COUNT];
+    struct event_ref *argv;
+    uint32_t argc;
+    uint32_t argv_cap;
+
+    char *bytes;
+    uint32_t used;
+    uint32_t cap;
+};
+
+void event_init(struct event *ev);
+void event_fini(struct event *ev);
+
+/* Clears all fields and keeps the allocated storage for reuse. */
+void event_reset(struct event *ev);
+
+/*
+ * Makes dst an independent copy of src.  dst must be initialised; its old
+ * contents are replaced.  Returns 0, or -1 when memory runs out (dst is then
+ * reset).
+ */
+int event_copy(struct event *dst, const struct event *src);
+
+/*
+ * Stores a copy of value as field f, replacing any earlier value.  Bytes
+ * past EVENT_MAX_BYTES are dropped and mark the event truncated.
+ */
+void event_set_str(struct event *ev, enum event_str f, struct sv value);
+bool event_has_str(const struct event *ev, enum event_str f);
+/* Returns the field's bytes, or SV_NULL when absent. */
+struct sv event_str(const struct event *ev, enum event_str f);
+
+void event_set_num(struct event *ev, enum event_num f, int64_t value);
+bool event_has_num(const struct event *ev, enum event_num f);
+/* Returns the field's value, or def when absent. */
+int64_t event_num(const struct event *ev, enum event_num f, int64_t def);
+void event_clear_num(struct event *ev, enum event_num f);
+
+/* Appends one argv element; past EVENT_MAX_ARGS it marks truncation. */
+void event_add_arg(struct event *ev, struct sv arg);
+struct sv event_arg(const struct event *ev, uint32_t i);
+/*
+ * Appends bytes to the last argv element, for arguments that arrive in
+ * chunks.  Adds a first, empty element when there is none.
+ */
+void event_append_arg(struct event *ev, struct sv more);
+
+/* Returns the JSON name of a kind ("auth_success") or of a field. */
+const char *event_kind_name(enum event_kind k);
+const char *event_str_name(enum event_str f);
+const char *event_num_name(enum event_num f);
+/* Returns the kind whose name is name, or -1. */
+int event_kind_from_name(struct sv name);
+
+/* Orders two times: negative, zero or positive like strcmp. */
+int event_time_cmp(const struct event_time *a, const struct event_time *b);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * The table of formats and content-based format detection.  Adding a format
+ * means adding its ops here and nowhere else.
+ */
+#include "formats/format.h"
+
+#include <string.h>
+
+extern const struct format_ops sshd_format;
+extern const struct format_ops audit_format;
+
+static const struct format_ops *const formats[] = {
+    &sshd_format,
+    &audit_format,
+    NULL,
+};
+
+const struct format_ops *const *
+format_all(void)
+{
+    return formats;
+}
+
+const struct format_ops *
+format_find(const char *name)
+{
+    for (int i = 0; formats[i] != NULL; i++) {
+        if (strcmp(formats[i]->name, name) == 0) {
+            return formats[i];
+        }
+    }
+    return NULL;
+}
+
+const struct format_ops *
+format_detect(const struct sv *lines, int n)
+{
+    const struct format_ops *best = NULL;
+    long best_score = 0;
+
+    for (int f = 0; formats[f] != NULL; f++) {
+        long score = 0;
+        for (int i = 0; i < n; i++) {
+            if (sv_trim(lines[i]).len > 0) {
+                score += formats[f]->probe(lines[i]);
+            }
+        }
+        if (score > best_score) {
+            best_score = score;
+            best = formats[f];
+        }
+    }
+    return best;
+}
