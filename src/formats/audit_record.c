@@ -1,0 +1,491 @@
+/*
+ * Audit record tokenizer: header, fields and value decoding.  It reads the
+ * raw format of auditd ("log_format = RAW") and the ENRICHED format, where
+ * auditd appends interpreted fields after a 0x1D (group separator) byte.
+ * It does not group records into events and never interprets numbers.
+ */
+#include "formats/audit_record.h"
+
+#include <string.h>
+
+/* The separator auditd writes before the enriched fields. */
+#define AUDIT_GS '\x1d'
+
+struct audit_type_row {
+    const char *name;
+    int type;
+};
+
+/* Record types from linux/audit.h and libaudit.h, sorted by number. */
+static const struct audit_type_row audit_types[] = {
+    { "LOGIN", 1006 },
+    { "USER_AUTH", 1100 }, { "USER_ACCT", 1101 }, { "USER_MGMT", 1102 },
+    { "CRED_ACQ", 1103 }, { "CRED_DISP", 1104 }, { "USER_START", 1105 },
+    { "USER_END", 1106 }, { "USER_AVC", 1107 }, { "USER_CHAUTHTOK", 1108 },
+    { "USER_ERR", 1109 }, { "CRED_REFR", 1110 }, { "USYS_CONFIG", 1111 },
+    { "USER_LOGIN", 1112 }, { "USER_LOGOUT", 1113 }, { "ADD_USER", 1114 },
+    { "DEL_USER", 1115 }, { "ADD_GROUP", 1116 }, { "DEL_GROUP", 1117 },
+    { "DAC_CHECK", 1118 }, { "CHGRP_ID", 1119 }, { "TEST", 1120 },
+    { "TRUSTED_APP", 1121 }, { "USER_SELINUX_ERR", 1122 },
+    { "USER_CMD", 1123 }, { "USER_TTY", 1124 }, { "CHUSER_ID", 1125 },
+    { "GRP_AUTH", 1126 }, { "SYSTEM_BOOT", 1127 },
+    { "SYSTEM_SHUTDOWN", 1128 }, { "SYSTEM_RUNLEVEL", 1129 },
+    { "SERVICE_START", 1130 }, { "SERVICE_STOP", 1131 },
+    { "GRP_MGMT", 1132 }, { "GRP_CHAUTHTOK", 1133 }, { "MAC_CHECK", 1134 },
+    { "ACCT_LOCK", 1135 }, { "ACCT_UNLOCK", 1136 }, { "USER_DEVICE", 1137 },
+    { "SOFTWARE_UPDATE", 1138 },
+    { "DAEMON_START", 1200 }, { "DAEMON_END", 1201 },
+    { "DAEMON_ABORT", 1202 }, { "DAEMON_CONFIG", 1203 },
+    { "DAEMON_RECONFIG", 1204 }, { "DAEMON_ROTATE", 1205 },
+    { "DAEMON_RESUME", 1206 }, { "DAEMON_ACCEPT", 1207 },
+    { "DAEMON_CLOSE", 1208 }, { "DAEMON_ERR", 1209 },
+    { "SYSCALL", 1300 }, { "PATH", 1302 }, { "IPC", 1303 },
+    { "SOCKETCALL", 1304 }, { "CONFIG_CHANGE", 1305 }, { "SOCKADDR", 1306 },
+    { "CWD", 1307 }, { "EXECVE", 1309 }, { "IPC_SET_PERM", 1311 },
+    { "MQ_OPEN", 1312 }, { "MQ_SENDRECV", 1313 }, { "MQ_NOTIFY", 1314 },
+    { "MQ_GETSETATTR", 1315 }, { "KERNEL_OTHER", 1316 }, { "FD_PAIR", 1317 },
+    { "OBJ_PID", 1318 }, { "TTY", 1319 }, { "EOE", 1320 },
+    { "BPRM_FCAPS", 1321 }, { "CAPSET", 1322 }, { "MMAP", 1323 },
+    { "NETFILTER_PKT", 1324 }, { "NETFILTER_CFG", 1325 }, { "SECCOMP", 1326 },
+    { "PROCTITLE", 1327 }, { "FEATURE_CHANGE", 1328 }, { "REPLACE", 1329 },
+    { "KERN_MODULE", 1330 }, { "FANOTIFY", 1331 },
+    { "TIME_INJOFFSET", 1332 }, { "TIME_ADJNTPVAL", 1333 }, { "BPF", 1334 },
+    { "EVENT_LISTENER", 1335 }, { "URINGOP", 1336 }, { "OPENAT2", 1337 },
+    { "DM_CTRL", 1338 }, { "DM_EVENT", 1339 },
+    { "AVC", 1400 }, { "SELINUX_ERR", 1401 }, { "AVC_PATH", 1402 },
+    { "MAC_POLICY_LOAD", 1403 }, { "MAC_STATUS", 1404 },
+    { "MAC_CONFIG_CHANGE", 1405 }, { "MAC_UNLBL_ALLOW", 1406 },
+    { "MAC_CIPSOV4_ADD", 1407 }, { "MAC_CIPSOV4_DEL", 1408 },
+    { "MAC_MAP_ADD", 1409 }, { "MAC_MAP_DEL", 1410 },
+    { "MAC_IPSEC_ADDSA", 1411 }, { "MAC_IPSEC_DELSA", 1412 },
+    { "MAC_IPSEC_ADDSPD", 1413 }, { "MAC_IPSEC_DELSPD", 1414 },
+    { "MAC_IPSEC_EVENT", 1415 }, { "MAC_UNLBL_STCADD", 1416 },
+    { "MAC_UNLBL_STCDEL", 1417 }, { "MAC_CALIPSO_ADD", 1418 },
+    { "MAC_CALIPSO_DEL", 1419 },
+    { "ANOM_PROMISCUOUS", 1700 }, { "ANOM_ABEND", 1701 },
+    { "ANOM_LINK", 1702 }, { "ANOM_CREAT", 1703 },
+    { "INTEGRITY_DATA", 1800 }, { "INTEGRITY_METADATA", 1801 },
+    { "INTEGRITY_STATUS", 1802 }, { "INTEGRITY_HASH", 1803 },
+    { "INTEGRITY_PCR", 1804 }, { "INTEGRITY_RULE", 1805 },
+    { "INTEGRITY_EVM_XATTR", 1806 }, { "INTEGRITY_POLICY_RULE", 1807 },
+    { "KERNEL", 2000 },
+    { "ANOM_LOGIN_FAILURES", 2100 }, { "ANOM_LOGIN_TIME", 2101 },
+    { "ANOM_LOGIN_SESSIONS", 2102 }, { "ANOM_LOGIN_ACCT", 2103 },
+    { "ANOM_LOGIN_LOCATION", 2104 }, { "ANOM_MAX_DAC", 2105 },
+    { "ANOM_MAX_MAC", 2106 }, { "ANOM_AMTU_FAIL", 2107 },
+    { "ANOM_RBAC_FAIL", 2108 }, { "ANOM_RBAC_INTEGRITY_FAIL", 2109 },
+    { "ANOM_CRYPTO_FAIL", 2110 }, { "ANOM_ACCESS_FS", 2111 },
+    { "ANOM_EXEC", 2112 }, { "ANOM_MK_EXEC", 2113 },
+    { "ANOM_ADD_ACCT", 2114 }, { "ANOM_DEL_ACCT", 2115 },
+    { "ANOM_MOD_ACCT", 2116 }, { "ANOM_ROOT_TRANS", 2117 },
+    { "ANOM_LOGIN_SERVICE", 2118 }, { "ANOM_LOGIN_ROOT", 2119 },
+    { "ANOM_ORIGIN_FAILURES", 2120 }, { "ANOM_SESSION", 2121 },
+    { "RESP_ANOMALY", 2200 }, { "RESP_ALERT", 2201 },
+    { "RESP_KILL_PROC", 2202 }, { "RESP_TERM_ACCESS", 2203 },
+    { "RESP_ACCT_REMOTE", 2204 }, { "RESP_ACCT_LOCK_TIMED", 2205 },
+    { "RESP_ACCT_UNLOCK_TIMED", 2206 }, { "RESP_ACCT_LOCK", 2207 },
+    { "RESP_TERM_LOCK", 2208 }, { "RESP_SEBOOL", 2209 },
+    { "RESP_EXEC", 2210 }, { "RESP_SINGLE", 2211 }, { "RESP_HALT", 2212 },
+    { "RESP_ORIGIN_BLOCK", 2213 }, { "RESP_ORIGIN_BLOCK_TIMED", 2214 },
+    { "RESP_ORIGIN_UNBLOCK_TIMED", 2215 },
+    { "USER_ROLE_CHANGE", 2300 }, { "ROLE_ASSIGN", 2301 },
+    { "ROLE_REMOVE", 2302 }, { "LABEL_OVERRIDE", 2303 },
+    { "LABEL_LEVEL_CHANGE", 2304 }, { "USER_LABELED_EXPORT", 2305 },
+    { "USER_UNLABELED_EXPORT", 2306 }, { "DEV_ALLOC", 2307 },
+    { "DEV_DEALLOC", 2308 }, { "FS_RELABEL", 2309 },
+    { "USER_MAC_POLICY_LOAD", 2310 }, { "ROLE_MODIFY", 2311 },
+    { "USER_MAC_CONFIG_CHANGE", 2312 }, { "USER_MAC_STATUS", 2313 },
+    { "CRYPTO_TEST_USER", 2400 }, { "CRYPTO_PARAM_CHANGE_USER", 2401 },
+    { "CRYPTO_LOGIN", 2402 }, { "CRYPTO_LOGOUT", 2403 },
+    { "CRYPTO_KEY_USER", 2404 }, { "CRYPTO_FAILURE_USER", 2405 },
+    { "CRYPTO_REPLAY_USER", 2406 }, { "CRYPTO_SESSION", 2407 },
+    { "CRYPTO_IKE_SA", 2408 }, { "CRYPTO_IPSEC_SA", 2409 },
+    { "VIRT_CONTROL", 2500 }, { "VIRT_RESOURCE", 2501 },
+    { "VIRT_MACHINE_ID", 2502 }, { "VIRT_INTEGRITY_CHECK", 2503 },
+    { "VIRT_CREATE", 2504 }, { "VIRT_DESTROY", 2505 },
+    { "VIRT_MIGRATE_IN", 2506 }, { "VIRT_MIGRATE_OUT", 2507 },
+};
+
+/* Keys whose values auditd hex-encodes when they hold special bytes. */
+static const char *const audit_encodable_keys[] = {
+    "acct", "cgroup", "cmd", "comm", "cwd", "data", "device", "dir", "exe",
+    "file", "grp", "key", "name", "new-chardev", "new-disk", "new-fs",
+    "new-net", "new-rng", "ocomm", "old-chardev", "old-disk", "old-fs",
+    "old-net", "old-rng", "path", "proctitle", "root_dir", "sw", "vm",
+    "watch", NULL
+};
+
+int
+audit_type_from_name(struct sv name)
+{
+    size_t n = sizeof(audit_types) / sizeof(audit_types[0]);
+
+    for (size_t i = 0; i < n; i++) {
+        if (sv_eq_cstr(name, audit_types[i].name)) {
+            return audit_types[i].type;
+        }
+    }
+
+    /* auditd names types it has no name for "UNKNOWN[1329]". */
+    if (sv_starts_with(name, "UNKNOWN[") && sv_ends_with(name, "]")) {
+        uint64_t v;
+        if (sv_to_u64(sv_make(name.p + 8, name.len - 9), 65535, &v)) {
+            return (int)v;
+        }
+    }
+    return 0;
+}
+
+bool
+audit_type_is_single(int type)
+{
+    return (type >= 1100 && type <= 1299) ||
+           (type >= 2100 && type <= 2999) || type == AUDIT_T_KERNEL;
+}
+
+static bool
+is_type_name_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '[' || c == ']';
+}
+
+/* Parses "SEC.MSEC:SERIAL)" at the start of s; returns bytes used or 0. */
+static size_t
+parse_stamp(struct sv s, struct audit_record *rec)
+{
+    size_t i = 0;
+    size_t start;
+    uint64_t sec;
+    uint64_t msec;
+    uint64_t serial;
+
+    for (start = i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
+    }
+    if (i == start || i >= s.len || s.p[i] != '.' ||
+        !sv_to_u64(sv_make(s.p + start, i - start), INT64_MAX, &sec)) {
+        return 0;
+    }
+    for (start = ++i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
+    }
+    if (i == start || i - start > 3 || i >= s.len || s.p[i] != ':' ||
+        !sv_to_u64(sv_make(s.p + start, i - start), 999, &msec)) {
+        return 0;
+    }
+    /* "1.5" would be 500 ms; auditd always writes three digits. */
+    for (size_t d = i - start; d < 3; d++) {
+        msec *= 10;
+    }
+    for (start = ++i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
+    }
+    if (i == start || i >= s.len || s.p[i] != ')' ||
+        !sv_to_u64(sv_make(s.p + start, i - start), UINT64_MAX, &serial)) {
+        return 0;
+    }
+    rec->sec = (int64_t)sec;
+    rec->msec = (int32_t)msec;
+    rec->serial = serial;
+    return i + 1;
+}
+
+bool
+audit_record_parse(struct sv line, struct audit_record *rec,
+                   const char **reason)
+{
+    struct sv s = sv_trim_left(line);
+
+    memset(rec, 0, sizeof(*rec));
+
+    /* The optional "node=NAME " prefix (auditd name_format). */
+    if (sv_starts_with(s, "node=")) {
+        struct sv rest = sv_cut(sv_skip(s, 5), ' ', &rec->node);
+        s = sv_trim_left(rest);
+    }
+    if (!sv_starts_with(s, "type=")) {
+        *reason = "no type= field";
+        return false;
+    }
+
+    /* The type name runs to the next space. */
+    s = sv_skip(s, 5);
+    size_t n = 0;
+    while (n < s.len && s.p[n] != ' ') {
+        n++;
+    }
+    rec->type_name = sv_head(s, n);
+    for (size_t i = 0; i < n; i++) {
+        if (!is_type_name_char(s.p[i])) {
+            n = 0;
+            break;
+        }
+    }
+    if (n == 0) {
+        *reason = "unknown record type";
+        return false;
+    }
+    rec->type = audit_type_from_name(rec->type_name);
+
+    /* msg=audit(SEC.MSEC:SERIAL), then ':' except on DAEMON_CONFIG. */
+    s = sv_trim_left(sv_skip(s, n));
+    if (!sv_starts_with(s, "msg=audit(")) {
+        *reason = "no msg=audit() stamp";
+        return false;
+    }
+    s = sv_skip(s, 10);
+    size_t used = parse_stamp(s, rec);
+    if (used == 0) {
+        *reason = "invalid msg=audit() stamp";
+        return false;
+    }
+    s = sv_skip(s, used);
+    if (s.len > 0 && s.p[0] == ':') {
+        s = sv_skip(s, 1);
+    }
+    rec->body = s;
+    return true;
+}
+
+void
+audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
+{
+    it->p = rec->body.p;
+    it->end = rec->body.p + rec->body.len;
+    it->in_msg = false;
+    it->enriched = false;
+}
+
+static bool
+is_value_end(const struct audit_field_iter *it, const char *p)
+{
+    return *p == ' ' || *p == AUDIT_GS || (it->in_msg && *p == '\'');
+}
+
+/* Skips blanks; returns false at the end of the body. */
+static bool
+skip_blanks(struct audit_field_iter *it)
+{
+    for (;;) {
+        while (it->p < it->end && (*it->p == ' ' || *it->p == '\t' ||
+                                   *it->p == AUDIT_GS)) {
+            if (*it->p == AUDIT_GS) {
+                it->enriched = true;
+            }
+            it->p++;
+        }
+        if (it->p >= it->end) {
+            return false;
+        }
+        if (it->in_msg && *it->p == '\'') {
+            /* The closing quote of msg='...'. */
+            it->in_msg = false;
+            it->p++;
+            continue;
+        }
+        return true;
+    }
+}
+
+/* Scans a value starting at it->p; the value ends the scan position. */
+static struct sv
+scan_value(struct audit_field_iter *it)
+{
+    const char *start = it->p;
+    const char *close = NULL;
+    size_t left = (size_t)(it->end - start);
+
+    if (left > 0 && *start == '"') {
+        close = memchr(start + 1, '"', left - 1);
+    } else if (left > 0 && *start == '{') {
+        /* Enriched SADDR={ saddr_fam=inet laddr=... } holds spaces. */
+        close = memchr(start + 1, '}', left - 1);
+    }
+    if (close != NULL) {
+        it->p = close + 1;
+        return sv_make(start, (size_t)(it->p - start));
+    }
+
+    /* A bare value, or an unterminated quote running to the end. */
+    const char *p = start;
+    if (left > 0 && *start == '"') {
+        p = it->end;
+    }
+    while (p < it->end && !is_value_end(it, p)) {
+        p++;
+    }
+    it->p = p;
+
+    struct sv v = sv_make(start, (size_t)(p - start));
+    /* The 1.x form "(hostname=?, addr=?, terminal=cron res=success)". */
+    while (v.len > 0 && v.p[v.len - 1] == ',') {
+        v.len--;
+    }
+    if (v.len > 0 && v.p[v.len - 1] == ')' && v.p[0] != '(') {
+        v.len--;
+    }
+    return v;
+}
+
+static bool
+is_upper_key(struct sv key)
+{
+    if (key.len == 0 || key.p[0] < 'A' || key.p[0] > 'Z') {
+        return false;
+    }
+    for (size_t i = 0; i < key.len; i++) {
+        char c = key.p[i];
+        if ((c >= 'a' && c <= 'z')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
+{
+    while (skip_blanks(it)) {
+        /* A word ends at a blank; a key at '='. */
+        const char *start = it->p;
+        if (*start == '(') {
+            start++;
+        }
+        const char *p = start;
+        while (p < it->end && *p != '=' && !is_value_end(it, p)) {
+            p++;
+        }
+        if (p >= it->end || *p != '=' || p == start) {
+            /* A word such as "user", "PAM:" or "old": not a field. */
+            while (p < it->end && !is_value_end(it, p)) {
+                p++;
+            }
+            it->p = p;
+            continue;
+        }
+
+        struct sv key = sv_make(start, (size_t)(p - start));
+        it->p = p + 1;
+
+        /* msg='...' opens the user-space part; its fields follow. */
+        if (!it->in_msg && !it->enriched && sv_eq_cstr(key, "msg") &&
+            it->p < it->end && *it->p == '\'') {
+            it->in_msg = true;
+            it->p++;
+            continue;
+        }
+
+        if (!it->in_msg && is_upper_key(key)) {
+            it->enriched = true;
+        }
+        f->key = key;
+        f->value = scan_value(it);
+        f->enriched = it->enriched;
+        f->in_msg = it->in_msg;
+        return true;
+    }
+    return false;
+}
+
+bool
+audit_field_find(const struct audit_record *rec, const char *key,
+                 struct sv *value)
+{
+    struct audit_field_iter it;
+    struct audit_field f;
+
+    audit_fields_init(&it, rec);
+    while (audit_fields_next(&it, &f)) {
+        if (!f.enriched && sv_eq_cstr(f.key, key)) {
+            *value = f.value;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true for "a12" and "a12[3]" (argument fields of EXECVE). */
+static bool
+is_arg_key(struct sv key)
+{
+    size_t i = 1;
+
+    if (key.len < 2 || key.p[0] != 'a') {
+        return false;
+    }
+    while (i < key.len && key.p[i] >= '0' && key.p[i] <= '9') {
+        i++;
+    }
+    if (i == 1) {
+        return false;
+    }
+    if (i == key.len) {
+        return true;
+    }
+    if (key.p[i] != '[' || key.p[key.len - 1] != ']' || i + 2 >= key.len) {
+        return false;
+    }
+    for (size_t j = i + 1; j < key.len - 1; j++) {
+        if (key.p[j] < '0' || key.p[j] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+audit_key_is_encodable(struct sv key)
+{
+    if (is_arg_key(key)) {
+        return true;
+    }
+    for (int i = 0; audit_encodable_keys[i] != NULL; i++) {
+        if (sv_eq_cstr(key, audit_encodable_keys[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+bool
+audit_is_hex(struct sv v)
+{
+    if (v.len < 2 || v.len % 2 != 0) {
+        return false;
+    }
+    for (size_t i = 0; i < v.len; i++) {
+        if (hex_digit(v.p[i]) < 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct sv
+audit_value_decode(struct sv key, struct sv raw, char *out)
+{
+    if (raw.len >= 2 && raw.p[0] == '"' && raw.p[raw.len - 1] == '"') {
+        return sv_make(raw.p + 1, raw.len - 2);
+    }
+    if (!audit_key_is_encodable(key) || !audit_is_hex(raw)) {
+        return raw;
+    }
+    for (size_t i = 0; i < raw.len / 2; i++) {
+        out[i] = (char)(hex_digit(raw.p[2 * i]) << 4 |
+                        hex_digit(raw.p[2 * i + 1]));
+    }
+    return sv_make(out, raw.len / 2);
+}

@@ -1,0 +1,117 @@
+/*
+ * Tokenizer for Linux audit records: the record header (node, type, time
+ * stamp and serial) and the key=value fields after it, in both the raw and
+ * the ENRICHED log formats of auditd.
+ *
+ * Everything here scans the caller's line through views and never copies
+ * or allocates, so the audit format parser and the libauparse differential
+ * test share one reading of the text.  Grouping records into events lives
+ * in audit_group.c; turning groups into sshtrail events in audit_build.c.
+ */
+#ifndef SSHTRAIL_AUDIT_RECORD_H
+#define SSHTRAIL_AUDIT_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sv.h"
+
+/* Record type numbers this code acts on (linux/audit.h values). */
+enum {
+    AUDIT_T_LOGIN = 1006,
+    AUDIT_T_USER_AUTH = 1100,
+    AUDIT_T_USER_ACCT = 1101,
+    AUDIT_T_CRED_ACQ = 1103,
+    AUDIT_T_CRED_DISP = 1104,
+    AUDIT_T_USER_START = 1105,
+    AUDIT_T_USER_END = 1106,
+    AUDIT_T_USER_LOGIN = 1112,
+    AUDIT_T_USER_LOGOUT = 1113,
+    AUDIT_T_SYSCALL = 1300,
+    AUDIT_T_CWD = 1307,
+    AUDIT_T_EXECVE = 1309,
+    AUDIT_T_EOE = 1320,
+    AUDIT_T_PROCTITLE = 1327,
+    AUDIT_T_AVC = 1400,
+    AUDIT_T_KERNEL = 2000
+};
+
+/* A record header.  Views point into the line given to audit_record_parse. */
+struct audit_record {
+    struct sv node;         /* node= value; p is NULL when there is none */
+    struct sv type_name;    /* "SYSCALL", "UNKNOWN[1329]" */
+    int type;               /* type number, or 0 for a name not in the table */
+    int64_t sec;
+    int32_t msec;
+    uint64_t serial;
+    struct sv body;         /* the text after "msg=audit(...):" */
+};
+
+/*
+ * Parses the header of one audit line:
+ *
+ *   node=web1 type=SYSCALL msg=audit(1615114232.375:15558): arch=c000003e
+ *
+ * The colon after the stamp may be missing (DAEMON_CONFIG writes
+ * "msg=audit(...) config changed").  Returns true and fills *rec, or false
+ * with *reason set to a static string such as "no msg=audit() stamp".
+ */
+bool audit_record_parse(struct sv line, struct audit_record *rec,
+                        const char **reason);
+
+/* Returns true for types auditd writes as one-record events from user space
+ * (1100-1299 and 2100-2999) and for KERNEL (2000). */
+bool audit_type_is_single(int type);
+
+/* Returns the number of a type name such as "EXECVE", or 0 when unknown. */
+int audit_type_from_name(struct sv name);
+
+/* One key=value field. */
+struct audit_field {
+    struct sv key;
+    struct sv value;        /* raw: quotes kept, hex not decoded */
+    bool enriched;          /* after 0x1D, or an upper-case key after it */
+    bool in_msg;            /* inside a user-space msg='...' part */
+};
+
+struct audit_field_iter {
+    const char *p;
+    const char *end;
+    bool in_msg;
+    bool enriched;
+};
+
+/* Starts iterating the fields of rec's body. */
+void audit_fields_init(struct audit_field_iter *it,
+                       const struct audit_record *rec);
+
+/*
+ * Stores the next field in *f and returns true, or returns false at the end
+ * of the record.  Words without '=' ("user", "PAM:", "old", ":") are
+ * skipped, the fields inside msg='...' are returned one by one with in_msg
+ * set, and the audit 1.x punctuation "(hostname=?, ... res=success)" is
+ * dropped from keys and values.
+ */
+bool audit_fields_next(struct audit_field_iter *it, struct audit_field *f);
+
+/* Finds the first raw (not enriched) field named key; false when absent. */
+bool audit_field_find(const struct audit_record *rec, const char *key,
+                      struct sv *value);
+
+/* Returns true when key names a field auditd may hex-encode (acct, exe,
+ * cwd, comm, name, path, proctitle, cmd, data, aN, aN[i], ...). */
+bool audit_key_is_encodable(struct sv key);
+
+/*
+ * Decodes a raw value into out, which must hold raw.len bytes: a quoted
+ * value loses its quotes, a value of an encodable key that is an even
+ * number of hex digits is hex-decoded, anything else is copied as it is.
+ * Returns the decoded view (into out, or into raw when nothing changed).
+ */
+struct sv audit_value_decode(struct sv key, struct sv raw, char *out);
+
+/* Returns true for a value of an even number (at least 2) of hex digits. */
+bool audit_is_hex(struct sv v);
+
+#endif
