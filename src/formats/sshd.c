@@ -3,9 +3,9 @@
  * lines carrying sshd's authentication and session messages.
  *
  * syslog_header.c splits off the header; this file recognises the message
- * and fills one event per recognised line.  User names are chosen by the
- * client, may be empty and may contain spaces or text that looks like an
- * address, so every address and port is taken from the fixed trailing part
+ * and fills one event per recognised line.  Clients choose user names,
+ * which may be empty or contain spaces and text that looks like an
+ * address.  So every address and port comes from the fixed trailing part
  * of a message, anchored at its end, and the user is whatever lies between
  * the fixed prefix and that part.  Messages sshtrail does not use are
  * skipped by reason; nothing here buffers across lines.
@@ -24,7 +24,7 @@ struct sshd_state {
     struct event ev;                /* reused for every line */
 };
 
-/* What a message parser found; views point into the line. */
+/* Fields one message parser extracts; views point into the line. */
 struct sshd_fields {
     struct sv user;                 /* p == NULL when absent */
     struct sv addr;
@@ -262,7 +262,10 @@ split_auth_tail(struct sv s, struct sshd_fields *f)
     return split_user_from(s, false, f);
 }
 
-/* "Accepted publickey for alice from 192.0.2.1 port 50022 ssh2: ED25519 SHA256:..." */
+/*
+ * "Accepted publickey for alice from 192.0.2.1 port 50022 ssh2: ED25519
+ * SHA256:..."
+ */
 static bool
 on_accepted(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
 {
@@ -311,7 +314,10 @@ on_invalid_user(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
     return true;
 }
 
-/* "Connection closed by authenticating user root 192.0.2.10 port 46038 [preauth]" */
+/*
+ * "Connection closed by authenticating user root 192.0.2.10 port 46038
+ * [preauth]"
+ */
 static bool
 on_closed(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
 {
@@ -361,7 +367,10 @@ on_received_disconnect(struct sv rest, struct sshd_fields *f,
     return true;
 }
 
-/* "maximum authentication attempts exceeded for root from 192.0.2.1 port 22 ssh2 [preauth]" */
+/*
+ * "maximum authentication attempts exceeded for root from 192.0.2.1 port
+ * 22 ssh2 [preauth]"
+ */
 static bool
 on_max_auth(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
 {
@@ -379,7 +388,10 @@ on_max_auth(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
     return true;
 }
 
-/* "pam_unix(sshd:session): session opened for user alice(uid=1000) by (uid=0)" */
+/*
+ * "pam_unix(sshd:session): session opened for user alice(uid=1000) by
+ * (uid=0)"
+ */
 static bool
 on_session_opened(struct sv rest, struct sshd_fields *f,
                   enum event_kind *kind)
@@ -456,7 +468,10 @@ on_pam_auth_failure(struct sv rest, struct sshd_fields *f,
     return true;
 }
 
-/* "error: PAM: Authentication failure for illegal user bob from host.example.com" */
+/*
+ * "error: PAM: Authentication failure for illegal user bob from
+ * host.example.com"
+ */
 static bool
 on_pam_error(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
 {
@@ -525,7 +540,10 @@ on_starting_session(struct sv rest, struct sshd_fields *f,
     return true;
 }
 
-/* "Connection from 192.0.2.1 port 50022 on 192.0.2.8 port 22 rdomain \"\"" */
+/*
+ * "Connection from 192.0.2.1 port 50022 on 192.0.2.8 port 22 rdomain
+ * \"\""
+ */
 static bool
 on_connection_from(struct sv rest, struct sshd_fields *f,
                    enum event_kind *kind)

@@ -23,7 +23,7 @@ F2B_DIR = "fail2ban/fail2ban/tests/files/logs"
 ELASTIC_DIR = ("elastic-integrations/packages/system/data_stream/auth/"
                "_dev/test/pipeline")
 
-# Lines whose fail2ban answer differs from ours on purpose, by a substring
+# Lines whose fail2ban result differs from ours on purpose, by a substring
 # of the line.  Password logins carry no key information after "ssh2: ",
 # so in this line the text before the trailing address belongs to the user
 # name and the trailing address is the client.
