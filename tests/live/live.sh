@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Live end-to-end test: runs a real sshd, auditd and rsyslogd on this
-# machine, logs in twice over SSH on 127.0.0.1 as a temporary user, and
-# checks that `sshtrail sessions` and `sshtrail detect` rebuild both sessions
-# from the auth.log and audit.log those daemons wrote.
+# Live end-to-end test.  It runs a real sshd, auditd and rsyslogd on this
+# machine and logs in twice over SSH on 127.0.0.1 as a temporary user.  Then
+# it checks that `sshtrail sessions` and `sshtrail detect` rebuild both
+# sessions from the auth.log and audit.log those daemons wrote.
 #
 # It needs root, the kernel audit subsystem (CAP_AUDIT_CONTROL) and a free
 # /dev/log, and changes global state while it runs: it enables kernel
@@ -93,6 +93,15 @@ note() {
     printf '%s\n' "$2" >"$tmp/state/$1"
 }
 
+# Report whether process $1 exists and is not a zombie.  A daemon's exited
+# process stays a zombie until init reaps it, and kill -0 succeeds on it.
+is_alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat:0:1}" != Z ]
+}
+
 # Send SIGTERM to a daemon and wait up to five seconds for it to exit, then
 # send SIGKILL.  The process is only signalled while its command name is
 # still $1, so a pid reused since the pid file was written is left alone.
@@ -102,9 +111,10 @@ stop_pid() {
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 0
     kill -TERM "$pid" 2>/dev/null
     for i in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        is_alive "$pid" || return 0
         sleep 0.1
     done
+    echo "live: $name (pid $pid) ignored SIGTERM, sending SIGKILL" >&2
     kill -KILL "$pid" 2>/dev/null
 }
 
@@ -116,6 +126,7 @@ teardown() {
         stop_pid sshd "$(cat "$dir/sshd.pid" 2>/dev/null)"
         rm -f "$st/sshd"
     fi
+
     if [ -f "$st/audit.enabled" ]; then
         auditctl -D >/dev/null 2>&1
         if [ -s "$st/audit.rules" ]; then
@@ -123,26 +134,31 @@ teardown() {
                 echo "live: restoring the audit rules failed" >&2
         fi
     fi
+
     if [ -f "$st/auditd.pid" ]; then
         stop_pid auditd "$(cat "$st/auditd.pid")"
         rm -f "$st/auditd.pid"
     fi
+
     if [ -f "$st/audit.enabled" ]; then
         auditctl -b "$(cat "$st/audit.backlog")" >/dev/null 2>&1
         auditctl -e "$(cat "$st/audit.enabled")" >/dev/null 2>&1 ||
             echo "live: restoring the audit enabled flag failed" >&2
         rm -f "$st/audit.enabled"
     fi
+
     if [ -f "$st/rsyslogd" ]; then
         stop_pid rsyslogd "$(cat "$dir/rsyslog.pid" 2>/dev/null)"
         rm -f "$st/rsyslogd"
     fi
+
     if [ -f "$st/devlog" ]; then
         if [ -S /dev/log ] && ! devlog_in_use; then
             rm -f /dev/log
         fi
         rm -f "$st/devlog"
     fi
+
     if [ -f "$st/user" ]; then
         user=$(cat "$st/user")
         # A session that hung would keep the user busy.
@@ -151,6 +167,7 @@ teardown() {
             echo "live: userdel -r $user failed" >&2
         rm -f "$st/user"
     fi
+
     if [ -f "$st/run_sshd" ]; then
         rmdir /run/sshd 2>/dev/null
         rm -f "$st/run_sshd"
@@ -163,7 +180,7 @@ reap_stale_runs() {
     for dir in /tmp/sshtrail-live.*; do
         [ -f "$dir/state/owner" ] || continue
         owner=$(cat "$dir/state/owner")
-        if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
+        if [ -n "$owner" ] && is_alive "$owner"; then
             continue
         fi
         echo "live: cleaning up after an interrupted run in $dir" >&2
@@ -182,6 +199,8 @@ on_exit() {
                 cp -f "$tmp"/auth.log "$tmp"/audit.log "$tmp"/expected.txt \
                     "$tmp"/sessions.json "$tmp"/detect.json "$keep"/ \
                     2>/dev/null
+        # auditd creates its log with mode 0600.
+        chmod a+r "$keep"/* 2>/dev/null
             echo "live: logs kept in $keep" >&2
         fi
         rm -rf "$tmp"
@@ -516,35 +535,41 @@ run_logins() {
         show "$tmp/auth.log" 40
         exit 1
     fi
+
     if ! grep -qx "$marker1" "$tmp/login1.out"; then
         fail setup/login1 "remote command output lacks $marker1"
         exit 1
     fi
+
     if ! ssh_run login2 "$facts; /bin/echo $marker2"; then
         show "$tmp/login2.err"
         fail setup/login2 "ssh login failed"
         exit 1
     fi
+
     if ! grep -qx "$marker2" "$tmp/login2.out"; then
         fail setup/login2 "remote command output lacks $marker2"
         exit 1
     fi
+
     local n
     for n in 1 2; do
         eval "port$n=\$(remote_value login$n src_port)"
         eval "ses$n=\$(remote_value login$n ses)"
         eval "ppid$n=\$(remote_value login$n ppid)"
     done
+
     if [ -z "$port1" ] || [ -z "$port2" ] || [ "$port1" = "$port2" ]; then
         fail setup/logins "client ports unknown or equal: '$port1' '$port2'"
         exit 1
     fi
-    case "$ses1$ses2" in
-    *4294967295* | "")
-        fail setup/logins "no audit session assigned: '$ses1' '$ses2'"
-        exit 1
-        ;;
-    esac
+    for n in "$ses1" "$ses2"; do
+        if [ -z "$n" ] || [ "$n" = 4294967295 ]; then
+            fail setup/logins "no audit session assigned: '$ses1' '$ses2'" \
+                "(pam_loginuid did not run or failed)"
+            exit 1
+        fi
+    done
 }
 
 # Wait until rsyslog and auditd wrote the end of both sessions.
