@@ -322,6 +322,12 @@ scan_value(struct audit_field_iter *it)
     if (v.len > 0 && v.p[v.len - 1] == ')' && v.p[0] != '(') {
         v.len--;
     }
+    /* A stray closing quote after a bare hex value (key=6578...74" occurs
+     * in Ubuntu 17.04 logs); libauparse decodes the hex without it. */
+    if (v.len > 1 && v.p[v.len - 1] == '"' && v.p[0] != '"' &&
+        memchr(v.p, '"', v.len - 1) == NULL) {
+        v.len--;
+    }
     return v;
 }
 
