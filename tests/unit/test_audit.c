@@ -1,0 +1,569 @@
+/*
+ * Unit tests of the audit format: one test per record shape, fed through
+ * the format's ops table as the pipeline does.  The log lines are written
+ * here from the documented auditd formats, with documentation addresses.
+ */
+#include <stdlib.h>
+
+#include "formats/audit_record.h"
+#include "formats/format.h"
+#include "tcheck.h"
+
+extern const struct format_ops audit_format;
+
+#define MAX_EVENTS 16
+
+struct collected {
+    struct event ev[MAX_EVENTS];
+    int n;
+};
+
+static void
+collect(void *arg, const struct event *ev)
+{
+    struct collected *c = arg;
+
+    if (c->n < MAX_EVENTS) {
+        event_init(&c->ev[c->n]);
+        CHECK(event_copy(&c->ev[c->n], ev) == 0);
+        c->n++;
+    }
+}
+
+/* Feeds the lines (NULL-terminated), flushes, and collects the events. */
+static void
+run(const char *const *lines, struct collected *c, enum parse_status *st,
+    const char **reasons)
+{
+    struct format_opts opts = { 0 };
+    struct event_sink sink = { collect, c };
+    void *state = audit_format.open(&opts);
+
+    c->n = 0;
+    for (int i = 0; lines[i] != NULL; i++) {
+        struct event_origin origin = { "audit", "test.log", (uint64_t)i + 1 };
+        const char *reason = NULL;
+        enum parse_status s = audit_format.feed(state, sv_cstr(lines[i]),
+                                                &origin, &sink, &reason);
+        if (st != NULL) {
+            st[i] = s;
+        }
+        if (reasons != NULL) {
+            reasons[i] = reason;
+        }
+    }
+    audit_format.flush(state, &sink);
+    audit_format.close(state);
+}
+
+static void
+release(struct collected *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        event_fini(&c->ev[i]);
+    }
+}
+
+#define SYSCALL_EXEC(serial, extra)                                         \
+    "type=SYSCALL msg=audit(1700000000.123:" serial "): arch=c000003e "     \
+    "syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=100 "   \
+    "pid=200 auid=1000 uid=1000 gid=1000 euid=0 suid=0 fsuid=0 egid=0 "     \
+    "sgid=0 fsgid=0 tty=pts0 ses=7 comm=\"ls\" exe=\"/usr/bin/ls\" "        \
+    "key=(null)" extra
+
+static void
+exec_quoted_bare_hex_args(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("10", ""),
+        "type=EXECVE msg=audit(1700000000.123:10): argc=3 a0=\"ls\" a1=-l "
+        "a2=2F746D702F612062",
+        "type=CWD msg=audit(1700000000.123:10):  cwd=2F686F6D652F612062",
+        "type=EOE msg=audit(1700000000.123:10): ",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        const struct event *ev = &c.ev[0];
+        CHECK_INT(ev->kind, EVENT_EXEC);
+        CHECK_INT(ev->result, EVENT_RESULT_SUCCESS);
+        CHECK_INT(ev->argc, 3);
+        CHECK_SV(event_arg(ev, 0), "ls");
+        CHECK_SV(event_arg(ev, 1), "-l");
+        CHECK_SV(event_arg(ev, 2), "/tmp/a b");
+        CHECK_SV(event_str(ev, EVENT_CWD), "/home/a b");
+        CHECK_SV(event_str(ev, EVENT_EXE), "/usr/bin/ls");
+        CHECK_SV(event_str(ev, EVENT_PROGRAM), "ls");
+        CHECK_SV(event_str(ev, EVENT_TTY), "pts0");
+        CHECK_INT(event_num(ev, EVENT_PID, -1), 200);
+        CHECK_INT(event_num(ev, EVENT_PPID, -1), 100);
+        CHECK_INT(event_num(ev, EVENT_UID, -1), 1000);
+        CHECK_INT(event_num(ev, EVENT_EUID, -1), 0);
+        CHECK_INT(event_num(ev, EVENT_AUID, -1), 1000);
+        CHECK_INT(event_num(ev, EVENT_SES, -1), 7);
+        CHECK_INT(event_num(ev, EVENT_SERIAL, -1), 10);
+        CHECK_INT(ev->time.sec, 1700000000);
+        CHECK_INT(ev->time.nsec, 123000000);
+        CHECK_INT(ev->time.digits, 3);
+        CHECK_INT(ev->origin.line, 1);
+        CHECK(!event_has_str(ev, EVENT_HOST));
+        CHECK(!ev->truncated);
+    }
+    release(&c);
+}
+
+static void
+exec_chunked_args_across_records(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("11", ""),
+        "type=EXECVE msg=audit(1700000000.123:11): argc=3 a0=\"echo\" "
+        "a1_len=6 a1[0]=616263",
+        "type=EXECVE msg=audit(1700000000.123:11):  a1[1]=646566",
+        "type=EXECVE msg=audit(1700000000.123:11):  a2=\"end\"",
+        "type=EOE msg=audit(1700000000.123:11): ",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        CHECK_INT(c.ev[0].argc, 3);
+        CHECK_SV(event_arg(&c.ev[0], 0), "echo");
+        CHECK_SV(event_arg(&c.ev[0], 1), "abcdef");
+        CHECK_SV(event_arg(&c.ev[0], 2), "end");
+        CHECK(!c.ev[0].truncated);
+    }
+    release(&c);
+}
+
+static void
+exec_argc_larger_than_fields(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("12", ""),
+        "type=EXECVE msg=audit(1700000000.123:12): argc=4 a0=\"a\" a1=\"b\"",
+        "type=EOE msg=audit(1700000000.123:12): ",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        CHECK_INT(c.ev[0].argc, 2);
+        CHECK(c.ev[0].truncated);
+    }
+    release(&c);
+}
+
+static void
+exec_proctitle_fallback(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("13", ""),
+        "type=PROCTITLE msg=audit(1700000000.123:13): "
+        "proctitle=7368002D63006964",
+        "type=EOE msg=audit(1700000000.123:13): ",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        CHECK_INT(c.ev[0].argc, 3);
+        CHECK_SV(event_arg(&c.ev[0], 0), "sh");
+        CHECK_SV(event_arg(&c.ev[0], 1), "-c");
+        CHECK_SV(event_arg(&c.ev[0], 2), "id");
+    }
+    release(&c);
+}
+
+static void
+exec_enriched_and_node(void)
+{
+    const char *lines[] = {
+        "node=web1 " SYSCALL_EXEC("14", "\x1d" "ARCH=x86_64 SYSCALL=execve "
+                                  "AUID=\"alice\" UID=\"alice\""),
+        "node=web1 type=EXECVE msg=audit(1700000000.123:14): argc=1 "
+        "a0=\"ls\"",
+        "node=web1 type=EOE msg=audit(1700000000.123:14): ",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        CHECK_SV(event_str(&c.ev[0], EVENT_HOST), "web1");
+        CHECK_SV(event_str(&c.ev[0], EVENT_USER), "alice");
+        CHECK_INT(c.ev[0].argc, 1);
+    }
+    release(&c);
+}
+
+static void
+exec_interleaved_serials(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("20", ""),
+        "type=SYSCALL msg=audit(1700000000.123:21): arch=c000003e "
+        "syscall=59 success=yes exit=0 ppid=1 pid=300 auid=1001 uid=1001 "
+        "euid=1001 tty=(none) ses=8 comm=\"id\" exe=\"/usr/bin/id\"",
+        "type=EXECVE msg=audit(1700000000.123:21): argc=1 a0=\"id\"",
+        "type=EXECVE msg=audit(1700000000.123:20): argc=1 a0=\"ls\"",
+        "type=EOE msg=audit(1700000000.123:21): ",
+        "type=EOE msg=audit(1700000000.123:20): ",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 2);
+    if (c.n == 2) {
+        CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 300);
+        CHECK_SV(event_arg(&c.ev[0], 0), "id");
+        CHECK(!event_has_str(&c.ev[0], EVENT_TTY));
+        CHECK_INT(c.ev[0].origin.line, 2);
+        CHECK_INT(event_num(&c.ev[1], EVENT_PID, -1), 200);
+        CHECK_SV(event_arg(&c.ev[1], 0), "ls");
+        CHECK_INT(c.ev[1].origin.line, 1);
+    }
+    release(&c);
+}
+
+static void
+exec_unset_auid_ses_omitted(void)
+{
+    const char *lines[] = {
+        "type=SYSCALL msg=audit(1700000000.500:30): arch=c000003e "
+        "syscall=59 success=no exit=-2 ppid=1 pid=5 auid=4294967295 uid=0 "
+        "euid=0 tty=(none) ses=4294967295 comm=\"x\" exe=\"/bin/x\"",
+        "type=EOE msg=audit(1700000000.500:30): ",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        CHECK_INT(c.ev[0].result, EVENT_RESULT_FAILURE);
+        CHECK(!event_has_num(&c.ev[0], EVENT_AUID));
+        CHECK(!event_has_num(&c.ev[0], EVENT_SES));
+        CHECK_INT(c.ev[0].argc, 0);
+    }
+    release(&c);
+}
+
+static void
+exec_other_arches(void)
+{
+    const char *lines[] = {
+        "type=SYSCALL msg=audit(1700000001.000:40): arch=c00000b7 "
+        "syscall=221 success=yes exit=0 pid=1 ppid=0 uid=0 euid=0",
+        "type=SYSCALL msg=audit(1700000001.000:41): arch=40000003 "
+        "syscall=11 success=yes exit=0 pid=2 ppid=0 uid=0 euid=0",
+        "type=SYSCALL msg=audit(1700000001.000:42): arch=x86_64 "
+        "syscall=execve success=yes exit=0 pid=3 ppid=0 auid=vagrant "
+        "uid=vagrant",
+        "type=SYSCALL msg=audit(1700000001.000:43): arch=c000003e "
+        "syscall=1 success=yes exit=0 pid=4 ppid=0 uid=0 euid=0",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 3);
+    if (c.n == 3) {
+        CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 1);
+        CHECK_INT(event_num(&c.ev[1], EVENT_PID, -1), 2);
+        CHECK_INT(event_num(&c.ev[2], EVENT_PID, -1), 3);
+        CHECK_SV(event_str(&c.ev[2], EVENT_USER), "vagrant");
+    }
+    release(&c);
+}
+
+static void
+login_modern_form(void)
+{
+    const char *lines[] = {
+        "type=LOGIN msg=audit(1700000002.000:50): pid=1298 uid=0 "
+        "subj=system_u:system_r:sshd_t:s0 old-auid=4294967295 auid=1000 "
+        "tty=(none) old-ses=4294967295 ses=3 res=1",
+        "type=SYSCALL msg=audit(1700000002.000:50): arch=c000003e "
+        "syscall=1 success=yes exit=4 pid=1298 ppid=1 auid=1000 uid=0",
+        "type=EOE msg=audit(1700000002.000:50): ",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        CHECK_INT(c.ev[0].kind, EVENT_LOGIN_ASSIGN);
+        CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 1298);
+        CHECK_INT(event_num(&c.ev[0], EVENT_UID, -1), 0);
+        CHECK_INT(event_num(&c.ev[0], EVENT_AUID, -1), 1000);
+        CHECK_INT(event_num(&c.ev[0], EVENT_SES, -1), 3);
+        CHECK_INT(c.ev[0].result, EVENT_RESULT_SUCCESS);
+    }
+    release(&c);
+}
+
+static void
+login_legacy_form(void)
+{
+    const char *lines[] = {
+        "type=LOGIN msg=audit(1170021601.343:296): login pid=13015 uid=0 "
+        "old auid=4294967295 new auid=0",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        CHECK_INT(c.ev[0].kind, EVENT_LOGIN_ASSIGN);
+        CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 13015);
+        CHECK_INT(event_num(&c.ev[0], EVENT_AUID, -1), 0);
+        CHECK(!event_has_num(&c.ev[0], EVENT_SES));
+    }
+    release(&c);
+}
+
+static void
+user_login_success_and_failed(void)
+{
+    const char *lines[] = {
+        "type=USER_LOGIN msg=audit(1700000003.000:60): pid=9 uid=0 "
+        "auid=1001 ses=36 msg='op=login id=1001 exe=\"/usr/sbin/sshd\" "
+        "hostname=198.51.100.7 addr=198.51.100.7 terminal=/dev/pts/1 "
+        "res=success'",
+        "type=USER_LOGIN msg=audit(1700000003.000:61): pid=10 uid=0 "
+        "auid=4294967295 ses=4294967295 msg='op=login "
+        "acct=28696E76616C6964207573657229 exe=\"/usr/sbin/sshd\" "
+        "hostname=? addr=2001:db8:0:0::5 terminal=sshd res=failed'",
+        NULL
+    };
+    struct collected c;
+    enum parse_status st[2];
+
+    run(lines, &c, st, NULL);
+    CHECK_INT(st[0], PARSE_OK);
+    CHECK_INT(c.n, 2);
+    if (c.n == 2) {
+        CHECK_INT(c.ev[0].kind, EVENT_USER_LOGIN);
+        CHECK_INT(event_num(&c.ev[0], EVENT_UID, -1), 1001);
+        CHECK_INT(event_num(&c.ev[0], EVENT_SES, -1), 36);
+        CHECK_SV(event_str(&c.ev[0], EVENT_SRC_IP), "198.51.100.7");
+        CHECK_SV(event_str(&c.ev[0], EVENT_TTY), "/dev/pts/1");
+        CHECK_SV(event_str(&c.ev[0], EVENT_DETAIL), "198.51.100.7");
+        CHECK_SV(event_str(&c.ev[0], EVENT_PROGRAM), "/usr/sbin/sshd");
+        CHECK_INT(c.ev[1].kind, EVENT_AUTH_FAILURE);
+        CHECK_INT(c.ev[1].result, EVENT_RESULT_FAILURE);
+        CHECK_SV(event_str(&c.ev[1], EVENT_USER), "(invalid user)");
+        CHECK_SV(event_str(&c.ev[1], EVENT_SRC_IP), "2001:db8::5");
+        CHECK(!event_has_num(&c.ev[1], EVENT_AUID));
+        CHECK(!event_has_str(&c.ev[1], EVENT_DETAIL));
+    }
+    release(&c);
+}
+
+static void
+user_auth_pubkey_and_legacy_pam(void)
+{
+    const char *lines[] = {
+        "type=USER_AUTH msg=audit(1700000004.000:70): pid=1 uid=0 "
+        "auid=4294967295 ses=4294967295 msg='op=pubkey_auth rport=5 "
+        "acct=\"alice\" exe=\"/usr/sbin/sshd\" hostname=? "
+        "addr=203.0.113.9 terminal=? res=success'",
+        "type=USER_START msg=audit(1170021601.344:297): user pid=13015 "
+        "uid=0 auid=0 msg='PAM: session open acct=root : "
+        "exe=\"/usr/sbin/crond\" (hostname=?, addr=?, terminal=cron "
+        "res=success)'",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 2);
+    if (c.n == 2) {
+        CHECK_INT(c.ev[0].kind, EVENT_AUTH_SUCCESS);
+        CHECK_SV(event_str(&c.ev[0], EVENT_AUTH_METHOD), "publickey");
+        CHECK_SV(event_str(&c.ev[0], EVENT_DETAIL), "pubkey_auth");
+        CHECK_SV(event_str(&c.ev[0], EVENT_USER), "alice");
+        CHECK(!event_has_str(&c.ev[0], EVENT_TTY));
+        CHECK_INT(c.ev[1].kind, EVENT_SESSION_OPEN);
+        CHECK_SV(event_str(&c.ev[1], EVENT_USER), "root");
+        CHECK_SV(event_str(&c.ev[1], EVENT_TTY), "cron");
+        CHECK_INT(c.ev[1].result, EVENT_RESULT_SUCCESS);
+        CHECK(!event_has_str(&c.ev[1], EVENT_SRC_IP));
+    }
+    release(&c);
+}
+
+static void
+truncated_event_flushed_at_end(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("80", ""),
+        "type=EXECVE msg=audit(1700000000.123:80): argc=1 a0=\"ls\"",
+        NULL
+    };
+    struct collected c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1) {
+        CHECK_SV(event_arg(&c.ev[0], 0), "ls");
+    }
+    release(&c);
+}
+
+static void
+timeout_completes_old_group(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("90", ""),
+        "type=SYSCALL msg=audit(1700000010.000:91): arch=c000003e "
+        "syscall=1 success=yes exit=0 pid=1 ppid=0",
+        NULL
+    };
+    struct collected c;
+    struct format_opts opts = { 0 };
+    struct event_sink sink = { collect, &c };
+    void *state = audit_format.open(&opts);
+    const char *reason;
+
+    c.n = 0;
+    for (int i = 0; lines[i] != NULL; i++) {
+        struct event_origin origin = { "audit", "t", (uint64_t)i + 1 };
+        (void)audit_format.feed(state, sv_cstr(lines[i]), &origin, &sink,
+                                &reason);
+        /* The exec is emitted by the newer record, before any flush. */
+        CHECK_INT(c.n, i);
+    }
+    audit_format.close(state);
+    release(&c);
+}
+
+static void
+malformed_lines(void)
+{
+    const char *lines[] = {
+        "type=UNKNOWN[1329] msg=?",
+        "hello world",
+        "type=SYSCALL msg=audit(abc:1): x=1",
+        "type=syscall msg=audit(1.000:1): x=1",
+        "type=PATH msg=audit(1700000000.123:5): item=0 name=\"/x\"",
+        "",
+        "type=DAEMON_CONFIG msg=audit(1490239800.477:34) config changed, "
+        "auid=0 pid=1512 res=success",
+        NULL
+    };
+    struct collected c;
+    enum parse_status st[7];
+    const char *reasons[7];
+
+    run(lines, &c, st, reasons);
+    CHECK_INT(c.n, 0);
+    CHECK_INT(st[0], PARSE_MALFORMED);
+    CHECK_STR(reasons[0], "no msg=audit() stamp");
+    CHECK_INT(st[1], PARSE_MALFORMED);
+    CHECK_STR(reasons[1], "no type= field");
+    CHECK_INT(st[2], PARSE_MALFORMED);
+    CHECK_STR(reasons[2], "invalid msg=audit() stamp");
+    CHECK_INT(st[3], PARSE_MALFORMED);
+    CHECK_STR(reasons[3], "unknown record type");
+    CHECK_INT(st[4], PARSE_SKIP);
+    CHECK_STR(reasons[4], "audit record not used");
+    CHECK_INT(st[5], PARSE_SKIP);
+    CHECK_INT(st[6], PARSE_SKIP);
+    release(&c);
+}
+
+static void
+long_line_is_malformed(void)
+{
+    size_t n = 1024 * 1024;
+    char *line = malloc(n);
+    struct collected c;
+    struct format_opts opts = { 0 };
+    struct event_sink sink = { collect, &c };
+    struct event_origin origin = { "audit", "t", 1 };
+    const char *reason = NULL;
+
+    CHECK(line != NULL);
+    if (line == NULL) {
+        return;
+    }
+    memset(line, 'a', n);
+    memcpy(line, "type=EXECVE msg=audit(1.000:1): a0=", 35);
+    void *state = audit_format.open(&opts);
+    c.n = 0;
+    CHECK_INT(audit_format.feed(state, sv_make(line, n), &origin, &sink,
+                                &reason), PARSE_MALFORMED);
+    CHECK_STR(reason, "audit record longer than 1 MiB");
+    audit_format.close(state);
+    free(line);
+}
+
+static void
+tokenizer_fields(void)
+{
+    struct audit_record rec;
+    struct audit_field_iter it;
+    struct audit_field f;
+    const char *reason;
+    const char *line = "node=h type=USER_ACCT msg=audit(5.1:9): user pid=1 "
+                       "msg='PAM: accounting acct=root : exe=\"/x y\" "
+                       "(hostname=?, res=success)'\x1dUID=\"root\"";
+
+    CHECK(audit_record_parse(sv_cstr(line), &rec, &reason));
+    CHECK_SV(rec.node, "h");
+    CHECK_SV(rec.type_name, "USER_ACCT");
+    CHECK_INT(rec.type, 1101);
+    CHECK_INT(rec.msec, 100);
+    CHECK_INT(rec.serial, 9);
+    audit_fields_init(&it, &rec);
+    const char *expect[][2] = {
+        { "pid", "1" }, { "acct", "root" }, { "exe", "\"/x y\"" },
+        { "hostname", "?" }, { "res", "success" }, { "UID", "\"root\"" },
+    };
+    for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+        CHECK(audit_fields_next(&it, &f));
+        CHECK_SV(f.key, expect[i][0]);
+        CHECK_SV(f.value, expect[i][1]);
+        CHECK(f.enriched == (i == 5));
+        CHECK(f.in_msg == (i >= 1 && i <= 4));
+    }
+    CHECK(!audit_fields_next(&it, &f));
+}
+
+int
+main(void)
+{
+    TEST_RUN("audit", exec_quoted_bare_hex_args);
+    TEST_RUN("audit", exec_chunked_args_across_records);
+    TEST_RUN("audit", exec_argc_larger_than_fields);
+    TEST_RUN("audit", exec_proctitle_fallback);
+    TEST_RUN("audit", exec_enriched_and_node);
+    TEST_RUN("audit", exec_interleaved_serials);
+    TEST_RUN("audit", exec_unset_auid_ses_omitted);
+    TEST_RUN("audit", exec_other_arches);
+    TEST_RUN("audit", login_modern_form);
+    TEST_RUN("audit", login_legacy_form);
+    TEST_RUN("audit", user_login_success_and_failed);
+    TEST_RUN("audit", user_auth_pubkey_and_legacy_pam);
+    TEST_RUN("audit", truncated_event_flushed_at_end);
+    TEST_RUN("audit", timeout_completes_old_group);
+    TEST_RUN("audit", malformed_lines);
+    TEST_RUN("audit", long_line_is_malformed);
+    TEST_RUN("audit", tokenizer_fields);
+    TEST_EXIT();
+}
