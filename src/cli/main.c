@@ -1,1 +1,355 @@
-int main(void){return 0;}
+/*
+ * The sshtrail command line: option parsing, the read-merge-correlate loop
+ * and the run summary.  Everything that detects or formats lives in the
+ * library; this file only wires it together and owns the exit code.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/options.h"
+#include "core/buf.h"
+#include "core/diag.h"
+#include "correlate/correlator.h"
+#include "input/source.h"
+#include "output/output.h"
+#include "score/score.h"
+
+struct run {
+    const struct options *opt;
+    struct output_opts out_opts;
+    struct score_opts score_opts;
+    struct buf out;
+    int exit_code;
+    bool write_failed;
+    uint64_t findings;
+    uint64_t sessions_written;
+    uint64_t events_written;
+    uint64_t late_events;
+};
+
+static void
+flush_out(struct run *r)
+{
+    if (r->out.len == 0) {
+        return;
+    }
+    if (!r->write_failed && buf_write(&r->out, stdout) < 0) {
+        fprintf(stderr, "sshtrail: writing output failed: %s\n",
+                strerror(errno));
+        r->write_failed = true;
+    }
+    buf_clear(&r->out);
+}
+
+static bool
+passes_filters(const struct options *opt, const struct event *ev,
+               const struct event_time *t)
+{
+    if (opt->has_since && t->sec < opt->since) {
+        return false;
+    }
+    if (opt->has_until && t->sec > opt->until) {
+        return false;
+    }
+    if (opt->host != NULL &&
+        !sv_eq_cstr(event_str(ev, EVENT_HOST), opt->host)) {
+        return false;
+    }
+    if (opt->user != NULL &&
+        !sv_eq_cstr(event_str(ev, EVENT_USER), opt->user)) {
+        return false;
+    }
+    if (opt->source != NULL &&
+        !sv_eq_cstr(event_str(ev, EVENT_SRC_IP), opt->source)) {
+        return false;
+    }
+    return true;
+}
+
+/* Receives finished sessions from the correlator. */
+static void
+on_session(void *arg, const struct session *s)
+{
+    struct run *r = arg;
+    const struct options *opt = r->opt;
+
+    if (!passes_filters(opt, &s->ev, &s->start)) {
+        return;
+    }
+    if (opt->command == CMD_SESSIONS) {
+        if (opt->output == OUTPUT_JSON) {
+            output_session_json(&r->out, s, &r->out_opts);
+        } else {
+            output_session_text(&r->out, s, &r->out_opts);
+        }
+        r->sessions_written++;
+        flush_out(r);
+        return;
+    }
+
+    /* A finding needs a seen SSH login followed by execution. */
+    if (!s->login_seen || s->nexecs == 0) {
+        return;
+    }
+    struct score sc;
+    score_session(s, &r->score_opts, &sc);
+    if (opt->output == OUTPUT_JSON) {
+        output_finding_json(&r->out, s, &sc, &r->out_opts);
+    } else {
+        output_finding_text(&r->out, s, &sc, &r->out_opts);
+    }
+    r->findings++;
+    flush_out(r);
+}
+
+static struct source **
+open_sources(struct run *r, struct diag *diag, size_t *count)
+{
+    const struct options *opt = r->opt;
+    struct source **sources = calloc(opt->ninputs ? opt->ninputs : 1,
+                                     sizeof(*sources));
+    struct source_opts so;
+    char err[512];
+
+    *count = 0;
+    if (sources == NULL) {
+        return NULL;
+    }
+    memset(&so, 0, sizeof(so));
+    so.format = opt->format;
+    so.fmt.tz = &opt->tz;
+    so.fmt.year = opt->year;
+    so.fmt.year_given = opt->year_given;
+    so.fmt.default_host = opt->default_host;
+    so.tolerance_ms = opt->command == CMD_EVENTS ? 0 : opt->tolerance_ms;
+    so.now = opt->now;
+    so.diag = diag;
+
+    for (size_t i = 0; i < opt->ninputs; i++) {
+        struct source *s = source_open(opt->inputs[i], &so, err,
+                                       sizeof(err));
+        if (s == NULL) {
+            fprintf(stderr, "sshtrail: %s\n", err);
+            r->exit_code = EXIT_INPUT;
+            continue;
+        }
+        sources[(*count)++] = s;
+    }
+    return sources;
+}
+
+/* Writes every event of each input in its own order, input by input. */
+static void
+run_events(struct run *r, struct source **sources, size_t n)
+{
+    const struct event *ev;
+
+    for (size_t i = 0; i < n; i++) {
+        while (source_peek(sources[i], &ev)) {
+            if (passes_filters(r->opt, ev, &ev->time)) {
+                if (r->opt->output == OUTPUT_JSON) {
+                    output_event_json(&r->out, ev);
+                } else {
+                    output_event_text(&r->out, ev);
+                }
+                r->events_written++;
+                if (r->out.len > 64 * 1024) {
+                    flush_out(r);
+                }
+            }
+            source_pop(sources[i]);
+        }
+    }
+    flush_out(r);
+}
+
+/* Merges the inputs in time order into the correlator. */
+static void
+run_correlation(struct run *r, struct source **sources, size_t n,
+                struct correlator *c)
+{
+    struct event_time last = { 0, 0, 0 };
+    bool has_last = false;
+
+    for (;;) {
+        size_t best = n;
+        const struct event *best_ev = NULL;
+
+        for (size_t i = 0; i < n; i++) {
+            const struct event *ev;
+            if (source_peek(sources[i], &ev) &&
+                (best_ev == NULL ||
+                 event_time_cmp(&ev->time, &best_ev->time) < 0)) {
+                best = i;
+                best_ev = ev;
+            }
+        }
+        if (best_ev == NULL) {
+            break;
+        }
+
+        /* An event older than the merge point by more than the tolerance
+         * could not be reordered; it is still used. */
+        if (has_last && (last.sec - best_ev->time.sec) * 1000 >
+                            r->opt->tolerance_ms) {
+            r->late_events++;
+        }
+        if (!has_last || event_time_cmp(&best_ev->time, &last) > 0) {
+            last = best_ev->time;
+            has_last = true;
+        }
+        correlator_feed(c, best_ev);
+        source_pop(sources[best]);
+    }
+    correlator_finish(c);
+    flush_out(r);
+}
+
+static void
+write_summary(const struct run *r, struct source **sources, size_t n,
+              const struct diag *diag, const struct correlator *c)
+{
+    const struct options *opt = r->opt;
+    uint64_t events = 0;
+
+    if (opt->quiet) {
+        return;
+    }
+    fprintf(stderr, "sshtrail: summary\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct source_stats *st = source_stats(sources[i]);
+        events += st->events;
+        fprintf(stderr, "  input %s: format %s, %llu lines, %llu events, "
+                "%llu not understood, %llu skipped\n",
+                source_name(sources[i]), source_format(sources[i]),
+                (unsigned long long)st->lines,
+                (unsigned long long)st->events,
+                (unsigned long long)st->malformed,
+                (unsigned long long)st->skipped);
+    }
+    fprintf(stderr, "  events: %llu", (unsigned long long)events);
+    if (opt->command != CMD_EVENTS) {
+        fprintf(stderr, " (%llu late)", (unsigned long long)r->late_events);
+    }
+    fputc('\n', stderr);
+    if (c != NULL) {
+        const struct correlator_stats *cs = correlator_stats(c);
+        fprintf(stderr, "  sessions: %llu (%llu without a visible login, "
+                "%llu ended by the idle timeout, %llu evicted)\n",
+                (unsigned long long)cs->sessions,
+                (unsigned long long)cs->sessions_no_login,
+                (unsigned long long)cs->sessions_idle,
+                (unsigned long long)cs->sessions_evicted);
+        fprintf(stderr, "  executions: %llu by audit_session, %llu by "
+                "process_tree, %llu by time_window, %llu unlinked, %llu in "
+                "non-SSH sessions, %llu after their session ended\n",
+                (unsigned long long)cs->execs_linked[LINK_AUDIT_SESSION],
+                (unsigned long long)cs->execs_linked[LINK_PROCESS_TREE],
+                (unsigned long long)cs->execs_linked[LINK_TIME_WINDOW],
+                (unsigned long long)cs->execs_unlinked,
+                (unsigned long long)cs->execs_other_session,
+                (unsigned long long)cs->execs_after_end);
+        if (cs->table_evictions || cs->execs_dropped) {
+            fprintf(stderr, "  limits reached: %llu table entries evicted, "
+                    "%llu executions not kept\n",
+                    (unsigned long long)cs->table_evictions,
+                    (unsigned long long)cs->execs_dropped);
+        }
+    }
+    if (opt->command == CMD_DETECT) {
+        fprintf(stderr, "  findings: %llu\n",
+                (unsigned long long)r->findings);
+    } else if (opt->command == CMD_SESSIONS) {
+        fprintf(stderr, "  sessions written: %llu\n",
+                (unsigned long long)r->sessions_written);
+    }
+    diag_write(diag, stderr);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct options opt;
+    struct run r;
+    struct diag diag;
+    struct correlator *c = NULL;
+    size_t nsources = 0;
+
+    /* A closed pipe on stdout is reported as a failed write, not a kill. */
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = options_parse(&opt, argc, argv, (int64_t)time(NULL));
+    if (rc >= 0) {
+        options_fini(&opt);
+        return rc;
+    }
+
+    memset(&r, 0, sizeof(r));
+    r.opt = &opt;
+    r.out_opts.product_version = SSHTRAIL_VERSION;
+    r.out_opts.window_ms = opt.window_ms;
+    score_opts_default(&r.score_opts);
+    r.score_opts.window_ms = opt.window_ms;
+    buf_init(&r.out, 64u * 1024 * 1024);
+    diag_init(&diag);
+
+    struct source **sources = open_sources(&r, &diag, &nsources);
+    if (sources == NULL) {
+        fprintf(stderr, "sshtrail: out of memory\n");
+        options_fini(&opt);
+        return EXIT_INPUT;
+    }
+
+    if (opt.command == CMD_EVENTS) {
+        run_events(&r, sources, nsources);
+    } else {
+        struct correlator_opts co;
+        struct session_sink sink = { on_session, &r };
+        correlator_opts_default(&co);
+        co.window_ms = opt.window_ms;
+        co.grace_ms = opt.tolerance_ms;
+        c = correlator_new(&co, &sink);
+        if (c == NULL) {
+            fprintf(stderr, "sshtrail: out of memory\n");
+            r.exit_code = EXIT_INPUT;
+        } else {
+            run_correlation(&r, sources, nsources, c);
+        }
+    }
+
+    for (size_t i = 0; i < nsources; i++) {
+        const char *err = source_error(sources[i]);
+        if (err != NULL) {
+            fprintf(stderr, "sshtrail: %s\n", err);
+            r.exit_code = EXIT_INPUT;
+        }
+    }
+    if (fflush(stdout) != 0 && !r.write_failed) {
+        fprintf(stderr, "sshtrail: writing output failed: %s\n",
+                strerror(errno));
+        r.write_failed = true;
+    }
+    write_summary(&r, sources, nsources, &diag, c);
+
+    int exit_code = r.exit_code;
+    if (r.write_failed) {
+        exit_code = EXIT_OUTPUT;
+    } else if (exit_code == 0 && r.findings > 0 && opt.fail_on_findings) {
+        exit_code = EXIT_FINDINGS;
+    }
+
+    correlator_free(c);
+    for (size_t i = 0; i < nsources; i++) {
+        source_free(sources[i]);
+    }
+    free(sources);
+    buf_fini(&r.out);
+    options_fini(&opt);
+    return exit_code;
+}

@@ -71,7 +71,9 @@ diag_write(const struct diag *d, FILE *out)
             fprintf(out, "  %s: %llu %s (%s)", class_names[cls],
                     (unsigned long long)r->count, r->reason,
                     r->format ? r->format : "input");
-            for (int k = 0; k < r->nsamples; k++) {
+            /* Skipped lines are normal input; only lines not understood
+             * are located for the reader. */
+            for (int k = 0; cls == DIAG_MALFORMED && k < r->nsamples; k++) {
                 fprintf(out, "%s%s:%llu", k ? ", " : " at ",
                         r->samples[k].file,
                         (unsigned long long)r->samples[k].line);

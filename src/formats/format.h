@@ -50,6 +50,7 @@ enum parse_status {
 struct format_ops {
     const char *name;           /* the --format value */
     const char *description;    /* one line for --help */
+    const char *platform;       /* linux, macos or esxi; NULL means linux */
 
     /*
      * Returns how likely line is of this format, from 0 (not at all) to

@@ -1,0 +1,326 @@
+/* Option parsing for the sshtrail command line. */
+#include "cli/options.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input/source.h"
+
+enum long_only {
+    OPT_FORMAT = 256,
+    OPT_OUTPUT,
+    OPT_WINDOW,
+    OPT_YEAR,
+    OPT_TIMEZONE,
+    OPT_DEFAULT_HOST,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_HOST,
+    OPT_USER,
+    OPT_SOURCE,
+    OPT_FAIL_ON_FINDINGS,
+    OPT_TOLERANCE,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION
+};
+
+static const struct option long_options[] = {
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "output", required_argument, NULL, OPT_OUTPUT },
+    { "window", required_argument, NULL, OPT_WINDOW },
+    { "year", required_argument, NULL, OPT_YEAR },
+    { "timezone", required_argument, NULL, OPT_TIMEZONE },
+    { "default-host", required_argument, NULL, OPT_DEFAULT_HOST },
+    { "since", required_argument, NULL, OPT_SINCE },
+    { "until", required_argument, NULL, OPT_UNTIL },
+    { "host", required_argument, NULL, OPT_HOST },
+    { "user", required_argument, NULL, OPT_USER },
+    { "source", required_argument, NULL, OPT_SOURCE },
+    { "fail-on-findings", no_argument, NULL, OPT_FAIL_ON_FINDINGS },
+    { "reorder-tolerance", required_argument, NULL, OPT_TOLERANCE },
+    { "quiet", no_argument, NULL, OPT_QUIET },
+    { "help", no_argument, NULL, OPT_HELP },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+static void
+print_help(FILE *f)
+{
+    fprintf(f,
+"Usage: sshtrail COMMAND [OPTIONS] FILE...\n"
+"\n"
+"Rebuilds SSH sessions from sshd and Linux audit logs and reports logins\n"
+"followed by execution (MITRE ATT&CK DET0596, T1021.004).\n"
+"FILE may be - for standard input.\n"
+"\n"
+"Commands:\n"
+"  detect     write one finding per SSH session followed by execution\n"
+"  sessions   write every SSH session with its linked executions\n"
+"  events     write the normalized events, one per line, in input order\n"
+"\n"
+"Options:\n"
+"  --format NAME         input format for every FILE (default: detected\n"
+"                        per file from its first lines); names below\n"
+"  --output json|text    output form (default: json when stdout is not a\n"
+"                        terminal, text when it is)\n"
+"  --window DURATION     login-to-execution window for host+user+time\n"
+"                        linkage and the exec_in_window reason (default 60s)\n"
+"  --year YYYY           year of the first stamp that has none (RFC 3164);\n"
+"                        default: the file's modification time\n"
+"  --timezone ZONE       zone of stamps that carry none: UTC, +HH:MM or an\n"
+"                        IANA name such as Europe/Berlin (default UTC)\n"
+"  --default-host NAME   host name for input that names none\n"
+"  --since TIME          keep sessions or events from TIME on (RFC 3339)\n"
+"  --until TIME          keep sessions or events up to TIME (RFC 3339)\n"
+"  --host NAME           keep this host only (compared canonicalised)\n"
+"  --user NAME           keep this account only\n"
+"  --source ADDR         keep this source address only\n"
+"  --reorder-tolerance DURATION\n"
+"                        how far records may be out of time order and\n"
+"                        still be sorted (default 30s)\n"
+"  --fail-on-findings    exit 1 when findings were written\n"
+"  --quiet               no summary on stderr\n"
+"  --help, --version\n"
+"\n"
+"Durations: a number with s, m, h or d, or ms (90s, 5m, 1h, 250ms).\n"
+"\n"
+"Formats:\n");
+    for (const struct format_ops *const *fp = format_all(); *fp; fp++) {
+        fprintf(f, "  %-12s %s\n", (*fp)->name, (*fp)->description);
+    }
+    fprintf(f,
+"\n"
+"Exit status:\n"
+"  0  the run completed, with or without findings\n"
+"  1  findings were written and --fail-on-findings was given\n"
+"  2  usage error\n"
+"  3  an input could not be opened or read (the other inputs were still\n"
+"     processed; 3 wins over 1)\n"
+"  4  writing the output failed\n"
+"Lines that are not understood never change the exit status; the summary\n"
+"on stderr counts them per reason with their first locations.\n");
+}
+
+__attribute__((format(printf, 1, 2))) static int
+usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "sshtrail: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'sshtrail --help' for the options.\n");
+    return EXIT_USAGE;
+}
+
+static int
+parse_time_arg(const char *name, const char *value, int64_t *out)
+{
+    struct event_time t;
+    struct tz utc;
+
+    memset(&utc, 0, sizeof(utc));
+    size_t n = time_parse_iso(sv_cstr(value), &utc, &t);
+    if (n == 0 || n != strlen(value)) {
+        return usage_error("invalid time '%s' for %s: expected RFC 3339 "
+                           "such as 2024-05-01T00:00:00Z", value, name);
+    }
+    *out = t.sec;
+    return -1;
+}
+
+static int
+parse_duration_arg(const char *name, const char *value, int64_t *out)
+{
+    if (!duration_parse(value, out)) {
+        return usage_error("invalid duration '%s' for %s: expected a number "
+                           "with s, m, h or d, such as 90s or 5m", value,
+                           name);
+    }
+    return -1;
+}
+
+static int
+parse_one(struct options *opt, int c, const char *arg)
+{
+    char err[256];
+
+    switch (c) {
+    case OPT_FORMAT:
+        if (strcmp(arg, "auto") == 0) {
+            opt->format = NULL;
+            return -1;
+        }
+        opt->format = format_find(arg);
+        if (opt->format == NULL) {
+            return usage_error("unknown format '%s' for --format; "
+                               "--help lists the formats", arg);
+        }
+        return -1;
+    case OPT_OUTPUT:
+        if (strcmp(arg, "json") == 0) {
+            opt->output = OUTPUT_JSON;
+        } else if (strcmp(arg, "text") == 0) {
+            opt->output = OUTPUT_TEXT;
+        } else {
+            return usage_error("invalid value '%s' for --output: expected "
+                               "json or text", arg);
+        }
+        return -1;
+    case OPT_WINDOW:
+        return parse_duration_arg("--window", arg, &opt->window_ms);
+    case OPT_TOLERANCE:
+        return parse_duration_arg("--reorder-tolerance", arg,
+                                  &opt->tolerance_ms);
+    case OPT_YEAR: {
+        char *end;
+        long y = strtol(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || y < 1970 || y > 9999) {
+            return usage_error("invalid year '%s' for --year: expected a "
+                               "four-digit year from 1970", arg);
+        }
+        opt->year = (int)y;
+        opt->year_given = true;
+        return -1;
+    }
+    case OPT_TIMEZONE:
+        if (tz_init(&opt->tz, arg, err, sizeof(err)) < 0) {
+            return usage_error("%s (--timezone)", err);
+        }
+        return -1;
+    case OPT_DEFAULT_HOST:
+        if (*arg == '\0') {
+            return usage_error("empty value for --default-host");
+        }
+        opt->default_host = arg;
+        return -1;
+    case OPT_SINCE:
+        opt->has_since = true;
+        return parse_time_arg("--since", arg, &opt->since);
+    case OPT_UNTIL:
+        opt->has_until = true;
+        return parse_time_arg("--until", arg, &opt->until);
+    case OPT_HOST:
+        opt->host = arg;
+        return -1;
+    case OPT_USER:
+        opt->user = arg;
+        return -1;
+    case OPT_SOURCE:
+        opt->source = arg;
+        return -1;
+    case OPT_FAIL_ON_FINDINGS:
+        opt->fail_on_findings = true;
+        return -1;
+    case OPT_QUIET:
+        opt->quiet = true;
+        return -1;
+    case OPT_HELP:
+        print_help(stdout);
+        return EXIT_OK;
+    case OPT_VERSION:
+        printf("sshtrail %s\n", SSHTRAIL_VERSION);
+        return EXIT_OK;
+    default:
+        return usage_error("invalid option");
+    }
+}
+
+static int
+parse_command(struct options *opt, const char *word)
+{
+    if (strcmp(word, "detect") == 0) {
+        opt->command = CMD_DETECT;
+    } else if (strcmp(word, "sessions") == 0) {
+        opt->command = CMD_SESSIONS;
+    } else if (strcmp(word, "events") == 0) {
+        opt->command = CMD_EVENTS;
+    } else {
+        return usage_error("unknown command '%s': expected detect, sessions "
+                           "or events", word);
+    }
+    return -1;
+}
+
+int
+options_parse(struct options *opt, int argc, char **argv, int64_t now)
+{
+    int rc;
+
+    memset(opt, 0, sizeof(*opt));
+    opt->output = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON;
+    opt->window_ms = 60 * 1000;
+    opt->tolerance_ms = 30 * 1000;
+    opt->now = now;
+
+    if (argc < 2) {
+        return usage_error("missing command: expected detect, sessions or "
+                           "events");
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_help(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("sshtrail %s\n", SSHTRAIL_VERSION);
+        return EXIT_OK;
+    }
+    if ((rc = parse_command(opt, argv[1])) >= 0) {
+        return rc;
+    }
+
+    /* getopt_long starts after the command word. */
+    optind = 2;
+    opterr = 0;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        if (c == 'h') {
+            c = OPT_HELP;
+        }
+        if (c == '?' || c == ':') {
+            const char *bad = argv[optind - 1];
+            if (optopt != 0) {
+                return usage_error("option '%s' needs a value", bad);
+            }
+            return usage_error("unknown option '%s'", bad);
+        }
+        if ((rc = parse_one(opt, c, optarg)) >= 0) {
+            return rc;
+        }
+    }
+
+    if (opt->has_since && opt->has_until && opt->since > opt->until) {
+        return usage_error("--since is later than --until");
+    }
+    if (optind == argc) {
+        return usage_error("no input files: name one or more log files, "
+                           "or - for standard input");
+    }
+    if (opt->host != NULL) {
+        char buf[256];
+        size_t n = source_canonical_host(sv_cstr(opt->host), buf,
+                                         sizeof(buf));
+        opt->host_canonical = strndup(buf, n);
+        opt->host = opt->host_canonical;
+    }
+    opt->inputs = (const char **)(argv + optind);
+    opt->ninputs = (size_t)(argc - optind);
+    return -1;
+}
+
+void
+options_fini(struct options *opt)
+{
+    free(opt->host_canonical);
+    opt->host_canonical = NULL;
+}

@@ -1,0 +1,36 @@
+/*
+ * A bounded map that evicts its oldest insertion when full.  Used for state
+ * that may be forgotten under pressure, such as failure counters per source
+ * address: the eviction is counted by the caller through the return value.
+ * Values are owned by the map when a free function is given.
+ */
+#ifndef SSHTRAIL_FIFOMAP_H
+#define SSHTRAIL_FIFOMAP_H
+
+#include <stddef.h>
+
+#include "core/hmap.h"
+
+struct fifomap {
+    struct hmap map;
+    char **ring;            /* key copies, oldest at head */
+    size_t *ring_len;
+    size_t head;
+    size_t count;
+    size_t max;
+    void (*free_value)(void *value);
+};
+
+int fifomap_init(struct fifomap *m, size_t max, void (*free_value)(void *));
+void fifomap_fini(struct fifomap *m);
+
+void *fifomap_get(const struct fifomap *m, struct sv key);
+
+/*
+ * Stores value under key.  When the map is full the oldest entry is removed
+ * first.  Returns the number of entries evicted (0 or 1), or -1 when memory
+ * ran out (the value is then freed).
+ */
+int fifomap_put(struct fifomap *m, struct sv key, void *value);
+
+#endif

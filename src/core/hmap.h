@@ -1,0 +1,54 @@
+/*
+ * A hash map from byte-string keys to pointers, with a maximum entry count.
+ *
+ * Keys are copied; values are borrowed (the caller owns what they point
+ * to).  hmap_put fails rather than grow past the maximum, so the caller
+ * decides what to evict and counts it.  FNV-1a hashes the keys; the table
+ * doubles when three quarters full.
+ */
+#ifndef SSHTRAIL_HMAP_H
+#define SSHTRAIL_HMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sv.h"
+
+struct hmap_entry {
+    struct hmap_entry *next;
+    uint64_t hash;
+    void *value;
+    size_t klen;
+    char key[];
+};
+
+struct hmap {
+    struct hmap_entry **slots;
+    size_t nslots;
+    size_t count;
+    size_t max;
+};
+
+void hmap_init(struct hmap *m, size_t max);
+/* Frees the entries, not the values. */
+void hmap_fini(struct hmap *m);
+
+/* Returns the value stored under key, or NULL. */
+void *hmap_get(const struct hmap *m, struct sv key);
+
+/*
+ * Stores value under key, replacing an earlier value.  Returns 0, or -1
+ * when the map is full or memory ran out (nothing is stored then).
+ */
+int hmap_put(struct hmap *m, struct sv key, void *value);
+
+/* Removes key; returns its value, or NULL when it was absent. */
+void *hmap_del(struct hmap *m, struct sv key);
+
+/* Calls fn on every entry; fn must not modify the map. */
+void hmap_each(const struct hmap *m, void (*fn)(void *arg, struct sv key,
+                                               void *value), void *arg);
+
+uint64_t hmap_hash(struct sv key);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * A streaming JSON builder writing into a bounded buffer.  Keys are fixed
+ * strings chosen by the writers; values that come from logs go through
+ * escape_json, so the output is valid UTF-8 JSON for any input bytes.
+ * Commas are inserted by the builder, so callers never write punctuation.
+ */
+#ifndef SSHTRAIL_JSONW_H
+#define SSHTRAIL_JSONW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/sv.h"
+
+#define JSONW_MAX_DEPTH 32
+
+struct jsonw {
+    struct buf *out;
+    int depth;
+    bool first[JSONW_MAX_DEPTH];
+};
+
+void jsonw_init(struct jsonw *w, struct buf *out);
+
+/* Containers.  key is NULL inside arrays and at the top level. */
+void jsonw_obj_begin(struct jsonw *w, const char *key);
+void jsonw_obj_end(struct jsonw *w);
+void jsonw_arr_begin(struct jsonw *w, const char *key);
+void jsonw_arr_end(struct jsonw *w);
+
+/* Scalars.  key is NULL inside arrays. */
+void jsonw_str(struct jsonw *w, const char *key, struct sv value);
+void jsonw_cstr(struct jsonw *w, const char *key, const char *value);
+void jsonw_int(struct jsonw *w, const char *key, int64_t value);
+void jsonw_bool(struct jsonw *w, const char *key, bool value);
+void jsonw_null(struct jsonw *w, const char *key);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * An SSH session as the correlator rebuilds it: one successful login on a
+ * host, merged across every source that described it, with the executions
+ * linked to it and a short timeline of what happened.
+ *
+ * The correlator owns sessions until it hands a finished one to its sink;
+ * the sink borrows it for the duration of the call.
+ */
+#ifndef SSHTRAIL_SESSION_H
+#define SSHTRAIL_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event/event.h"
+
+/* Maximum executions kept per session; more are counted, not stored. */
+#define SESSION_MAX_EXECS 512
+/* Maximum timeline entries kept per session. */
+#define SESSION_MAX_TIMELINE 64
+
+/* How an execution was tied to its session, strongest first. */
+enum linkage {
+    LINK_AUDIT_SESSION,     /* same host and audit session id (ses) */
+    LINK_PROCESS_TREE,      /* parent chain reaches the session's process */
+    LINK_TIME_WINDOW,       /* same host and user, within the window */
+    LINK_COUNT
+};
+
+/* Sources that contributed to a session, as bits. */
+enum session_source {
+    SESSION_SRC_SSHD = 1u << 0,
+    SESSION_SRC_AUDIT = 1u << 1
+};
+
+struct session_exec {
+    struct event ev;
+    enum linkage linkage;
+};
+
+struct session_mark {
+    struct event_time time;
+    enum event_kind kind;
+    const char *format;
+    uint64_t line;
+};
+
+struct session {
+    uint64_t seq;               /* creation order, breaks ties in output */
+    struct event ev;            /* login facts: host, user, src, method... */
+    struct event_time start;
+    struct event_time end;
+    struct event_time last_activity;
+    bool has_end;
+    bool login_seen;            /* false: built from executions alone */
+    bool has_ses;
+    int64_t ses;
+    bool has_pid;
+    int64_t sshd_pid;
+    unsigned sources;           /* enum session_source bits */
+
+    /* Failed attempts from the same source before this login. */
+    uint64_t failures_before;
+    uint64_t invalid_users_before;
+    struct event_time first_failure;
+
+    struct session_exec *execs;
+    uint32_t nexecs;
+    uint32_t execs_cap;
+    uint64_t execs_dropped;
+
+    struct session_mark timeline[SESSION_MAX_TIMELINE];
+    uint32_t ntimeline;
+    uint64_t timeline_dropped;
+
+    /* Correlator bookkeeping. */
+    struct session *prev_open, *next_open;
+    bool finalized;
+};
+
+const char *linkage_name(enum linkage l);
+
+#endif

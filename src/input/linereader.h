@@ -1,0 +1,44 @@
+/*
+ * Reads lines from a file descriptor through one bounded buffer.
+ *
+ * A line longer than LINEREADER_MAX_LINE is returned cut to that length with
+ * `truncated` set, and its remaining bytes are skipped, so memory never
+ * grows with the input.  The line terminator (LF, and a CR before it) is
+ * removed; a last line without a terminator is still returned.  NUL bytes
+ * are data and pass through.
+ */
+#ifndef SSHTRAIL_LINEREADER_H
+#define SSHTRAIL_LINEREADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/sv.h"
+
+#define LINEREADER_MAX_LINE (1024u * 1024u)
+
+struct linereader {
+    int fd;
+    char *buf;
+    size_t cap;
+    size_t start;           /* first unread byte */
+    size_t end;             /* one past the last byte read */
+    bool eof;
+    bool skip_pending;      /* the last line was cut; skip its rest */
+    int error;              /* errno of a failed read, or 0 */
+    uint64_t line;          /* number of the line last returned */
+    uint64_t bytes;         /* bytes read so far */
+};
+
+/* Prepares a reader on fd (not closed by the reader).  Returns 0 or -1. */
+int linereader_init(struct linereader *r, int fd);
+void linereader_fini(struct linereader *r);
+
+/*
+ * Returns the next line in *line (valid until the next call) and whether it
+ * was cut at the maximum.  Returns 1 for a line, 0 at end of input, -1 on a
+ * read error (r->error holds errno).
+ */
+int linereader_next(struct linereader *r, struct sv *line, bool *truncated);
+
+#endif

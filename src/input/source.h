@@ -1,0 +1,70 @@
+/*
+ * One input (a file or standard input) read through its format parser, with
+ * a reorder buffer that releases events in time order once they are older
+ * than the newest event seen by more than the tolerance.
+ *
+ * The format is chosen per input: forced by the caller, or detected from the
+ * first lines.  Host names are canonicalised here (lower case, short name,
+ * the default host when the input names none), so every later stage sees
+ * one spelling per host.
+ */
+#ifndef SSHTRAIL_SOURCE_H
+#define SSHTRAIL_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/diag.h"
+#include "event/event.h"
+#include "formats/format.h"
+
+/* Events one input may hold back for reordering; more are released early. */
+#define SOURCE_MAX_PENDING 65536u
+
+struct source_opts {
+    const struct format_ops *format;    /* NULL: detect from content */
+    struct format_opts fmt;             /* ref_time and year set per input */
+    int64_t tolerance_ms;               /* 0 keeps the input's own order */
+    int64_t now;                        /* the run's start, for stdin */
+    struct diag *diag;
+};
+
+struct source_stats {
+    uint64_t lines;
+    uint64_t bytes;
+    uint64_t events;
+    uint64_t malformed;
+    uint64_t skipped;
+    uint64_t early_releases;            /* reorder buffer was full */
+};
+
+struct source;
+
+/*
+ * Opens path ("-" for standard input) and detects its format.  Returns NULL
+ * with a message in err when the input cannot be opened or no format fits.
+ */
+struct source *source_open(const char *path, const struct source_opts *opts,
+                           char *err, size_t errlen);
+void source_free(struct source *s);
+
+/*
+ * Makes the next event available.  Returns 1 and sets *ev (valid until
+ * source_pop), or 0 when the input is exhausted.  A read error ends the
+ * input early; source_error then returns its message.
+ */
+int source_peek(struct source *s, const struct event **ev);
+void source_pop(struct source *s);
+
+/* Returns the message of a read error that ended the input, or NULL. */
+const char *source_error(const struct source *s);
+
+const char *source_name(const struct source *s);
+const char *source_format(const struct source *s);
+const struct source_stats *source_stats(const struct source *s);
+
+/* Lower-cases a host name and cuts it to its first label unless it is an
+ * IP address.  Writes at most cap bytes to out; returns the length. */
+size_t source_canonical_host(struct sv host, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,533 @@
+/*
+ * JSON writers: one object per line for events, sessions and OCSF
+ * Detection Findings (class 2004).  docs/output.md describes every field.
+ */
+#include "output/output.h"
+
+#include <stdio.h>
+
+#include "core/escape.h"
+#include "core/jsonw.h"
+#include "core/timeconv.h"
+#include "formats/format.h"
+
+static int64_t
+time_ms(const struct event_time *t)
+{
+    return t->sec * 1000 + t->nsec / 1000000;
+}
+
+static void
+write_time(struct jsonw *w, const char *key, const struct event_time *t)
+{
+    char tmp[40];
+    time_format(t, tmp);
+    jsonw_cstr(w, key, tmp);
+}
+
+/* Writes "key": epoch milliseconds and "key_dt": RFC 3339, as OCSF does. */
+static void
+write_ocsf_time(struct jsonw *w, const char *key, const struct event_time *t)
+{
+    char dt_key[64];
+
+    jsonw_int(w, key, time_ms(t));
+    snprintf(dt_key, sizeof(dt_key), "%s_dt", key);
+    write_time(w, dt_key, t);
+}
+
+static void
+write_str_field(struct jsonw *w, const struct event *ev, enum event_str f,
+                const char *key)
+{
+    if (event_has_str(ev, f)) {
+        jsonw_str(w, key ? key : event_str_name(f), event_str(ev, f));
+    }
+}
+
+static void
+write_num_field(struct jsonw *w, const struct event *ev, enum event_num f,
+                const char *key)
+{
+    if (event_has_num(ev, f)) {
+        jsonw_int(w, key ? key : event_num_name(f), event_num(ev, f, 0));
+    }
+}
+
+static void
+write_argv(struct jsonw *w, const char *key, const struct event *ev)
+{
+    jsonw_arr_begin(w, key);
+    for (uint32_t i = 0; i < ev->argc; i++) {
+        jsonw_str(w, NULL, event_arg(ev, i));
+    }
+    jsonw_arr_end(w);
+}
+
+static void
+write_origin(struct jsonw *w, const struct event_origin *o)
+{
+    jsonw_obj_begin(w, "origin");
+    jsonw_cstr(w, "format", o->format ? o->format : "");
+    jsonw_cstr(w, "file", o->file ? o->file : "");
+    jsonw_int(w, "line", (int64_t)o->line);
+    jsonw_obj_end(w);
+}
+
+void
+output_event_json(struct buf *out, const struct event *ev)
+{
+    struct jsonw w;
+
+    jsonw_init(&w, out);
+    jsonw_obj_begin(&w, NULL);
+    write_time(&w, "time", &ev->time);
+    write_str_field(&w, ev, EVENT_HOST, NULL);
+    jsonw_cstr(&w, "kind", event_kind_name(ev->kind));
+    if (ev->result != EVENT_RESULT_NONE) {
+        jsonw_cstr(&w, "result", ev->result == EVENT_RESULT_SUCCESS
+                                     ? "success" : "failure");
+    }
+    write_str_field(&w, ev, EVENT_USER, NULL);
+    write_num_field(&w, ev, EVENT_UID, NULL);
+    write_num_field(&w, ev, EVENT_EUID, NULL);
+    write_str_field(&w, ev, EVENT_SRC_IP, NULL);
+    write_num_field(&w, ev, EVENT_SRC_PORT, NULL);
+    write_str_field(&w, ev, EVENT_AUTH_METHOD, NULL);
+    write_str_field(&w, ev, EVENT_KEY_TYPE, NULL);
+    write_str_field(&w, ev, EVENT_KEY_FP, NULL);
+    write_num_field(&w, ev, EVENT_PID, NULL);
+    write_num_field(&w, ev, EVENT_PPID, NULL);
+    write_num_field(&w, ev, EVENT_SES, NULL);
+    write_num_field(&w, ev, EVENT_AUID, NULL);
+    write_str_field(&w, ev, EVENT_EXE, NULL);
+    if (ev->argc > 0 || ev->kind == EVENT_EXEC) {
+        write_argv(&w, "argv", ev);
+    }
+    write_str_field(&w, ev, EVENT_CWD, NULL);
+    write_str_field(&w, ev, EVENT_TTY, NULL);
+    write_str_field(&w, ev, EVENT_PROGRAM, NULL);
+    write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
+    write_str_field(&w, ev, EVENT_DETAIL, NULL);
+    write_num_field(&w, ev, EVENT_SERIAL, NULL);
+    if (ev->truncated) {
+        jsonw_bool(&w, "truncated", true);
+    }
+    write_origin(&w, &ev->origin);
+    jsonw_obj_end(&w);
+    buf_add_char(out, '\n');
+}
+
+static const char *
+strongest_linkage(const struct session *s)
+{
+    enum linkage best = LINK_COUNT;
+
+    for (uint32_t i = 0; i < s->nexecs; i++) {
+        if (s->execs[i].linkage < best) {
+            best = s->execs[i].linkage;
+        }
+    }
+    return best == LINK_COUNT ? NULL : linkage_name(best);
+}
+
+static void
+write_sources(struct jsonw *w, const struct session *s)
+{
+    jsonw_arr_begin(w, "sources");
+    if (s->sources & SESSION_SRC_SSHD) {
+        jsonw_cstr(w, NULL, "sshd");
+    }
+    if (s->sources & SESSION_SRC_AUDIT) {
+        jsonw_cstr(w, NULL, "audit");
+    }
+    jsonw_arr_end(w);
+}
+
+static void
+write_execution(struct jsonw *w, const struct session_exec *x)
+{
+    const struct event *ev = &x->ev;
+
+    jsonw_obj_begin(w, NULL);
+    write_time(w, "time", &ev->time);
+    write_num_field(w, ev, EVENT_PID, NULL);
+    write_num_field(w, ev, EVENT_PPID, NULL);
+    write_num_field(w, ev, EVENT_UID, NULL);
+    write_num_field(w, ev, EVENT_EUID, NULL);
+    write_str_field(w, ev, EVENT_EXE, NULL);
+    write_argv(w, "argv", ev);
+    write_str_field(w, ev, EVENT_CWD, NULL);
+    if (ev->result == EVENT_RESULT_FAILURE) {
+        jsonw_bool(w, "failed", true);
+    }
+    jsonw_cstr(w, "linkage", linkage_name(x->linkage));
+    write_origin(w, &ev->origin);
+    jsonw_obj_end(w);
+}
+
+static void
+write_timeline(struct jsonw *w, const struct session *s)
+{
+    jsonw_arr_begin(w, "timeline");
+    for (uint32_t i = 0; i < s->ntimeline; i++) {
+        const struct session_mark *m = &s->timeline[i];
+        jsonw_obj_begin(w, NULL);
+        write_time(w, "time", &m->time);
+        jsonw_cstr(w, "kind", event_kind_name(m->kind));
+        jsonw_cstr(w, "format", m->format ? m->format : "");
+        jsonw_int(w, "line", (int64_t)m->line);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+}
+
+void
+output_session_json(struct buf *out, const struct session *s,
+                    const struct output_opts *o)
+{
+    struct jsonw w;
+    const struct event *ev = &s->ev;
+    const char *linkage = strongest_linkage(s);
+
+    jsonw_init(&w, out);
+    jsonw_obj_begin(&w, NULL);
+    write_str_field(&w, ev, EVENT_HOST, NULL);
+    write_str_field(&w, ev, EVENT_USER, NULL);
+    write_num_field(&w, ev, EVENT_UID, NULL);
+    write_str_field(&w, ev, EVENT_SRC_IP, NULL);
+    write_num_field(&w, ev, EVENT_SRC_PORT, NULL);
+    write_str_field(&w, ev, EVENT_AUTH_METHOD, NULL);
+    write_str_field(&w, ev, EVENT_KEY_TYPE, NULL);
+    write_str_field(&w, ev, EVENT_KEY_FP, NULL);
+    write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
+    write_str_field(&w, ev, EVENT_TTY, NULL);
+    write_time(&w, "start", &s->start);
+    if (s->has_end) {
+        write_time(&w, "end", &s->end);
+    }
+    jsonw_bool(&w, "login_seen", s->login_seen);
+    if (s->has_ses) {
+        jsonw_int(&w, "audit_session", s->ses);
+    }
+    if (s->has_pid) {
+        jsonw_int(&w, "sshd_pid", s->sshd_pid);
+    }
+    if (linkage != NULL) {
+        jsonw_cstr(&w, "linkage", linkage);
+    }
+    write_sources(&w, s);
+    jsonw_int(&w, "failures_before", (int64_t)s->failures_before);
+    jsonw_arr_begin(&w, "executions");
+    for (uint32_t i = 0; i < s->nexecs; i++) {
+        write_execution(&w, &s->execs[i]);
+    }
+    jsonw_arr_end(&w);
+    if (s->execs_dropped) {
+        jsonw_int(&w, "executions_dropped", (int64_t)s->execs_dropped);
+    }
+    write_timeline(&w, s);
+    write_origin(&w, &ev->origin);
+    jsonw_obj_end(&w);
+    buf_add_char(out, '\n');
+}
+
+/* ---- OCSF Detection Finding -------------------------------------------- */
+
+static uint64_t
+fnv1a(uint64_t h, struct sv v)
+{
+    for (size_t i = 0; i < v.len; i++) {
+        h ^= (unsigned char)v.p[i];
+        h *= 1099511628211ULL;
+    }
+    /* A separator byte keeps "ab","c" apart from "a","bc". */
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+    return h;
+}
+
+void
+output_finding_uid(const struct session *s, char *buf)
+{
+    char tmp[64];
+    struct sv parts[5];
+    uint64_t h1 = 14695981039346656037ULL;
+    uint64_t h2 = 0x6c62272e07bb0142ULL;
+
+    parts[0] = event_str(&s->ev, EVENT_HOST);
+    parts[1] = event_str(&s->ev, EVENT_USER);
+    parts[2] = event_str(&s->ev, EVENT_SRC_IP);
+    int n = snprintf(tmp, sizeof(tmp), "%lld",
+                     (long long)event_num(&s->ev, EVENT_SRC_PORT, -1));
+    parts[3] = sv_make(tmp, (size_t)n);
+    char when[40];
+    parts[4] = sv_make(when, time_format(&s->start, when));
+    for (int i = 0; i < 5; i++) {
+        h1 = fnv1a(h1, parts[i]);
+        h2 = fnv1a(h2, parts[i]);
+    }
+    snprintf(buf, 33, "%016llx%016llx", (unsigned long long)h1,
+             (unsigned long long)h2);
+}
+
+void
+output_cmd_line(struct buf *out, const struct event *ev)
+{
+    for (uint32_t i = 0; i < ev->argc; i++) {
+        struct sv arg = event_arg(ev, i);
+        bool plain = arg.len > 0;
+
+        for (size_t k = 0; k < arg.len && plain; k++) {
+            char c = arg.p[k];
+            plain = c != ' ' && c != '\t' && c != '\'' && c != '"' &&
+                    c != '\\' && c != '\n' && c != '$' && c != '`';
+        }
+        if (i > 0) {
+            buf_add_char(out, ' ');
+        }
+        if (plain) {
+            buf_add_sv(out, arg);
+            continue;
+        }
+        buf_add_char(out, '\'');
+        for (size_t k = 0; k < arg.len; k++) {
+            if (arg.p[k] == '\'') {
+                buf_add(out, "'\\''", 4);
+            } else {
+                buf_add_char(out, arg.p[k]);
+            }
+        }
+        buf_add_char(out, '\'');
+    }
+}
+
+const char *
+output_analytic_uid(const char *format)
+{
+    const struct format_ops *f = format ? format_find(format) : NULL;
+    const char *platform = f && f->platform ? f->platform : "linux";
+
+    if (strcmp(platform, "macos") == 0) {
+        return "AN1639";
+    }
+    if (strcmp(platform, "esxi") == 0) {
+        return "AN1640";
+    }
+    return "AN1638";
+}
+
+static const char *
+analytic_name(const char *uid)
+{
+    if (strcmp(uid, "AN1639") == 0) {
+        return "macOS: SSH login in the unified log followed by unusual "
+               "process execution";
+    }
+    if (strcmp(uid, "AN1640") == 0) {
+        return "ESXi: SSH login through hostd or auth.log followed by shell "
+               "use";
+    }
+    return "Linux: SSH login through sshd followed by suspicious execution "
+           "or privilege use";
+}
+
+static void
+write_evidence(struct jsonw *w, struct buf *scratch,
+               const struct session_exec *x)
+{
+    const struct event *ev = &x->ev;
+
+    jsonw_obj_begin(w, NULL);
+    jsonw_obj_begin(w, "process");
+    write_num_field(w, ev, EVENT_PID, "pid");
+    buf_clear(scratch);
+    output_cmd_line(scratch, ev);
+    jsonw_str(w, "cmd_line", sv_make(scratch->data, scratch->len));
+    if (event_has_str(ev, EVENT_EXE)) {
+        jsonw_obj_begin(w, "file");
+        jsonw_str(w, "path", event_str(ev, EVENT_EXE));
+        jsonw_obj_end(w);
+    }
+    if (event_has_num(ev, EVENT_PPID)) {
+        jsonw_obj_begin(w, "parent_process");
+        jsonw_int(w, "pid", event_num(ev, EVENT_PPID, 0));
+        jsonw_obj_end(w);
+    }
+    write_ocsf_time(w, "created_time", &ev->time);
+    jsonw_obj_end(w);
+
+    jsonw_obj_begin(w, "data");
+    write_time(w, "time", &ev->time);
+    write_num_field(w, ev, EVENT_PPID, NULL);
+    write_argv(w, "argv", ev);
+    write_str_field(w, ev, EVENT_CWD, NULL);
+    write_num_field(w, ev, EVENT_UID, NULL);
+    write_num_field(w, ev, EVENT_EUID, NULL);
+    if (ev->result == EVENT_RESULT_FAILURE) {
+        jsonw_bool(w, "failed", true);
+    }
+    jsonw_cstr(w, "linkage", linkage_name(x->linkage));
+    write_origin(w, &ev->origin);
+    jsonw_obj_end(w);
+    jsonw_obj_end(w);
+}
+
+static void
+write_finding_info(struct jsonw *w, const struct session *s,
+                   const char *analytic)
+{
+    char uid[33];
+    const struct event_time *last = &s->start;
+
+    for (uint32_t i = 0; i < s->nexecs; i++) {
+        if (event_time_cmp(&s->execs[i].ev.time, last) > 0) {
+            last = &s->execs[i].ev.time;
+        }
+    }
+    output_finding_uid(s, uid);
+    jsonw_obj_begin(w, "finding_info");
+    jsonw_cstr(w, "uid", uid);
+    jsonw_cstr(w, "title", "SSH login followed by execution");
+    jsonw_arr_begin(w, "types");
+    jsonw_cstr(w, NULL, "DET0596");
+    jsonw_arr_end(w);
+    jsonw_obj_begin(w, "analytic");
+    jsonw_cstr(w, "uid", analytic);
+    jsonw_cstr(w, "name", analytic_name(analytic));
+    jsonw_int(w, "type_id", 1);
+    jsonw_cstr(w, "type", "Rule");
+    jsonw_obj_end(w);
+    jsonw_arr_begin(w, "attacks");
+    jsonw_obj_begin(w, NULL);
+    jsonw_obj_begin(w, "technique");
+    jsonw_cstr(w, "uid", "T1021.004");
+    jsonw_cstr(w, "name", "Remote Services: SSH");
+    jsonw_obj_end(w);
+    jsonw_obj_begin(w, "tactic");
+    jsonw_cstr(w, "uid", "TA0008");
+    jsonw_cstr(w, "name", "Lateral Movement");
+    jsonw_obj_end(w);
+    jsonw_obj_end(w);
+    jsonw_arr_end(w);
+    write_ocsf_time(w, "first_seen_time", &s->start);
+    write_ocsf_time(w, "last_seen_time", last);
+    jsonw_obj_end(w);
+}
+
+static void
+write_actor(struct jsonw *w, const struct session *s)
+{
+    char tmp[24];
+
+    jsonw_obj_begin(w, "actor");
+    jsonw_obj_begin(w, "user");
+    write_str_field(w, &s->ev, EVENT_USER, "name");
+    if (event_has_num(&s->ev, EVENT_UID)) {
+        snprintf(tmp, sizeof(tmp), "%lld",
+                 (long long)event_num(&s->ev, EVENT_UID, 0));
+        jsonw_cstr(w, "uid", tmp);
+    }
+    jsonw_obj_end(w);
+    jsonw_obj_begin(w, "session");
+    if (s->has_ses) {
+        snprintf(tmp, sizeof(tmp), "%lld", (long long)s->ses);
+        jsonw_cstr(w, "uid", tmp);
+    }
+    write_ocsf_time(w, "created_time", &s->start);
+    if (s->has_end) {
+        write_ocsf_time(w, "expiration_time", &s->end);
+    }
+    write_str_field(w, &s->ev, EVENT_TTY, "terminal");
+    jsonw_bool(w, "is_remote", true);
+    jsonw_obj_end(w);
+    jsonw_obj_end(w);
+}
+
+static void
+write_unmapped(struct jsonw *w, const struct session *s,
+               const struct score *sc)
+{
+    jsonw_obj_begin(w, "unmapped");
+    write_str_field(w, &s->ev, EVENT_AUTH_METHOD, NULL);
+    write_str_field(w, &s->ev, EVENT_KEY_TYPE, NULL);
+    write_str_field(w, &s->ev, EVENT_KEY_FP, NULL);
+    write_str_field(w, &s->ev, EVENT_SESSION_TYPE, NULL);
+    if (s->has_pid) {
+        jsonw_int(w, "sshd_pid", s->sshd_pid);
+    }
+    write_sources(w, s);
+    jsonw_arr_begin(w, "reasons");
+    for (int i = 0; i < sc->nreasons; i++) {
+        jsonw_obj_begin(w, NULL);
+        jsonw_cstr(w, "code", score_reason_name(sc->reasons[i].code));
+        jsonw_int(w, "weight", sc->reasons[i].weight);
+        jsonw_cstr(w, "evidence", sc->reasons[i].evidence);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    if (s->execs_dropped) {
+        jsonw_int(w, "executions_dropped", (int64_t)s->execs_dropped);
+    }
+    jsonw_obj_end(w);
+}
+
+void
+output_finding_json(struct buf *out, const struct session *s,
+                    const struct score *sc, const struct output_opts *o)
+{
+    struct jsonw w;
+    struct buf scratch;
+    const char *analytic = output_analytic_uid(s->ev.origin.format);
+
+    buf_init(&scratch, 1024 * 1024);
+    jsonw_init(&w, out);
+    jsonw_obj_begin(&w, NULL);
+    jsonw_int(&w, "class_uid", 2004);
+    jsonw_cstr(&w, "class_name", "Detection Finding");
+    jsonw_int(&w, "category_uid", 2);
+    jsonw_cstr(&w, "category_name", "Findings");
+    jsonw_int(&w, "activity_id", 1);
+    jsonw_cstr(&w, "activity_name", "Create");
+    jsonw_int(&w, "type_uid", 200401);
+    jsonw_cstr(&w, "type_name", "Detection Finding: Create");
+    write_ocsf_time(&w, "time", &s->start);
+    write_ocsf_time(&w, "start_time", &s->start);
+    if (s->has_end) {
+        write_ocsf_time(&w, "end_time", &s->end);
+    }
+    jsonw_int(&w, "severity_id", sc->severity_id);
+    jsonw_cstr(&w, "severity", score_severity_name(sc->severity_id));
+    jsonw_int(&w, "risk_score", sc->total);
+    jsonw_int(&w, "status_id", 1);
+    jsonw_cstr(&w, "status", "New");
+
+    jsonw_obj_begin(&w, "metadata");
+    jsonw_cstr(&w, "version", OUTPUT_OCSF_VERSION);
+    jsonw_obj_begin(&w, "product");
+    jsonw_cstr(&w, "name", "sshtrail");
+    jsonw_cstr(&w, "vendor_name", "sshtrail");
+    jsonw_cstr(&w, "version", o->product_version);
+    jsonw_obj_end(&w);
+    jsonw_obj_end(&w);
+
+    write_finding_info(&w, s, analytic);
+    jsonw_obj_begin(&w, "device");
+    write_str_field(&w, &s->ev, EVENT_HOST, "hostname");
+    jsonw_obj_end(&w);
+    write_actor(&w, s);
+    jsonw_obj_begin(&w, "src_endpoint");
+    write_str_field(&w, &s->ev, EVENT_SRC_IP, "ip");
+    write_num_field(&w, &s->ev, EVENT_SRC_PORT, "port");
+    jsonw_obj_end(&w);
+
+    jsonw_arr_begin(&w, "evidences");
+    for (uint32_t i = 0; i < s->nexecs; i++) {
+        write_evidence(&w, &scratch, &s->execs[i]);
+    }
+    jsonw_arr_end(&w);
+    write_unmapped(&w, s, sc);
+    jsonw_obj_end(&w);
+    buf_add_char(out, '\n');
+    buf_fini(&scratch);
+}

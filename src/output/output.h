@@ -1,0 +1,51 @@
+/*
+ * Writers for everything sshtrail prints: normalized events, sessions and
+ * findings, as JSON lines or as text for a terminal.  Each writer appends
+ * one record (ending in a newline) to a buffer; the caller writes it out.
+ * Every byte that came from a log passes through the JSON or terminal
+ * escaper, so output is valid UTF-8 and carries no terminal controls.
+ */
+#ifndef SSHTRAIL_OUTPUT_H
+#define SSHTRAIL_OUTPUT_H
+
+#include "core/buf.h"
+#include "correlate/session.h"
+#include "event/event.h"
+#include "score/score.h"
+
+/* OCSF schema version the findings follow. */
+#define OUTPUT_OCSF_VERSION "1.3.0"
+
+struct output_opts {
+    const char *product_version;
+    int64_t window_ms;
+};
+
+void output_event_json(struct buf *out, const struct event *ev);
+void output_event_text(struct buf *out, const struct event *ev);
+
+void output_session_json(struct buf *out, const struct session *s,
+                         const struct output_opts *o);
+void output_session_text(struct buf *out, const struct session *s,
+                         const struct output_opts *o);
+
+/* Writes the OCSF Detection Finding for a session and its score. */
+void output_finding_json(struct buf *out, const struct session *s,
+                         const struct score *sc, const struct output_opts *o);
+void output_finding_text(struct buf *out, const struct session *s,
+                         const struct score *sc, const struct output_opts *o);
+
+/*
+ * Writes the finding id: 32 hex digits hashed from host, user, source
+ * address and port, and login time, so a replay gives the same id.
+ * buf must hold 33 bytes.
+ */
+void output_finding_uid(const struct session *s, char *buf);
+
+/* Appends argv as one command line, quoting arguments like a shell. */
+void output_cmd_line(struct buf *out, const struct event *ev);
+
+/* The DET0596 analytic for the platform of a format ("AN1638"). */
+const char *output_analytic_uid(const char *format);
+
+#endif
