@@ -452,6 +452,27 @@ fill_num(struct session *s, const struct event *ev, enum event_num f)
     }
 }
 
+static void add_exec(struct correlator *c, struct session *s,
+                     const struct event *ev, enum linkage how);
+
+/*
+ * Moves the executions of a session built without a visible login into the
+ * login that turned out to own its audit session: audit and syslog clocks
+ * differ by milliseconds, so PAM's own executions may precede the login.
+ */
+static void
+absorb(struct correlator *c, struct session *into, struct session *from)
+{
+    unindex_session(c, from);
+    open_remove(c, from);
+    for (uint32_t i = 0; i < from->nexecs; i++) {
+        c->stats.execs_linked[from->execs[i].linkage]--;
+        add_exec(c, into, &from->execs[i].ev, from->execs[i].linkage);
+    }
+    into->execs_dropped += from->execs_dropped;
+    session_free(from);
+}
+
 static void
 set_ses(struct correlator *c, struct session *s, int64_t ses)
 {
@@ -459,6 +480,12 @@ set_ses(struct correlator *c, struct session *s, int64_t ses)
 
     if (s->has_ses && s->ses == ses) {
         return;
+    }
+
+    struct session *other =
+        hmap_get(&c->by_ses, make_key_num(&k, session_host(s), 's', ses));
+    if (other != NULL && other != s && !other->login_seen) {
+        absorb(c, s, other);
     }
     if (s->has_ses) {
         index_del(&c->by_ses, make_key_num(&k, session_host(s), 's', s->ses),
@@ -1070,6 +1097,18 @@ correlator_feed(struct correlator *c, const struct event *ev)
         break;
     case EVENT_LOGIN_ASSIGN:
         on_login_assign(c, ev);
+        break;
+    case EVENT_USER_CHILD:
+        if ((s = find_by_pid(c, ev)) != NULL &&
+            event_has_num(ev, EVENT_CHILD_PID)) {
+            struct key k;
+            struct sv key = make_key_num(&k, session_host(s), 'p',
+                                         event_num(ev, EVENT_CHILD_PID, 0));
+            if (hmap_put(&c->procs, key, s) < 0) {
+                c->stats.table_evictions++;
+            }
+            touch(s, ev);
+        }
         break;
     case EVENT_SESSION_START:
         if ((s = find_session(c, ev)) != NULL) {

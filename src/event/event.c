@@ -26,6 +26,7 @@ static const char *const kind_names[EVENT_KIND_COUNT] = {
     [EVENT_CRED_ACQUIRE] = "cred_acquire",
     [EVENT_CRED_DISPOSE] = "cred_dispose",
     [EVENT_CONNECTION] = "connection",
+    [EVENT_USER_CHILD] = "user_child",
 };
 
 static const char *const str_names[EVENT_STR_COUNT] = {
@@ -52,6 +53,7 @@ static const char *const num_names[EVENT_NUM_COUNT] = {
     [EVENT_SES] = "ses",
     [EVENT_AUID] = "auid",
     [EVENT_SERIAL] = "serial",
+    [EVENT_CHILD_PID] = "child_pid",
 };
 
 const char *

@@ -41,6 +41,7 @@ enum event_kind {
     EVENT_CRED_ACQUIRE,     /* audit CRED_ACQ */
     EVENT_CRED_DISPOSE,     /* audit CRED_DISP */
     EVENT_CONNECTION,       /* "Connection from A port P on L port Q" */
+    EVENT_USER_CHILD,       /* VERBOSE "User child is on pid N" */
     EVENT_KIND_COUNT
 };
 
@@ -71,6 +72,7 @@ enum event_num {
     EVENT_SES,
     EVENT_AUID,
     EVENT_SERIAL,           /* audit record serial number */
+    EVENT_CHILD_PID,        /* sshd's per-user child, parent of the shell */
     EVENT_NUM_COUNT
 };
 

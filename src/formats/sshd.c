@@ -36,6 +36,7 @@ struct sshd_fields {
     struct sv tty;
     struct sv session_type;
     int64_t uid;                    /* -1 when absent */
+    int64_t child_pid;              /* -1 when absent */
     bool invalid_user;
     bool preauth;
 };
@@ -567,9 +568,30 @@ on_connection_from(struct sv rest, struct sshd_fields *f,
     return true;
 }
 
-/* Messages in the order tried; the first matching prefix wins. */
+/*
+ * "User child is on pid 10929": the monitor's per-user child, which becomes
+ * the parent of the session's shell (LogLevel VERBOSE).
+ */
+static bool
+on_user_child(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
+{
+    uint64_t pid;
+
+    *kind = EVENT_USER_CHILD;
+    if (!sv_to_u64(rest, INT32_MAX, &pid)) {
+        return false;
+    }
+    f->child_pid = (int64_t)pid;
+    return true;
+}
+
+/* Messages in the order tried; the first matching prefix wins.  A NULL
+ * handler marks a known message that carries nothing sshtrail uses. */
 static const struct sshd_message sshd_messages[] = {
+    { "Accepted key ", NULL },
+    { "Accepted certificate ID ", NULL },
     { "Accepted ", on_accepted },
+    { "User child is on pid ", on_user_child },
     { "Failed ", on_failed },
     { "Invalid user ", on_invalid_user },
     { "Connection closed by ", on_closed },
@@ -688,6 +710,9 @@ fill_event(struct event *ev, enum event_kind kind,
     if (f->uid >= 0) {
         event_set_num(ev, EVENT_UID, f->uid);
     }
+    if (f->child_pid >= 0) {
+        event_set_num(ev, EVENT_CHILD_PID, f->child_pid);
+    }
 
     static const struct {
         size_t off;
@@ -765,7 +790,7 @@ parse_message(struct sshd_state *st, const struct syslog_header *h,
               const struct event_origin *origin,
               const struct event_sink *sink, const char **reason)
 {
-    struct sshd_fields f = { .port = -1, .uid = -1 };
+    struct sshd_fields f = { .port = -1, .uid = -1, .child_pid = -1 };
     struct sv msg = sv_trim_right(strip_message_prefix(h->message));
     struct sv rest;
     enum event_kind kind = EVENT_KIND_COUNT;
@@ -773,7 +798,7 @@ parse_message(struct sshd_state *st, const struct syslog_header *h,
 
     f.preauth = strip_suffix(&msg, " [preauth]");
     const struct sshd_message *m = find_message(msg, &rest);
-    if (m == NULL) {
+    if (m == NULL || m->handler == NULL) {
         *reason = "sshd message not used";
         return PARSE_SKIP;
     }

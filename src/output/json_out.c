@@ -110,6 +110,7 @@ output_event_json(struct buf *out, const struct event *ev)
     write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
     write_str_field(&w, ev, EVENT_DETAIL, NULL);
     write_num_field(&w, ev, EVENT_SERIAL, NULL);
+    write_num_field(&w, ev, EVENT_CHILD_PID, NULL);
     if (ev->truncated) {
         jsonw_bool(&w, "truncated", true);
     }
