@@ -37,8 +37,11 @@ pass() {
     echo "PASS live/$1"
 }
 
+# Print a FAIL line.  Usage: fail CASE REASON...
 fail() {
-    echo "FAIL live/$1: $2"
+    local name=$1
+    shift
+    echo "FAIL live/$name: $*"
     failures=$((failures + 1))
 }
 
@@ -677,6 +680,12 @@ $test_user from 127\.0\.0\.1 port $port .*/\1/p" "$tmp/auth.log" | head -1)
         '[.executions[].argv] as $a |
          all($other[]; . as $c | ($a | index([$c])) == null) and
          all($a[]; tostring | contains($m) | not)'
+    # Failed execve calls (success=no, no EXECVE record) are not executions,
+    # and one successful execve is one execution.  In these sessions no
+    # process runs the same argv twice, so a repeated (pid, argv) pair means
+    # a failed call or a record counted twice.
+    jqcheck "session$n/no_duplicates" "$s" \
+        '[.executions[] | [.pid, .argv]] | length == (unique | length)'
     jqcheck "session$n/linkage" "$s" \
         '(.executions | length) > 0 and
          all(.executions[]; .linkage == "audit_session")'
@@ -731,7 +740,20 @@ check_sessions() {
     if [ "$count" = 2 ]; then
         pass sessions/count
     else
-        fail sessions/count "expected 2 sessions for $test_user, got $count"
+        fail sessions/count "expected 2 sessions for $test_user from" \
+            "127.0.0.1, got $count"
+    fi
+
+    # The audit records of a login (LOGIN, USER_START, the executions) and
+    # its sshd lines describe one session, so no second, audit-only session
+    # may appear for the same audit session.
+    count=$(jq -c --arg u "$test_user" 'select(.user == $u)' \
+        "$tmp/sessions.json" | grep -c .)
+    if [ "$count" = 2 ]; then
+        pass sessions/user_count
+    else
+        fail sessions/user_count "expected 2 sessions for $test_user in" \
+            "all, got $count"
     fi
 
     local argv1 argv2
