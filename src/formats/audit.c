@@ -1,8 +1,8 @@
 /*
  * The "audit" format: Linux audit logs as auditd writes them (raw or
- * enriched, with or without node=).  Each line is one record; records are
- * grouped into events by audit_group.c and turned into sshtrail events by
- * audit_build.c, so events arrive later than the lines they come from.
+ * enriched, with or without node=).  Each line is one record.  The records
+ * are grouped into events by audit_group.c and turned into sshtrail events
+ * by audit_build.c, so events arrive later than the lines they come from.
  * Lines of record types that no event uses are reported as skipped even
  * when they take part in grouping (PATH, SOCKADDR, AVC, ...).
  */
