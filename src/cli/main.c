@@ -255,6 +255,11 @@ write_summary(const struct run *r, struct source **sources, size_t n,
                 (unsigned long long)cs->execs_unlinked,
                 (unsigned long long)cs->execs_other_session,
                 (unsigned long long)cs->execs_after_end);
+        if (cs->execs_failed) {
+            fprintf(stderr, "  failed execve calls in sessions (not listed "
+                    "as executions): %llu\n",
+                    (unsigned long long)cs->execs_failed);
+        }
         if (cs->table_evictions || cs->execs_dropped) {
             fprintf(stderr, "  limits reached: %llu table entries evicted, "
                     "%llu executions not kept\n",

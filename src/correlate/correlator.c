@@ -465,6 +465,7 @@ absorb(struct correlator *c, struct session *into, struct session *from)
 {
     unindex_session(c, from);
     open_remove(c, from);
+    into->execs_failed += from->execs_failed;
     for (uint32_t i = 0; i < from->nexecs; i++) {
         c->stats.execs_linked[from->execs[i].linkage]--;
         add_exec(c, into, &from->execs[i].ev, from->execs[i].linkage);
@@ -816,8 +817,15 @@ add_exec(struct correlator *c, struct session *s, const struct event *ev,
 {
     struct key k;
 
-    c->stats.execs_linked[how]++;
     touch(s, ev);
+    if (ev->result == EVENT_RESULT_FAILURE) {
+        /* A failed execve ran nothing: its argv is the caller's process
+         * title, and execvp's PATH search makes several per command. */
+        s->execs_failed++;
+        c->stats.execs_failed++;
+        return;
+    }
+    c->stats.execs_linked[how]++;
     if (event_has_num(ev, EVENT_PID)) {
         struct sv key = make_key_num(&k, session_host(s), 'p',
                                      event_num(ev, EVENT_PID, 0));

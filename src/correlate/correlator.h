@@ -40,6 +40,7 @@ struct correlator_stats {
     uint64_t execs_other_session;   /* audit session of a non-SSH login */
     uint64_t execs_after_end;       /* audit session already finished */
     uint64_t execs_dropped;         /* over the per-session maximum */
+    uint64_t execs_failed;          /* failed execve calls in sessions */
     uint64_t closes_unmatched;      /* session end with no open session */
     uint64_t table_evictions;       /* entries dropped from full tables */
 };

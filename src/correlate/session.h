@@ -68,6 +68,7 @@ struct session {
     uint32_t nexecs;
     uint32_t execs_cap;
     uint64_t execs_dropped;
+    uint64_t execs_failed;      /* execve calls that failed, not listed */
 
     struct session_mark timeline[SESSION_MAX_TIMELINE];
     uint32_t ntimeline;

@@ -227,6 +227,9 @@ output_session_json(struct buf *out, const struct session *s,
     if (s->execs_dropped) {
         jsonw_int(&w, "executions_dropped", (int64_t)s->execs_dropped);
     }
+    if (s->execs_failed) {
+        jsonw_int(&w, "executions_failed", (int64_t)s->execs_failed);
+    }
     write_timeline(&w, s);
     write_origin(&w, &ev->origin);
     jsonw_obj_end(&w);
@@ -469,6 +472,9 @@ write_unmapped(struct jsonw *w, const struct session *s,
     jsonw_arr_end(w);
     if (s->execs_dropped) {
         jsonw_int(w, "executions_dropped", (int64_t)s->execs_dropped);
+    }
+    if (s->execs_failed) {
+        jsonw_int(w, "executions_failed", (int64_t)s->execs_failed);
     }
     jsonw_obj_end(w);
 }
