@@ -66,7 +66,7 @@ escape_json(struct buf *out, struct sv v)
     while (i < n) {
         /* Copy the longest run that needs no escaping in one call. */
         size_t start = i;
-        while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' &&
+        while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' &&
                p[i] != '\\') {
             i++;
         }
