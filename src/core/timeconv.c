@@ -296,7 +296,7 @@ duration_parse(const char *s, int64_t *out_ms)
         return false;
     }
     v = strtod(s, &end);
-    if (end == s || v < 0 || v > 1e9) {
+    if (end == s || !(v >= 0 && v <= 1e9)) {
         return false;
     }
 

@@ -286,7 +286,7 @@ utf8_len_of_sequences(void)
     CHECK_INT(utf8_seq_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
 }
 
-/* Every 2-byte input decodes to what a byte-wise rule predicts. */
+/* Every 2-byte input escapes to valid JSON, and valid pairs pass as is. */
 static void
 json_every_byte_pair(void)
 {
