@@ -36,7 +36,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all test check san clean style
+.PHONY: all tests test check san clean style
 
 all: $(BUILD)/sshtrail
 
@@ -62,7 +62,9 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libsshtrail.a
 	$(CC) $(CPPFLAGS) $(AUPARSE_CFLAGS) $(CFLAGS) $< \
 	    $(BUILD)/libsshtrail.a $(AUPARSE_LIBS) $(LDLIBS) -o $@
 
-test check: all $(TEST_BIN) $(TOOL_BIN)
+tests: $(TEST_BIN) $(TOOL_BIN)
+
+test check: all tests
 	SSHTRAIL_BUILD=$(BUILD) bash tests/run.sh
 
 san:

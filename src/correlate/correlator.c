@@ -765,6 +765,11 @@ on_session_end(struct correlator *c, const struct event *ev)
     if (!s->has_end || event_time_cmp(&ev->time, &s->end) > 0) {
         s->end = ev->time;
     }
+    if (!s->login_seen) {
+        /* The close record names what the unseen login did not. */
+        fill_str(s, ev, EVENT_USER);
+        fill_str(s, ev, EVENT_SRC_IP);
+    }
     s->has_end = true;
     touch(s, ev);
     add_mark(s, ev);

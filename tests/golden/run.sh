@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Golden tests: each folder under cases/ holds input logs, a file `args`
+# with the sshtrail command line (without the inputs), and `expected.jsonl`
+# with the exact JSON lines the command must print.  The comparison is
+# diff -u.  UPDATE=1 rewrites expected.jsonl from the current output, for
+# reviewing new cases by hand before committing them.
+set -u
+cd "$(dirname "$0")"
+bin=${SSHTRAIL_BIN:?SSHTRAIL_BIN must name the sshtrail binary}
+
+for dir in cases/*; do
+    name=$(basename "$dir")
+    read -r -a args < "$dir/args"
+    inputs=()
+    for f in "$dir"/*.log; do
+        inputs+=("$f")
+    done
+    actual=$(mktemp)
+    "$bin" "${args[@]}" --output json --quiet "${inputs[@]}" > "$actual" 2>/dev/null
+    rc=$?
+    if [ "${UPDATE:-0}" = 1 ]; then
+        cp "$actual" "$dir/expected.jsonl"
+    fi
+    if [ $rc -ne 0 ]; then
+        echo "FAIL golden/$name: exit status $rc"
+    elif diff -u "$dir/expected.jsonl" "$actual" > "$actual.diff"; then
+        echo "PASS golden/$name"
+    else
+        head -40 "$actual.diff"
+        echo "FAIL golden/$name: output differs from expected.jsonl"
+    fi
+    rm -f "$actual" "$actual.diff"
+done
