@@ -29,7 +29,7 @@ AUPARSE_LIBS := $(shell $(PKG_CONFIG) --libs auparse 2>/dev/null || echo -laupar
 
 LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-DEPS := $(LIB_OBJ:.o=.d)
+DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -27,6 +27,12 @@ static const char *const kind_names[EVENT_KIND_COUNT] = {
     [EVENT_CRED_DISPOSE] = "cred_dispose",
     [EVENT_CONNECTION] = "connection",
     [EVENT_USER_CHILD] = "user_child",
+    [EVENT_NET_SSH] = "net_ssh",
+    [EVENT_SSH_ENABLED] = "ssh_enabled",
+    [EVENT_SSH_DISABLED] = "ssh_disabled",
+    [EVENT_OTHER_LOGIN] = "other_login",
+    [EVENT_BOOT] = "boot",
+    [EVENT_RUNLEVEL] = "runlevel",
 };
 
 static const char *const str_names[EVENT_STR_COUNT] = {
@@ -42,6 +48,10 @@ static const char *const str_names[EVENT_STR_COUNT] = {
     [EVENT_PROGRAM] = "program",
     [EVENT_SESSION_TYPE] = "session_type",
     [EVENT_DETAIL] = "detail",
+    [EVENT_CMDLINE] = "cmd_line",
+    [EVENT_PARENT_EXE] = "parent_exe",
+    [EVENT_DST_IP] = "dst_ip",
+    [EVENT_LOGON_ID] = "logon_id",
 };
 
 static const char *const num_names[EVENT_NUM_COUNT] = {
@@ -54,6 +64,7 @@ static const char *const num_names[EVENT_NUM_COUNT] = {
     [EVENT_AUID] = "auid",
     [EVENT_SERIAL] = "serial",
     [EVENT_CHILD_PID] = "child_pid",
+    [EVENT_DST_PORT] = "dst_port",
 };
 
 const char *

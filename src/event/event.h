@@ -42,6 +42,12 @@ enum event_kind {
     EVENT_CRED_DISPOSE,     /* audit CRED_DISP */
     EVENT_CONNECTION,       /* "Connection from A port P on L port Q" */
     EVENT_USER_CHILD,       /* VERBOSE "User child is on pid N" */
+    EVENT_NET_SSH,          /* a network sensor saw an SSH connection */
+    EVENT_SSH_ENABLED,      /* SSH service switched on (ESXi TSM-SSH) */
+    EVENT_SSH_DISABLED,     /* SSH service switched off */
+    EVENT_OTHER_LOGIN,      /* a login that is not SSH (ESXi hostd, web UI) */
+    EVENT_BOOT,             /* system boot (wtmp BOOT_TIME) */
+    EVENT_RUNLEVEL,         /* run level change (wtmp RUN_LVL) */
     EVENT_KIND_COUNT
 };
 
@@ -59,6 +65,10 @@ enum event_str {
     EVENT_PROGRAM,          /* sshd, sshd-session, sshd-auth, or the exe */
     EVENT_SESSION_TYPE,     /* shell, command, subsystem */
     EVENT_DETAIL,           /* free text: disconnect reason, subsystem name */
+    EVENT_CMDLINE,          /* a command line logged as one string */
+    EVENT_PARENT_EXE,       /* executable of the parent process */
+    EVENT_DST_IP,           /* destination address (network sensors) */
+    EVENT_LOGON_ID,         /* a sensor's logon or session id, as text */
     EVENT_STR_COUNT
 };
 
@@ -73,6 +83,7 @@ enum event_num {
     EVENT_AUID,
     EVENT_SERIAL,           /* audit record serial number */
     EVENT_CHILD_PID,        /* sshd's per-user child, parent of the shell */
+    EVENT_DST_PORT,         /* destination port (network sensors) */
     EVENT_NUM_COUNT
 };
 

@@ -109,6 +109,11 @@ output_event_json(struct buf *out, const struct event *ev)
     write_str_field(&w, ev, EVENT_PROGRAM, NULL);
     write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
     write_str_field(&w, ev, EVENT_DETAIL, NULL);
+    write_str_field(&w, ev, EVENT_CMDLINE, NULL);
+    write_str_field(&w, ev, EVENT_PARENT_EXE, NULL);
+    write_str_field(&w, ev, EVENT_DST_IP, NULL);
+    write_num_field(&w, ev, EVENT_DST_PORT, NULL);
+    write_str_field(&w, ev, EVENT_LOGON_ID, NULL);
     write_num_field(&w, ev, EVENT_SERIAL, NULL);
     write_num_field(&w, ev, EVENT_CHILD_PID, NULL);
     if (ev->truncated) {
@@ -158,6 +163,7 @@ write_execution(struct jsonw *w, const struct session_exec *x)
     write_num_field(w, ev, EVENT_EUID, NULL);
     write_str_field(w, ev, EVENT_EXE, NULL);
     write_argv(w, "argv", ev);
+    write_str_field(w, ev, EVENT_CMDLINE, NULL);
     write_str_field(w, ev, EVENT_CWD, NULL);
     if (ev->result == EVENT_RESULT_FAILURE) {
         jsonw_bool(w, "failed", true);
@@ -278,6 +284,10 @@ output_finding_uid(const struct session *s, char *buf)
 void
 output_cmd_line(struct buf *out, const struct event *ev)
 {
+    if (ev->argc == 0 && event_has_str(ev, EVENT_CMDLINE)) {
+        buf_add_sv(out, event_str(ev, EVENT_CMDLINE));
+        return;
+    }
     for (uint32_t i = 0; i < ev->argc; i++) {
         struct sv arg = event_arg(ev, i);
         bool plain = arg.len > 0;

@@ -90,7 +90,7 @@ output_event_text(struct buf *out, const struct event *ev)
     add_num(out, "auid", ev, EVENT_AUID);
     add_field(out, "exe", ev, EVENT_EXE);
     add_field(out, "tty", ev, EVENT_TTY);
-    if (ev->argc > 0) {
+    if (ev->argc > 0 || event_has_str(ev, EVENT_CMDLINE)) {
         buf_add_cstr(out, " cmd=");
         add_cmd(out, ev);
     }
