@@ -1,0 +1,345 @@
+/*
+ * Unit tests for the bounded hash map and the first-in first-out map:
+ * storage, replacement, the entry maximum, eviction order and the freeing
+ * of owned values.
+ */
+#include "core/fifomap.h"
+#include "core/hmap.h"
+
+#include <stdlib.h>
+
+#include "tcheck.h"
+
+static int freed_count;
+static int freed_ids[64];
+
+/* A value that records its id when the map frees it. */
+struct tracked {
+    int id;
+};
+
+static struct tracked *
+tracked_new(int id)
+{
+    struct tracked *t = malloc(sizeof(*t));
+    t->id = id;
+    return t;
+}
+
+static void
+tracked_free(void *p)
+{
+    struct tracked *t = p;
+
+    if (freed_count < 64) {
+        freed_ids[freed_count] = t->id;
+    }
+    freed_count++;
+    free(t);
+}
+
+static struct sv
+key_of(char *tmp, size_t cap, int i)
+{
+    int n = snprintf(tmp, cap, "key-%d", i);
+    return sv_make(tmp, (size_t)n);
+}
+
+static void
+hmap_put_get_del(void)
+{
+    struct hmap m;
+    int a = 1, b = 2;
+
+    hmap_init(&m, 10);
+    CHECK(hmap_get(&m, SV_LIT("a")) == NULL);
+    CHECK(hmap_del(&m, SV_LIT("a")) == NULL);
+    CHECK_INT(hmap_put(&m, SV_LIT("a"), &a), 0);
+    CHECK_INT(hmap_put(&m, SV_LIT("b"), &b), 0);
+    CHECK(hmap_get(&m, SV_LIT("a")) == &a);
+    CHECK(hmap_get(&m, SV_LIT("b")) == &b);
+    CHECK(hmap_get(&m, SV_LIT("ab")) == NULL);
+    CHECK_INT(m.count, 2);
+    CHECK(hmap_del(&m, SV_LIT("a")) == &a);
+    CHECK(hmap_get(&m, SV_LIT("a")) == NULL);
+    CHECK(hmap_del(&m, SV_LIT("a")) == NULL);
+    CHECK_INT(m.count, 1);
+    hmap_fini(&m);
+    CHECK_INT(m.count, 0);
+    CHECK(hmap_get(&m, SV_LIT("b")) == NULL);
+}
+
+static void
+hmap_keys_are_bytes(void)
+{
+    struct hmap m;
+    int a = 1, b = 2, c = 3;
+    char buf[] = "mutable";
+
+    hmap_init(&m, 10);
+    CHECK_INT(hmap_put(&m, sv_make("x\0y", 3), &a), 0);
+    CHECK_INT(hmap_put(&m, sv_make("x\0z", 3), &b), 0);
+    CHECK_INT(hmap_put(&m, SV_LIT(""), &c), 0);
+    CHECK(hmap_get(&m, sv_make("x\0y", 3)) == &a);
+    CHECK(hmap_get(&m, sv_make("x\0z", 3)) == &b);
+    CHECK(hmap_get(&m, SV_LIT("x")) == NULL);
+    CHECK(hmap_get(&m, SV_LIT("")) == &c);
+
+    /* The map keeps its own copy of the key. */
+    CHECK_INT(hmap_put(&m, sv_cstr(buf), &a), 0);
+    buf[0] = 'M';
+    CHECK(hmap_get(&m, SV_LIT("mutable")) == &a);
+    CHECK(hmap_get(&m, SV_LIT("Mutable")) == NULL);
+    hmap_fini(&m);
+}
+
+static void
+hmap_replace_keeps_count(void)
+{
+    struct hmap m;
+    int a = 1, b = 2;
+
+    hmap_init(&m, 1);
+    CHECK_INT(hmap_put(&m, SV_LIT("k"), &a), 0);
+    /* Replacing works even when the map is full. */
+    CHECK_INT(hmap_put(&m, SV_LIT("k"), &b), 0);
+    CHECK(hmap_get(&m, SV_LIT("k")) == &b);
+    CHECK_INT(m.count, 1);
+    hmap_fini(&m);
+}
+
+static void
+hmap_full_rejects_new_keys(void)
+{
+    struct hmap m;
+    char tmp[32];
+    int v = 0;
+
+    hmap_init(&m, 3);
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(hmap_put(&m, key_of(tmp, sizeof(tmp), i), &v), 0);
+    }
+    CHECK_INT(hmap_put(&m, SV_LIT("one more"), &v), -1);
+    CHECK(hmap_get(&m, SV_LIT("one more")) == NULL);
+    CHECK_INT(m.count, 3);
+    /* Deleting makes room again. */
+    CHECK(hmap_del(&m, key_of(tmp, sizeof(tmp), 1)) == &v);
+    CHECK_INT(hmap_put(&m, SV_LIT("one more"), &v), 0);
+    hmap_fini(&m);
+
+    hmap_init(&m, 0);
+    CHECK_INT(hmap_put(&m, SV_LIT("k"), &v), -1);
+    hmap_fini(&m);
+}
+
+static void
+count_entry(void *arg, struct sv key, void *value)
+{
+    int *seen = arg;
+    int i = (int)(intptr_t)value;
+    char tmp[32];
+
+    if (sv_eq(key, key_of(tmp, sizeof(tmp), i)) && seen[i] == 0) {
+        seen[i] = 1;
+    } else {
+        seen[i] = 2;
+    }
+}
+
+/* 50000 keys force many rehashes; every key survives with its value. */
+static void
+hmap_many_keys_rehash(void)
+{
+    enum { COUNT = 50000 };
+    static int seen[COUNT];
+    struct hmap m;
+    char tmp[32];
+    int bad = 0;
+
+    hmap_init(&m, COUNT);
+    for (int i = 0; i < COUNT; i++) {
+        if (hmap_put(&m, key_of(tmp, sizeof(tmp), i),
+                     (void *)(intptr_t)i) != 0) {
+            bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(m.count, COUNT);
+    CHECK_INT(hmap_put(&m, SV_LIT("over"), NULL), -1);
+    for (int i = 0; i < COUNT; i++) {
+        if (hmap_get(&m, key_of(tmp, sizeof(tmp), i)) !=
+            (void *)(intptr_t)i) {
+            bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+
+    hmap_each(&m, count_entry, seen);
+    for (int i = 0; i < COUNT; i++) {
+        bad += seen[i] != 1;
+    }
+    CHECK_INT(bad, 0);
+
+    /* Delete the even keys; the odd ones stay reachable. */
+    for (int i = 0; i < COUNT; i += 2) {
+        if (hmap_del(&m, key_of(tmp, sizeof(tmp), i)) !=
+            (void *)(intptr_t)i) {
+            bad++;
+        }
+    }
+    for (int i = 0; i < COUNT; i++) {
+        void *want = i % 2 ? (void *)(intptr_t)i : NULL;
+        if (hmap_get(&m, key_of(tmp, sizeof(tmp), i)) != want) {
+            bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(m.count, COUNT / 2);
+    hmap_fini(&m);
+}
+
+static void
+hmap_hash_is_fnv1a(void)
+{
+    /* FNV-1a 64-bit reference values. */
+    CHECK(hmap_hash(SV_LIT("")) == 0xcbf29ce484222325ULL);
+    CHECK(hmap_hash(SV_LIT("a")) == 0xaf63dc4c8601ec8cULL);
+    CHECK(hmap_hash(SV_LIT("foobar")) == 0x85944171f73967e8ULL);
+}
+
+static void
+fifomap_put_get_replace(void)
+{
+    struct fifomap m;
+
+    freed_count = 0;
+    CHECK_INT(fifomap_init(&m, 4, tracked_free), 0);
+    CHECK(fifomap_get(&m, SV_LIT("a")) == NULL);
+    CHECK_INT(fifomap_put(&m, SV_LIT("a"), tracked_new(1)), 0);
+    CHECK_INT(fifomap_put(&m, SV_LIT("b"), tracked_new(2)), 0);
+    struct tracked *t = fifomap_get(&m, SV_LIT("a"));
+    CHECK(t != NULL && t->id == 1);
+
+    /* Replacing frees the old value and adds no entry. */
+    CHECK_INT(fifomap_put(&m, SV_LIT("a"), tracked_new(3)), 0);
+    CHECK_INT(freed_count, 1);
+    CHECK_INT(freed_ids[0], 1);
+    t = fifomap_get(&m, SV_LIT("a"));
+    CHECK(t != NULL && t->id == 3);
+    CHECK_INT(m.count, 2);
+
+    /* Putting the same pointer again must not free it. */
+    CHECK_INT(fifomap_put(&m, SV_LIT("a"), t), 0);
+    CHECK_INT(freed_count, 1);
+    CHECK(fifomap_get(&m, SV_LIT("a")) == t);
+
+    fifomap_fini(&m);
+    CHECK_INT(freed_count, 3);
+}
+
+static void
+fifomap_evicts_oldest(void)
+{
+    struct fifomap m;
+    char tmp[32];
+
+    freed_count = 0;
+    CHECK_INT(fifomap_init(&m, 3, tracked_free), 0);
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(fifomap_put(&m, key_of(tmp, sizeof(tmp), i),
+                              tracked_new(i)), 0);
+    }
+    CHECK_INT(freed_count, 0);
+
+    /* The fourth key evicts key-0 and frees its value. */
+    CHECK_INT(fifomap_put(&m, key_of(tmp, sizeof(tmp), 3), tracked_new(3)),
+              1);
+    CHECK_INT(freed_count, 1);
+    CHECK_INT(freed_ids[0], 0);
+    CHECK(fifomap_get(&m, key_of(tmp, sizeof(tmp), 0)) == NULL);
+    for (int i = 1; i <= 3; i++) {
+        struct tracked *t = fifomap_get(&m, key_of(tmp, sizeof(tmp), i));
+        CHECK(t != NULL && t->id == i);
+    }
+
+    /* Replacing key-1 does not make it younger: it is evicted next. */
+    CHECK_INT(fifomap_put(&m, key_of(tmp, sizeof(tmp), 1), tracked_new(11)),
+              0);
+    CHECK_INT(fifomap_put(&m, key_of(tmp, sizeof(tmp), 4), tracked_new(4)),
+              1);
+    CHECK(fifomap_get(&m, key_of(tmp, sizeof(tmp), 1)) == NULL);
+    CHECK_INT(freed_count, 3);
+    CHECK_INT(freed_ids[1], 1);
+    CHECK_INT(freed_ids[2], 11);
+    CHECK_INT(m.count, 3);
+
+    fifomap_fini(&m);
+    CHECK_INT(freed_count, 6);
+}
+
+/* Many more keys than room: the map keeps exactly the newest max keys. */
+static void
+fifomap_many_keys_wrap(void)
+{
+    enum { MAX = 1000, COUNT = 25000 };
+    struct fifomap m;
+    char tmp[32];
+    int evictions = 0;
+    int bad = 0;
+
+    freed_count = 0;
+    CHECK_INT(fifomap_init(&m, MAX, tracked_free), 0);
+    for (int i = 0; i < COUNT; i++) {
+        int rc = fifomap_put(&m, key_of(tmp, sizeof(tmp), i),
+                             tracked_new(i));
+        if (rc < 0) {
+            bad++;
+        }
+        evictions += rc > 0;
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(evictions, COUNT - MAX);
+    CHECK_INT(freed_count, COUNT - MAX);
+    CHECK_INT(m.count, MAX);
+    for (int i = 0; i < COUNT; i++) {
+        struct tracked *t = fifomap_get(&m, key_of(tmp, sizeof(tmp), i));
+        bool want = i >= COUNT - MAX;
+        if ((t != NULL) != want || (t != NULL && t->id != i)) {
+            bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    fifomap_fini(&m);
+    CHECK_INT(freed_count, COUNT);
+}
+
+/* Without a free function the caller keeps ownership of the values. */
+static void
+fifomap_borrowed_values(void)
+{
+    struct fifomap m;
+    int a = 1, b = 2;
+
+    CHECK_INT(fifomap_init(&m, 1, NULL), 0);
+    CHECK_INT(fifomap_put(&m, SV_LIT("a"), &a), 0);
+    CHECK_INT(fifomap_put(&m, SV_LIT("b"), &b), 1);
+    CHECK(fifomap_get(&m, SV_LIT("a")) == NULL);
+    CHECK(fifomap_get(&m, SV_LIT("b")) == &b);
+    fifomap_fini(&m);
+}
+
+int
+main(void)
+{
+    TEST_RUN("hmap", hmap_put_get_del);
+    TEST_RUN("hmap", hmap_keys_are_bytes);
+    TEST_RUN("hmap", hmap_replace_keeps_count);
+    TEST_RUN("hmap", hmap_full_rejects_new_keys);
+    TEST_RUN("hmap", hmap_many_keys_rehash);
+    TEST_RUN("hmap", hmap_hash_is_fnv1a);
+    TEST_RUN("fifomap", fifomap_put_get_replace);
+    TEST_RUN("fifomap", fifomap_evicts_oldest);
+    TEST_RUN("fifomap", fifomap_many_keys_wrap);
+    TEST_RUN("fifomap", fifomap_borrowed_values);
+    TEST_EXIT();
+}
