@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,7 +110,9 @@ tz_init(struct tz *tz, const char *spec, char *err, size_t errlen)
         return -1;
     }
     snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", spec);
-    if (access(path, R_OK) != 0) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        access(path, R_OK) != 0) {
         snprintf(err, errlen, "unknown time zone '%s': not found in "
                  "/usr/share/zoneinfo (install the tzdata package, or use "
                  "an offset such as +01:00)", spec);

@@ -76,6 +76,15 @@ struct format_ops {
      * May be NULL for formats that never buffer.
      */
     void (*flush)(void *state, const struct event_sink *sink);
+
+    /*
+     * Binary formats (wtmp) set binary, and feed then receives blocks of
+     * raw bytes in file order instead of lines; the format keeps partial
+     * records between calls and sets origin.line to the record number.
+     * probe_binary scores the first bytes of the input like probe.
+     */
+    bool binary;
+    int (*probe_binary)(const unsigned char *head, size_t n);
 };
 
 /* Returns the format named name, or NULL. */
@@ -90,5 +99,12 @@ const struct format_ops *const *format_all(void);
  * Returns NULL when no format scores.
  */
 const struct format_ops *format_detect(const struct sv *lines, int n);
+
+/*
+ * Picks a binary format from the first n bytes of an input, or returns
+ * NULL when no binary format scores at least 50.
+ */
+const struct format_ops *format_detect_binary(const unsigned char *head,
+                                              size_t n);
 
 #endif

@@ -33,6 +33,25 @@ format_find(const char *name)
 }
 
 const struct format_ops *
+format_detect_binary(const unsigned char *head, size_t n)
+{
+    const struct format_ops *best = NULL;
+    int best_score = 49;
+
+    for (int f = 0; formats[f] != NULL; f++) {
+        if (!formats[f]->binary || formats[f]->probe_binary == NULL) {
+            continue;
+        }
+        int score = formats[f]->probe_binary(head, n);
+        if (score > best_score) {
+            best_score = score;
+            best = formats[f];
+        }
+    }
+    return best;
+}
+
+const struct format_ops *
 format_detect(const struct sv *lines, int n)
 {
     const struct format_ops *best = NULL;
@@ -40,6 +59,9 @@ format_detect(const struct sv *lines, int n)
 
     for (int f = 0; formats[f] != NULL; f++) {
         long score = 0;
+        if (formats[f]->binary) {
+            continue;
+        }
         for (int i = 0; i < n; i++) {
             if (sv_trim(lines[i]).len > 0) {
                 score += formats[f]->probe(lines[i]);

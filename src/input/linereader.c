@@ -99,13 +99,19 @@ linereader_next(struct linereader *r, struct sv *line, bool *truncated)
             if (len > 0 && p[len - 1] == '\r') {
                 len--;
             }
+            if (len > LINEREADER_MAX_LINE) {
+                len = LINEREADER_MAX_LINE;
+                *truncated = true;
+            }
             *line = sv_make(p, len);
             r->line++;
             return 1;
         }
         scanned = avail;
 
-        if (avail >= LINEREADER_MAX_LINE) {
+        /* Past the maximum without a terminator: the line is too long.  At
+         * exactly the maximum the next byte may still be its LF. */
+        if (avail > LINEREADER_MAX_LINE) {
             /* Return the first part; the bytes stay valid until the next
              * call because skipping happens then. */
             *line = sv_make(p, LINEREADER_MAX_LINE);
@@ -136,4 +142,37 @@ linereader_next(struct linereader *r, struct sv *line, bool *truncated)
             continue;
         }
     }
+}
+
+int
+linereader_peek(struct linereader *r, size_t n, struct sv *head)
+{
+    if (n > r->cap) {
+        n = r->cap;
+    }
+    while (r->end - r->start < n && !r->eof) {
+        if (fill(r) < 0) {
+            return -1;
+        }
+    }
+    *head = sv_make(r->buf + r->start, r->end - r->start);
+    return 0;
+}
+
+int
+linereader_block(struct linereader *r, struct sv *block)
+{
+    if (r->end == r->start) {
+        if (r->eof) {
+            return 0;
+        }
+        r->start = r->end = 0;
+        int rc = fill(r);
+        if (rc <= 0) {
+            return rc;
+        }
+    }
+    *block = sv_make(r->buf + r->start, r->end - r->start);
+    r->start = r->end;
+    return 1;
 }

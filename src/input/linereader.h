@@ -41,4 +41,18 @@ void linereader_fini(struct linereader *r);
  */
 int linereader_next(struct linereader *r, struct sv *line, bool *truncated);
 
+/*
+ * Makes at least the first n bytes of the input available without
+ * consuming them (fewer at end of input) and sets *head to them.  Only
+ * valid before the first linereader_next or linereader_block call.
+ * Returns 0, or -1 on a read error.
+ */
+int linereader_peek(struct linereader *r, size_t n, struct sv *head);
+
+/*
+ * Returns the next block of raw bytes, whatever its line structure, for
+ * binary formats.  Returns 1 for a block, 0 at end of input, -1 on error.
+ */
+int linereader_block(struct linereader *r, struct sv *block);
+
 #endif

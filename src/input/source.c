@@ -26,6 +26,7 @@ struct held_event {
 
 struct source {
     char *name;
+    struct line_provider provider;      /* next is NULL for file inputs */
     int fd;
     bool own_fd;
     struct linereader reader;
@@ -211,7 +212,9 @@ feed_line(struct source *s, struct sv line, bool truncated)
     if (s->next_detect <= s->ndetect && s->next_detect > 0) {
         origin.line = (uint64_t)s->next_detect;
     }
-    s->stats.lines++;
+    if (!s->format->binary) {
+        s->stats.lines++;
+    }
     if (truncated) {
         s->stats.malformed++;
         diag_add(s->opts.diag, DIAG_MALFORMED, "line longer than 1 MiB",
@@ -237,6 +240,22 @@ detect(struct source *s, char *err, size_t errlen)
     size_t used = 0;
     struct sv line;
     bool truncated;
+
+    if (s->format == NULL || s->format->binary) {
+        struct sv head;
+        if (linereader_peek(&s->reader, 4096, &head) < 0) {
+            snprintf(err, errlen, "%s: read failed: %s", s->name,
+                     strerror(s->reader.error));
+            return -1;
+        }
+        if (s->format == NULL) {
+            s->format = format_detect_binary(
+                (const unsigned char *)head.p, head.len);
+        }
+        if (s->format != NULL) {
+            return 0;
+        }
+    }
 
     s->detect_buf = malloc(DETECT_BYTES);
     if (s->detect_buf == NULL) {
@@ -337,6 +356,44 @@ source_open(const char *path, const struct source_opts *opts, char *err,
     return s;
 }
 
+struct source *
+source_open_provider(const char *name, const struct line_provider *provider,
+                     const struct source_opts *opts, char *err,
+                     size_t errlen)
+{
+    struct source *s = calloc(1, sizeof(*s));
+
+    if (s == NULL || opts->format == NULL) {
+        snprintf(err, errlen, "%s: %s", name,
+                 s ? "a format must be named" : "out of memory");
+        free(s);
+        if (provider->close != NULL) {
+            provider->close(provider->arg);
+        }
+        return NULL;
+    }
+    s->opts = *opts;
+    s->format = opts->format;
+    s->provider = *provider;
+    s->fd = -1;
+    s->opts.fmt.ref_time = opts->now;
+    s->name = strdup(name);
+    s->spare = calloc(64, sizeof(*s->spare));
+    event_init(&s->scratch);
+    if (s->name == NULL || s->spare == NULL) {
+        snprintf(err, errlen, "%s: out of memory", name);
+        source_free(s);
+        return NULL;
+    }
+    s->state = s->format->open(&s->opts.fmt);
+    if (s->state == NULL) {
+        snprintf(err, errlen, "%s: out of memory", name);
+        source_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 void
 source_free(struct source *s)
 {
@@ -345,6 +402,9 @@ source_free(struct source *s)
     }
     if (s->state != NULL) {
         s->format->close(s->state);
+    }
+    if (s->provider.close != NULL) {
+        s->provider.close(s->provider.arg);
     }
     if (s->own_fd && s->fd >= 0) {
         close(s->fd);
@@ -403,7 +463,17 @@ read_more(struct source *s)
         return 1;
     }
 
-    int rc = linereader_next(&s->reader, &line, &truncated);
+    int rc;
+    if (s->provider.next != NULL) {
+        truncated = false;
+        rc = s->provider.next(s->provider.arg, &line, s->error,
+                              sizeof(s->error));
+    } else if (s->format->binary) {
+        truncated = false;
+        rc = linereader_block(&s->reader, &line);
+    } else {
+        rc = linereader_next(&s->reader, &line, &truncated);
+    }
     if (rc < 0) {
         snprintf(s->error, sizeof(s->error),
                  "%s: read failed after line %llu: %s", s->name,

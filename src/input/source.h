@@ -48,6 +48,25 @@ struct source *source_open(const char *path, const struct source_opts *opts,
                            char *err, size_t errlen);
 void source_free(struct source *s);
 
+/* Supplies lines from somewhere other than a file (a journal reader). */
+struct line_provider {
+    /* Returns 1 and sets *line (valid until the next call), 0 at the end,
+     * or -1 after writing an error message into err. */
+    int (*next)(void *arg, struct sv *line, char *err, size_t errlen);
+    void (*close)(void *arg);
+    void *arg;
+};
+
+/*
+ * Opens an input whose lines come from provider, parsed by opts->format
+ * (which must be set).  The source closes the provider when freed, also
+ * when opening fails.  Returns NULL with a message in err.
+ */
+struct source *source_open_provider(const char *name,
+                                    const struct line_provider *provider,
+                                    const struct source_opts *opts,
+                                    char *err, size_t errlen);
+
 /*
  * Makes the next event available.  Returns 1 and sets *ev (valid until
  * source_pop), or 0 when the input is exhausted.  A read error ends the
