@@ -20,9 +20,14 @@ else
 OPT = -O2 -g
 endif
 
-CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+# Debian libraries: cJSON for JSON inputs, libxml2 for Sysmon's XML,
+# libsystemd for reading journal files directly.
+PKGS = libcjson libxml-2.0 libsystemd
+
+CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            $(shell $(PKG_CONFIG) --cflags $(PKGS))
 CFLAGS += -std=c11 $(OPT) $(WARN)
-LDLIBS += -lm
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 
 AUPARSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags auparse 2>/dev/null)
 AUPARSE_LIBS := $(shell $(PKG_CONFIG) --libs auparse 2>/dev/null || echo -lauparse)

@@ -5,9 +5,10 @@
 # valgrind, jq, python3).  Packages already installed are not fetched again.
 set -euo pipefail
 
-build_pkgs=(build-essential pkg-config tzdata)
+build_pkgs=(build-essential pkg-config tzdata libcjson-dev libxml2-dev
+            libsystemd-dev)
 test_pkgs=(libauparse-dev openssh-server openssh-client auditd rsyslog jq
-           python3 valgrind time procps clang)
+           python3 valgrind time procps clang systemd-journal-remote)
 
 case "${1:-build}" in
 build) wanted=("${build_pkgs[@]}") ;;

@@ -8,10 +8,28 @@
 
 extern const struct format_ops sshd_format;
 extern const struct format_ops audit_format;
+extern const struct format_ops journald_format;
+extern const struct format_ops macos_log_format;
+extern const struct format_ops eslogger_format;
+extern const struct format_ops osquery_format;
+extern const struct format_ops esxi_format;
+extern const struct format_ops sysmon_format;
+extern const struct format_ops zeek_format;
+extern const struct format_ops ecs_format;
+extern const struct format_ops wtmp_format;
 
 static const struct format_ops *const formats[] = {
     &sshd_format,
     &audit_format,
+    &journald_format,
+    &macos_log_format,
+    &eslogger_format,
+    &osquery_format,
+    &esxi_format,
+    &sysmon_format,
+    &zeek_format,
+    &ecs_format,
+    &wtmp_format,
     NULL,
 };
 

@@ -11,6 +11,7 @@
  * skipped by reason; nothing here buffers across lines.
  */
 #include "formats/format.h"
+#include "formats/sshd.h"
 #include "formats/syslog_header.h"
 
 #include <arpa/inet.h>
@@ -612,9 +613,8 @@ static const struct sshd_message sshd_messages[] = {
     { "Connection from ", on_connection_from },
 };
 
-/* Returns true for the OpenSSH server's own syslog identities. */
-static bool
-is_sshd_program(struct sv program)
+bool
+sshd_is_program(struct sv program)
 {
     return sv_eq_cstr(program, "sshd") ||
            sv_eq_cstr(program, "sshd-session") ||
@@ -749,7 +749,7 @@ sshd_probe(struct sv line)
     opts.tz = &utc;
     syslog_header_init(&st, &opts);
     if (syslog_header_parse(&st, line, &h) != SYSLOG_HEADER_NONE) {
-        if (!is_sshd_program(h.program)) {
+        if (!sshd_is_program(h.program)) {
             return 5;
         }
         return find_message(strip_message_prefix(h.message), &rest) ? 100
@@ -784,17 +784,16 @@ sshd_close(void *state)
     free(st);
 }
 
-/* Parses the message of one sshd line and emits its event. */
-static enum parse_status
-parse_message(struct sshd_state *st, const struct syslog_header *h,
-              const struct event_origin *origin,
-              const struct event_sink *sink, const char **reason)
+enum parse_status
+sshd_parse_message(struct event *ev, const struct format_opts *opts,
+                   const struct syslog_header *h,
+                   const struct event_origin *origin,
+                   const struct event_sink *sink, const char **reason)
 {
     struct sshd_fields f = { .port = -1, .uid = -1, .child_pid = -1 };
     struct sv msg = sv_trim_right(strip_message_prefix(h->message));
     struct sv rest;
     enum event_kind kind = EVENT_KIND_COUNT;
-    struct event *ev = &st->ev;
 
     f.preauth = strip_suffix(&msg, " [preauth]");
     const struct sshd_message *m = find_message(msg, &rest);
@@ -812,8 +811,8 @@ parse_message(struct sshd_state *st, const struct syslog_header *h,
     ev->origin = *origin;
     if (h->host.p != NULL) {
         event_set_str(ev, EVENT_HOST, h->host);
-    } else if (st->opts.default_host != NULL) {
-        event_set_str(ev, EVENT_HOST, sv_cstr(st->opts.default_host));
+    } else if (opts->default_host != NULL) {
+        event_set_str(ev, EVENT_HOST, sv_cstr(opts->default_host));
     }
     if (h->program.p != NULL) {
         event_set_str(ev, EVENT_PROGRAM, h->program);
@@ -845,15 +844,16 @@ sshd_feed(void *state, struct sv line, const struct event_origin *origin,
             *reason = "no syslog header";
             return PARSE_MALFORMED;
         }
-    } else if (!is_sshd_program(h.program)) {
+    } else if (!sshd_is_program(h.program)) {
         *reason = "not an sshd program";
         return PARSE_SKIP;
     }
-    return parse_message(st, &h, origin, sink, reason);
+    return sshd_parse_message(&st->ev, &st->opts, &h, origin, sink, reason);
 }
 
 const struct format_ops sshd_format = {
     .name = "sshd",
+    .platform = "linux",
     .description = "OpenSSH server messages in syslog, journal short or "
                    "sshd -E form",
     .probe = sshd_probe,
