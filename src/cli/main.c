@@ -246,15 +246,31 @@ write_summary(const struct run *r, struct source **sources, size_t n,
                 (unsigned long long)cs->sessions_no_login,
                 (unsigned long long)cs->sessions_idle,
                 (unsigned long long)cs->sessions_evicted);
-        fprintf(stderr, "  executions: %llu by audit_session, %llu by "
-                "process_tree, %llu by time_window, %llu unlinked, %llu in "
-                "non-SSH sessions, %llu after their session ended\n",
-                (unsigned long long)cs->execs_linked[LINK_AUDIT_SESSION],
-                (unsigned long long)cs->execs_linked[LINK_PROCESS_TREE],
-                (unsigned long long)cs->execs_linked[LINK_TIME_WINDOW],
+        fprintf(stderr, "  executions linked:");
+        for (int l = 0; l < LINK_COUNT; l++) {
+            fprintf(stderr, "%s %llu by %s", l ? "," : "",
+                    (unsigned long long)cs->execs_linked[l],
+                    linkage_name((enum linkage)l));
+        }
+        fprintf(stderr, "; %llu unlinked, %llu in non-SSH sessions, %llu "
+                "after their session ended\n",
                 (unsigned long long)cs->execs_unlinked,
                 (unsigned long long)cs->execs_other_session,
                 (unsigned long long)cs->execs_after_end);
+        if (cs->skew_samples > 0) {
+            fprintf(stderr, "  clock offset audit minus sshd over %llu "
+                    "logins: mean %lld ms, min %lld ms, max %lld ms\n",
+                    (unsigned long long)cs->skew_samples,
+                    (long long)(cs->skew_sum_ms /
+                                (int64_t)cs->skew_samples),
+                    (long long)cs->skew_min_ms, (long long)cs->skew_max_ms);
+        }
+        if (cs->net_logins_matched || cs->net_logins_unmatched) {
+            fprintf(stderr, "  network SSH: %llu connections matched a host "
+                    "session, %llu successful logins with no host log\n",
+                    (unsigned long long)cs->net_logins_matched,
+                    (unsigned long long)cs->net_logins_unmatched);
+        }
         if (cs->execs_failed) {
             fprintf(stderr, "  failed execve calls in sessions (not listed "
                     "as executions): %llu\n",

@@ -56,6 +56,8 @@ struct correlator {
     struct hmap by_pid;         /* host/pid -> open session */
     struct hmap by_ses;         /* host/ses -> open session */
     struct hmap by_port;        /* host/addr/port -> open session */
+    struct hmap by_conn;        /* addr/port on any host -> open session */
+    struct fifomap ssh_enabled; /* host -> time SSH was last switched on */
     struct hmap procs;          /* host/pid of a linked process -> session */
     struct fifomap ses_marks;   /* host/ses -> marker_other_login/ended */
     struct fifomap failures;    /* host/addr -> struct failure_count */
@@ -67,12 +69,19 @@ struct correlator {
     uint32_t done_cap;
 };
 
+static struct session *find_user_session(struct correlator *c,
+                                          struct sv host, struct sv user,
+                                          const struct event_time *t);
+static void mark_ssh_enabled(struct correlator *c, struct session *s);
+
 const char *
 linkage_name(enum linkage l)
 {
     static const char *const names[LINK_COUNT] = {
         [LINK_AUDIT_SESSION] = "audit_session",
         [LINK_PROCESS_TREE] = "process_tree",
+        [LINK_WORLD_ID] = "world_id",
+        [LINK_ESXI_SHELL] = "esxi_shell",
         [LINK_TIME_WINDOW] = "time_window",
     };
     return (unsigned)l < LINK_COUNT ? names[l] : "unknown";
@@ -188,6 +197,29 @@ is_from_audit(const struct event *ev)
     return ev->origin.format && strcmp(ev->origin.format, "audit") == 0;
 }
 
+/* Which kind of source described a session, for its `sources` list. */
+static unsigned
+source_bit(const struct event *ev)
+{
+    if (is_from_audit(ev)) {
+        return SESSION_SRC_AUDIT;
+    }
+    if (ev->kind == EVENT_NET_SSH) {
+        return SESSION_SRC_NETWORK;
+    }
+    if (is_sshd(ev)) {
+        return SESSION_SRC_SSHD;
+    }
+    return SESSION_SRC_OTHER;
+}
+
+/* True for a command of an ESXi shell world (shell.log). */
+static bool
+is_esxi_shell(const struct event *ev)
+{
+    return sv_eq_cstr(event_str(ev, EVENT_PROGRAM), "shell");
+}
+
 /* ---- the open list and indexes ----------------------------------------- */
 
 static void
@@ -272,6 +304,10 @@ index_session(struct correlator *c, struct session *s)
                   make_key_port(&k, host, event_str(&s->ev, EVENT_SRC_IP),
                                 event_num(&s->ev, EVENT_SRC_PORT, 0)),
                   s);
+        index_put(c, &c->by_conn,
+                  make_key_port(&k, SV_NULL, event_str(&s->ev, EVENT_SRC_IP),
+                                event_num(&s->ev, EVENT_SRC_PORT, 0)),
+                  s);
     }
 }
 
@@ -298,13 +334,17 @@ unindex_session(struct correlator *c, struct session *s)
                   make_key_port(&k, host, event_str(&s->ev, EVENT_SRC_IP),
                                 event_num(&s->ev, EVENT_SRC_PORT, 0)),
                   s);
+        index_del(&c->by_conn,
+                  make_key_port(&k, SV_NULL, event_str(&s->ev, EVENT_SRC_IP),
+                                event_num(&s->ev, EVENT_SRC_PORT, 0)),
+                  s);
     }
     for (uint32_t i = 0; i < s->nexecs; i++) {
         const struct event *ev = &s->execs[i].ev;
         if (event_has_num(ev, EVENT_PID)) {
-            index_del(&c->procs,
-                      make_key_num(&k, host, 'p', event_num(ev, EVENT_PID, 0)),
-                      s);
+            int64_t pid = event_num(ev, EVENT_PID, 0);
+            index_del(&c->procs, make_key_num(&k, host, 'p', pid), s);
+            index_del(&c->procs, make_key_num(&k, host, 'w', pid), s);
         }
     }
 }
@@ -432,7 +472,7 @@ touch(struct session *s, const struct event *ev)
     if (event_time_cmp(&ev->time, &s->last_activity) > 0) {
         s->last_activity = ev->time;
     }
-    s->sources |= is_from_audit(ev) ? SESSION_SRC_AUDIT : SESSION_SRC_SSHD;
+    s->sources |= source_bit(ev);
 }
 
 /* Copies a field from ev into the session when the session lacks it. */
@@ -672,6 +712,9 @@ on_login(struct correlator *c, const struct event *ev)
             return;
         }
     }
+    if (!s->login_seen) {
+        mark_ssh_enabled(c, s);
+    }
     s->login_seen = true;
     if (event_has_num(ev, EVENT_PID) && !s->has_pid) {
         s->has_pid = true;
@@ -758,6 +801,12 @@ on_session_end(struct correlator *c, const struct event *ev)
 {
     struct session *s = find_session(c, ev);
 
+    /* ESXi's "Session closed for 'root'" carries only the user. */
+    if (s == NULL && !event_has_num(ev, EVENT_PID) &&
+        !event_has_num(ev, EVENT_SRC_PORT)) {
+        s = find_user_session(c, event_str(ev, EVENT_HOST),
+                              event_str(ev, EVENT_USER), &ev->time);
+    }
     if (s == NULL) {
         c->stats.closes_unmatched++;
         return;
@@ -924,6 +973,71 @@ session_for_unseen_login(struct correlator *c, const struct event *ev)
     return s;
 }
 
+/*
+ * The latest open session of user on host that had started at t and not
+ * ended before it: the login a command or close record of that user most
+ * likely belongs to when no id ties them.
+ */
+static struct session *
+find_user_session(struct correlator *c, struct sv host, struct sv user,
+                  const struct event_time *t)
+{
+    if (user.p == NULL) {
+        return NULL;
+    }
+    for (struct session *s = c->open_tail; s != NULL; s = s->prev_open) {
+        if (!s->login_seen || event_time_cmp(&s->start, t) > 0) {
+            continue;
+        }
+        if (s->has_end && event_time_cmp(&s->end, t) < 0) {
+            continue;
+        }
+        if (sv_eq(session_host(s), host) &&
+            sv_eq(event_str(&s->ev, EVENT_USER), user)) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * ESXi shell.log names the shell's world id and user, not the SSH login.
+ * A world already tied to a session stays with it; a world whose id is the
+ * login's sshd world is tied by id; otherwise the first command of a world
+ * inside a session of the same user on the same host claims the world.
+ */
+static void
+on_esxi_shell(struct correlator *c, const struct event *ev)
+{
+    struct key k;
+    struct sv host = event_str(ev, EVENT_HOST);
+    struct session *s = NULL;
+    struct sv key = SV_NULL;
+
+    if (event_has_num(ev, EVENT_PID)) {
+        key = make_key_num(&k, host, 'w', event_num(ev, EVENT_PID, 0));
+        s = hmap_get(&c->procs, key);
+        if (s != NULL) {
+            add_exec(c, s, ev, LINK_ESXI_SHELL);
+            return;
+        }
+        s = find_by_pid(c, ev);
+        if (s != NULL) {
+            add_exec(c, s, ev, LINK_WORLD_ID);
+            return;
+        }
+    }
+    s = find_user_session(c, host, event_str(ev, EVENT_USER), &ev->time);
+    if (s == NULL) {
+        c->stats.execs_unlinked++;
+        return;
+    }
+    if (key.p != NULL && hmap_put(&c->procs, key, s) < 0) {
+        c->stats.table_evictions++;
+    }
+    add_exec(c, s, ev, LINK_ESXI_SHELL);
+}
+
 static void
 on_exec(struct correlator *c, const struct event *ev)
 {
@@ -969,6 +1083,11 @@ on_exec(struct correlator *c, const struct event *ev)
         }
     }
 
+    if (is_esxi_shell(ev)) {
+        on_esxi_shell(c, ev);
+        return;
+    }
+
     /* 3. Same host and account, inside the window after the login. */
     s = find_by_window(c, ev);
     if (s != NULL) {
@@ -976,6 +1095,103 @@ on_exec(struct correlator *c, const struct event *ev)
         return;
     }
     c->stats.execs_unlinked++;
+}
+
+/* ---- context from other sources ---------------------------------------- */
+
+/* A network sensor's view of an SSH connection: corroborates the session
+ * with the same source address and port on whichever host it landed. */
+static void
+on_net_ssh(struct correlator *c, const struct event *ev)
+{
+    struct key k;
+
+    if (!event_has_str(ev, EVENT_SRC_IP) ||
+        !event_has_num(ev, EVENT_SRC_PORT)) {
+        return;
+    }
+
+    struct session *s = hmap_get(
+        &c->by_conn, make_key_port(&k, SV_NULL, event_str(ev, EVENT_SRC_IP),
+                                   event_num(ev, EVENT_SRC_PORT, 0)));
+    if (s == NULL) {
+        if (ev->result == EVENT_RESULT_SUCCESS) {
+            c->stats.net_logins_unmatched++;
+        }
+        return;
+    }
+    c->stats.net_logins_matched++;
+    s->sources |= SESSION_SRC_NETWORK;
+    add_mark(s, ev);
+}
+
+static void
+on_ssh_enabled(struct correlator *c, const struct event *ev)
+{
+    struct key k;
+    struct event_time *t = malloc(sizeof(*t));
+
+    if (t == NULL) {
+        return;
+    }
+    *t = ev->time;
+    if (fifomap_put(&c->ssh_enabled,
+                    make_key_addr(&k, event_str(ev, EVENT_HOST), SV_NULL),
+                    t) > 0) {
+        c->stats.table_evictions++;
+    }
+}
+
+/* Adds "SSH was switched on" to a new session's timeline when it was. */
+static void
+mark_ssh_enabled(struct correlator *c, struct session *s)
+{
+    struct key k;
+    const struct event_time *t = fifomap_get(
+        &c->ssh_enabled, make_key_addr(&k, session_host(s), SV_NULL));
+
+    if (t == NULL || s->ntimeline == SESSION_MAX_TIMELINE) {
+        return;
+    }
+
+    struct session_mark *m = &s->timeline[s->ntimeline++];
+    m->time = *t;
+    m->kind = EVENT_SSH_ENABLED;
+    m->format = NULL;
+    m->line = 0;
+    s->ssh_enabled_before = true;
+}
+
+/*
+ * Measures the clock offset between two sources from the PAM session-open
+ * record each wrote for the same login: sshd's pam_unix line and audit's
+ * USER_START are written within microseconds of each other.
+ */
+static void
+measure_skew(struct correlator *c, struct session *s, const struct event *ev)
+{
+    int64_t t = time_ms(&ev->time);
+
+    if (is_from_audit(ev)) {
+        s->audit_open_ms = t;
+        s->has_audit_open = true;
+    } else {
+        s->sshd_open_ms = t;
+        s->has_sshd_open = true;
+    }
+    if (!s->has_audit_open || !s->has_sshd_open || s->skew_counted) {
+        return;
+    }
+    int64_t skew = s->audit_open_ms - s->sshd_open_ms;
+    s->skew_counted = true;
+    c->stats.skew_samples++;
+    c->stats.skew_sum_ms += skew;
+    if (c->stats.skew_samples == 1 || skew < c->stats.skew_min_ms) {
+        c->stats.skew_min_ms = skew;
+    }
+    if (c->stats.skew_samples == 1 || skew > c->stats.skew_max_ms) {
+        c->stats.skew_max_ms = skew;
+    }
 }
 
 /* ---- time -------------------------------------------------------------- */
@@ -1040,10 +1256,12 @@ correlator_new(const struct correlator_opts *opts,
     hmap_init(&c->by_pid, opts->max_sessions);
     hmap_init(&c->by_ses, opts->max_sessions);
     hmap_init(&c->by_port, opts->max_sessions);
+    hmap_init(&c->by_conn, opts->max_sessions);
     hmap_init(&c->procs, opts->max_processes);
     if (fifomap_init(&c->ses_marks, opts->max_sources, NULL) < 0 ||
         fifomap_init(&c->failures, opts->max_sources, free) < 0 ||
-        fifomap_init(&c->pending, opts->max_sources, free) < 0) {
+        fifomap_init(&c->pending, opts->max_sources, free) < 0 ||
+        fifomap_init(&c->ssh_enabled, opts->max_sources, free) < 0) {
         correlator_free(c);
         return NULL;
     }
@@ -1068,6 +1286,8 @@ correlator_free(struct correlator *c)
     hmap_fini(&c->by_pid);
     hmap_fini(&c->by_ses);
     hmap_fini(&c->by_port);
+    hmap_fini(&c->by_conn);
+    fifomap_fini(&c->ssh_enabled);
     hmap_fini(&c->procs);
     fifomap_fini(&c->ses_marks);
     fifomap_fini(&c->failures);
@@ -1100,10 +1320,14 @@ correlator_feed(struct correlator *c, const struct event *ev)
     case EVENT_SESSION_OPEN:
         if (sshd && is_from_audit(ev)) {
             on_login(c, ev);
+            if ((s = find_session(c, ev)) != NULL) {
+                measure_skew(c, s, ev);
+            }
         } else if (sshd && (s = find_session(c, ev)) != NULL) {
             fill_num(s, ev, EVENT_UID);
             touch(s, ev);
             add_mark(s, ev);
+            measure_skew(c, s, ev);
         } else if (!sshd) {
             mark_other_login(c, ev);
         }
@@ -1151,6 +1375,12 @@ correlator_feed(struct correlator *c, const struct event *ev)
         break;
     case EVENT_EXEC:
         on_exec(c, ev);
+        break;
+    case EVENT_NET_SSH:
+        on_net_ssh(c, ev);
+        break;
+    case EVENT_SSH_ENABLED:
+        on_ssh_enabled(c, ev);
         break;
     default:
         break;

@@ -43,6 +43,11 @@ struct correlator_stats {
     uint64_t execs_failed;          /* failed execve calls in sessions */
     uint64_t closes_unmatched;      /* session end with no open session */
     uint64_t table_evictions;       /* entries dropped from full tables */
+    uint64_t net_logins_matched;    /* network SSH tied to a host session */
+    uint64_t net_logins_unmatched;  /* successful network SSH, no host log */
+    uint64_t skew_samples;          /* logins seen by sshd and audit */
+    int64_t skew_sum_ms;            /* audit minus sshd, summed */
+    int64_t skew_min_ms, skew_max_ms;
 };
 
 /* Receives each finished session, in order of start. */

@@ -23,6 +23,9 @@
 enum linkage {
     LINK_AUDIT_SESSION,     /* same host and audit session id (ses) */
     LINK_PROCESS_TREE,      /* parent chain reaches the session's process */
+    LINK_WORLD_ID,          /* ESXi: shell world id is the login's world */
+    LINK_ESXI_SHELL,        /* ESXi: first shell world of the user in the
+                               session claims the world */
     LINK_TIME_WINDOW,       /* same host and user, within the window */
     LINK_COUNT
 };
@@ -30,7 +33,9 @@ enum linkage {
 /* Sources that contributed to a session, as bits. */
 enum session_source {
     SESSION_SRC_SSHD = 1u << 0,
-    SESSION_SRC_AUDIT = 1u << 1
+    SESSION_SRC_AUDIT = 1u << 1,
+    SESSION_SRC_NETWORK = 1u << 2,      /* a network sensor saw it */
+    SESSION_SRC_OTHER = 1u << 3         /* another host source (wtmp...) */
 };
 
 struct session_exec {
@@ -73,6 +78,12 @@ struct session {
     struct session_mark timeline[SESSION_MAX_TIMELINE];
     uint32_t ntimeline;
     uint64_t timeline_dropped;
+
+    bool ssh_enabled_before;    /* SSH was switched on before the login */
+
+    /* Clock offset measurement between sshd and audit records. */
+    int64_t sshd_open_ms, audit_open_ms;
+    bool has_sshd_open, has_audit_open, skew_counted;
 
     /* Correlator bookkeeping. */
     struct session *prev_open, *next_open;

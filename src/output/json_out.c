@@ -147,6 +147,12 @@ write_sources(struct jsonw *w, const struct session *s)
     if (s->sources & SESSION_SRC_AUDIT) {
         jsonw_cstr(w, NULL, "audit");
     }
+    if (s->sources & SESSION_SRC_NETWORK) {
+        jsonw_cstr(w, NULL, "network");
+    }
+    if (s->sources & SESSION_SRC_OTHER) {
+        jsonw_cstr(w, NULL, "other");
+    }
     jsonw_arr_end(w);
 }
 
@@ -225,6 +231,9 @@ output_session_json(struct buf *out, const struct session *s,
     }
     write_sources(&w, s);
     jsonw_int(&w, "failures_before", (int64_t)s->failures_before);
+    if (s->ssh_enabled_before) {
+        jsonw_bool(&w, "ssh_enabled_before", true);
+    }
     jsonw_arr_begin(&w, "executions");
     for (uint32_t i = 0; i < s->nexecs; i++) {
         write_execution(&w, &s->execs[i]);
