@@ -13,6 +13,18 @@ static const char *const reason_names[REASON_COUNT] = {
     [REASON_FAILURES_BEFORE_SUCCESS] = "failures_before_success",
     [REASON_NON_INTERACTIVE_COMMAND] = "non_interactive_command",
     [REASON_EXEC_IN_WINDOW] = "exec_in_window",
+    [REASON_FIRST_SEEN_SOURCE_HOST] = "first_seen_source_host",
+    [REASON_NEW_ACCOUNT_ON_HOST] = "new_account_on_host",
+    [REASON_NEW_SOURCE_FOR_ACCOUNT] = "new_source_for_account",
+    [REASON_NEVER_SEEN_SOURCE] = "never_seen_source",
+    [REASON_ACCOUNT_OF_INTEREST] = "account_of_interest",
+    [REASON_UNEXPECTED_ACCOUNT] = "unexpected_account",
+    [REASON_PASSWORD_WHERE_KEYS_USUAL] = "password_where_keys_usual",
+    [REASON_NEW_KEY_FINGERPRINT] = "new_key_fingerprint",
+    [REASON_OUTSIDE_USUAL_HOURS] = "outside_usual_hours",
+    [REASON_NEW_EXE_FOR_ACCOUNT] = "new_exe_for_account",
+    [REASON_SUSPICIOUS_EXECUTION] = "suspicious_execution",
+    [REASON_ONWARD_SSH_HOP] = "onward_ssh_hop",
 };
 
 const char *
@@ -40,6 +52,18 @@ score_opts_default(struct score_opts *o)
     o->weights[REASON_FAILURES_BEFORE_SUCCESS] = 25;
     o->weights[REASON_NON_INTERACTIVE_COMMAND] = 10;
     o->weights[REASON_EXEC_IN_WINDOW] = 20;
+    o->weights[REASON_FIRST_SEEN_SOURCE_HOST] = 15;
+    o->weights[REASON_NEW_ACCOUNT_ON_HOST] = 15;
+    o->weights[REASON_NEW_SOURCE_FOR_ACCOUNT] = 10;
+    o->weights[REASON_NEVER_SEEN_SOURCE] = 15;
+    o->weights[REASON_ACCOUNT_OF_INTEREST] = 15;
+    o->weights[REASON_UNEXPECTED_ACCOUNT] = 25;
+    o->weights[REASON_PASSWORD_WHERE_KEYS_USUAL] = 20;
+    o->weights[REASON_NEW_KEY_FINGERPRINT] = 10;
+    o->weights[REASON_OUTSIDE_USUAL_HOURS] = 10;
+    o->weights[REASON_NEW_EXE_FOR_ACCOUNT] = 10;
+    o->weights[REASON_SUSPICIOUS_EXECUTION] = 30;
+    o->weights[REASON_ONWARD_SSH_HOP] = 20;
     o->thresholds[0] = 20;
     o->thresholds[1] = 40;
     o->thresholds[2] = 60;

@@ -14,12 +14,25 @@
 
 #define SCORE_MAX_REASONS 16
 
+/* Reason codes; score_reason_name gives the stable lower_snake name. */
 enum score_reason_code {
-    REASON_PRIVILEGED_ACCOUNT,
+    REASON_PRIVILEGED_ACCOUNT,      /* uid 0 or a configured admin account */
     REASON_PASSWORD_AUTH,
     REASON_FAILURES_BEFORE_SUCCESS,
     REASON_NON_INTERACTIVE_COMMAND,
     REASON_EXEC_IN_WINDOW,
+    REASON_FIRST_SEEN_SOURCE_HOST,  /* source address never seen on host */
+    REASON_NEW_ACCOUNT_ON_HOST,     /* account never logged in to host */
+    REASON_NEW_SOURCE_FOR_ACCOUNT,  /* account never came from source */
+    REASON_NEVER_SEEN_SOURCE,       /* source never seen anywhere */
+    REASON_ACCOUNT_OF_INTEREST,     /* UsernameFilter */
+    REASON_UNEXPECTED_ACCOUNT,      /* not in AllowedUsers / UserContext */
+    REASON_PASSWORD_WHERE_KEYS_USUAL,
+    REASON_NEW_KEY_FINGERPRINT,
+    REASON_OUTSIDE_USUAL_HOURS,
+    REASON_NEW_EXE_FOR_ACCOUNT,     /* executable new for account on host */
+    REASON_SUSPICIOUS_EXECUTION,    /* pattern families and config lists */
+    REASON_ONWARD_SSH_HOP,          /* ssh, scp or rsync from the host */
     REASON_COUNT
 };
 
