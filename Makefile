@@ -22,8 +22,9 @@ endif
 
 # Debian libraries: cJSON for JSON inputs, libxml2 for Sysmon's XML,
 # libsystemd for reading journal files directly, libyaml for the
-# configuration file, PCRE2 for suspicious-execution patterns.
-PKGS = libcjson libxml-2.0 libsystemd yaml-0.1 libpcre2-8
+# configuration file, PCRE2 for suspicious-execution patterns, SQLite for
+# the state file.
+PKGS = libcjson libxml-2.0 libsystemd yaml-0.1 libpcre2-8 sqlite3
 
 CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
             $(shell $(PKG_CONFIG) --cflags $(PKGS))
