@@ -1,0 +1,89 @@
+/*
+ * A bounded reader that cuts JSON objects out of a stream of lines, for
+ * the inputs that print JSON records: `log show --style json` (one array
+ * whose objects span many lines), `--style ndjson`, eslogger and osquery
+ * result logs (one object per line).
+ *
+ * The reader tracks string and nesting state across lines and hands each
+ * complete top-level object to a callback as one view; it does not parse
+ * the object.  Array brackets and commas between top-level objects are
+ * skipped.  An object larger than MACOS_JSON_MAX_OBJECT is dropped whole
+ * and counted.  The osquery format uses it too, although osquery is not
+ * macOS-only: the reader knows nothing about macOS.
+ */
+#ifndef SSHTRAIL_MACOS_JSON_H
+#define SSHTRAIL_MACOS_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/buf.h"
+#include "core/sv.h"
+
+/* Maximum bytes of one JSON object, whitespace and newlines included. */
+#define MACOS_JSON_MAX_OBJECT (1024u * 1024u)
+
+/* Receives one complete object; the view lives until the callback returns. */
+typedef void (*macos_json_object_fn)(void *arg, struct sv object,
+                                     uint64_t first_line);
+
+struct macos_json_reader {
+    struct buf obj;             /* bytes of the object being collected */
+    int depth;                  /* open braces and brackets in obj */
+    bool in_string;
+    bool escaped;
+    bool too_large;             /* the current object passed the maximum */
+    uint64_t first_line;        /* line where the current object began */
+    uint64_t dropped;           /* objects dropped for size */
+};
+
+void macos_json_init(struct macos_json_reader *r);
+void macos_json_fini(struct macos_json_reader *r);
+
+/* Returns true while an object is open across lines. */
+bool macos_json_is_open(const struct macos_json_reader *r);
+
+/* What one line contained. */
+enum macos_json_result {
+    MACOS_JSON_EMPTY,           /* only whitespace, brackets or commas */
+    MACOS_JSON_PARTIAL,         /* object bytes, but no object completed */
+    MACOS_JSON_COMPLETE,        /* at least one object completed */
+    MACOS_JSON_STRAY            /* text outside any object (not JSON) */
+};
+
+/*
+ * Scans line (number lineno) and calls fn once per object that closes on
+ * it, in order.  A line may close one object and open the next ("},{").
+ * Stray text outside an object stops the scan of that line and returns
+ * MACOS_JSON_STRAY; objects completed before it were already delivered.
+ * An object dropped for size is counted in r->dropped, not delivered.
+ */
+enum macos_json_result macos_json_feed(struct macos_json_reader *r,
+                                       struct sv line, uint64_t lineno,
+                                       macos_json_object_fn fn, void *arg);
+
+/*
+ * Forgets an object still open at the end of the input and returns true
+ * when there was one (it was truncated).
+ */
+bool macos_json_abandon(struct macos_json_reader *r);
+
+/*
+ * Returns the member at a dotted path ("event.exec.cwd.path") below obj,
+ * or NULL when any step is missing or not an object.
+ */
+const cJSON *macos_json_path(const cJSON *obj, const char *path);
+
+/*
+ * Reads an integer from a JSON number or a decimal string (osquery writes
+ * its columns as strings).  Returns false for anything else, including
+ * empty strings and numbers with a fraction.
+ */
+bool macos_json_int(const cJSON *item, int64_t *out);
+
+/* Returns a string member's bytes, or SV_NULL when it is not a string. */
+struct sv macos_json_str(const cJSON *item);
+
+#endif
