@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/diag.h"
 #include "correlate/correlator.h"
+#include "input/journal.h"
 #include "input/source.h"
 #include "output/output.h"
 #include "score/score.h"
@@ -112,8 +113,7 @@ static struct source **
 open_sources(struct run *r, struct diag *diag, size_t *count)
 {
     const struct options *opt = r->opt;
-    struct source **sources = calloc(opt->ninputs ? opt->ninputs : 1,
-                                     sizeof(*sources));
+    struct source **sources = calloc(opt->ninputs + 1, sizeof(*sources));
     struct source_opts so;
     char err[512];
 
@@ -140,6 +140,17 @@ open_sources(struct run *r, struct diag *diag, size_t *count)
             continue;
         }
         sources[(*count)++] = s;
+    }
+    if (opt->journal) {
+        struct source *s = journal_source_open(opt->journal_dir,
+                                               opt->journal_cursor, &so,
+                                               err, sizeof(err));
+        if (s == NULL) {
+            fprintf(stderr, "sshtrail: %s\n", err);
+            r->exit_code = EXIT_INPUT;
+        } else {
+            sources[(*count)++] = s;
+        }
     }
     return sources;
 }

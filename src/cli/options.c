@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "input/source.h"
@@ -25,6 +26,8 @@ enum long_only {
     OPT_FAIL_ON_FINDINGS,
     OPT_TOLERANCE,
     OPT_QUIET,
+    OPT_JOURNAL,
+    OPT_JOURNAL_CURSOR,
     OPT_HELP,
     OPT_VERSION
 };
@@ -44,6 +47,8 @@ static const struct option long_options[] = {
     { "fail-on-findings", no_argument, NULL, OPT_FAIL_ON_FINDINGS },
     { "reorder-tolerance", required_argument, NULL, OPT_TOLERANCE },
     { "quiet", no_argument, NULL, OPT_QUIET },
+    { "journal", optional_argument, NULL, OPT_JOURNAL },
+    { "journal-cursor", required_argument, NULL, OPT_JOURNAL_CURSOR },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
     { NULL, 0, NULL, 0 },
@@ -86,6 +91,10 @@ print_help(FILE *f)
 "                        still be sorted (default 30s)\n"
 "  --fail-on-findings    exit 1 when findings were written\n"
 "  --quiet               no summary on stderr\n"
+"  --journal [DIR]       also read sshd's entries from the journal files in\n"
+"                        DIR, or from the local system journal without DIR\n"
+"  --journal-cursor FILE start after the journal entry named in FILE and\n"
+"                        save the last entry read there (mode 0600)\n"
 "  --help, --version\n"
 "\n"
 "Durations: a number with s, m, h or d, or ms (90s, 5m, 1h, 250ms).\n"
@@ -222,6 +231,13 @@ parse_one(struct options *opt, int c, const char *arg)
     case OPT_QUIET:
         opt->quiet = true;
         return -1;
+    case OPT_JOURNAL:
+        opt->journal = true;
+        opt->journal_dir = arg;
+        return -1;
+    case OPT_JOURNAL_CURSOR:
+        opt->journal_cursor = arg;
+        return -1;
     case OPT_HELP:
         print_help(stdout);
         return EXIT_OK;
@@ -231,6 +247,14 @@ parse_one(struct options *opt, int c, const char *arg)
     default:
         return usage_error("invalid option");
     }
+}
+
+static bool
+is_directory(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static int
@@ -294,6 +318,11 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
             }
             return usage_error("unknown option '%s'", bad);
         }
+        if (c == OPT_JOURNAL && optarg == NULL && optind < argc &&
+            is_directory(argv[optind])) {
+            /* "--journal DIR": inputs are files, so a folder is DIR. */
+            optarg = argv[optind++];
+        }
         if ((rc = parse_one(opt, c, optarg)) >= 0) {
             return rc;
         }
@@ -302,9 +331,12 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
     if (opt->has_since && opt->has_until && opt->since > opt->until) {
         return usage_error("--since is later than --until");
     }
-    if (optind == argc) {
+    if (opt->journal_cursor != NULL && !opt->journal) {
+        return usage_error("--journal-cursor needs --journal");
+    }
+    if (optind == argc && !opt->journal) {
         return usage_error("no input files: name one or more log files, "
-                           "or - for standard input");
+                           "- for standard input, or --journal");
     }
     if (opt->host != NULL) {
         char buf[256];

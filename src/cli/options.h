@@ -52,6 +52,9 @@ struct options {
     int64_t now;                        /* the run's start */
     const char **inputs;
     size_t ninputs;
+    bool journal;                       /* --journal: read journal files */
+    const char *journal_dir;            /* NULL: the system journal */
+    const char *journal_cursor;         /* --journal-cursor FILE, or NULL */
 };
 
 /*
