@@ -67,7 +67,7 @@ print_help(FILE *f)
 "Commands:\n"
 "  detect     write one finding per SSH session followed by execution\n"
 "  sessions   write every SSH session with its linked executions\n"
-"  events     write the normalized events, one per line, in input order\n"
+"  events     write the normalized events, one per line, input by input\n"
 "\n"
 "Options:\n"
 "  --format NAME         input format for every FILE (default: detected\n"

@@ -1,7 +1,6 @@
 /*
- * Bounded map with first-in first-out eviction.  A key put twice keeps one
- * map entry but two ring slots; evicting the older slot then removes the
- * entry early, which only makes the map forget sooner.
+ * Bounded map with first-in first-out eviction.  The ring keeps the keys in
+ * insertion order; a key put again keeps its first position.
  */
 #include "core/fifomap.h"
 
@@ -10,6 +9,9 @@
 int
 fifomap_init(struct fifomap *m, size_t max, void (*free_value)(void *))
 {
+    if (max == 0) {
+        max = 1;
+    }
     hmap_init(&m->map, max);
     m->ring = calloc(max, sizeof(*m->ring));
     m->ring_len = calloc(max, sizeof(*m->ring_len));
@@ -86,4 +88,25 @@ fifomap_put(struct fifomap *m, struct sv key, void *value)
     m->ring_len[slot] = key.len;
     m->count++;
     return evicted;
+}
+
+size_t
+fifomap_drop_stale(struct fifomap *m,
+                   bool (*is_stale)(const void *value, void *arg), void *arg)
+{
+    size_t dropped = 0;
+
+    while (m->count > 0) {
+        struct sv key = sv_make(m->ring[m->head], m->ring_len[m->head]);
+        void *value = hmap_get(&m->map, key);
+        if (value != NULL && !is_stale(value, arg)) {
+            break;
+        }
+        drop_entry(m, key);
+        free(m->ring[m->head]);
+        m->head = (m->head + 1) % m->max;
+        m->count--;
+        dropped++;
+    }
+    return dropped;
 }

@@ -295,11 +295,18 @@ duration_parse(const char *s, int64_t *out_ms)
     char *end;
     double v;
 
-    if (s == NULL || *s == '\0' || isspace((unsigned char)*s) || *s == '-') {
+    if (s == NULL || !isdigit((unsigned char)*s)) {
         return false;
     }
+
+    /* Plain decimal only: strtod alone would also take hex, exponents and
+     * nan, so the number must end where the digits and dot end. */
+    const char *unit = s;
+    while (isdigit((unsigned char)*unit) || *unit == '.') {
+        unit++;
+    }
     v = strtod(s, &end);
-    if (end == s || !(v >= 0 && v <= 1e9)) {
+    if (end != unit || v > 1e9) {
         return false;
     }
 

@@ -43,9 +43,11 @@ correlator_opts_default(struct correlator_opts *o)
     o->grace_ms = 30 * 1000;
     o->idle_ms = 24 * 3600 * 1000LL;
     o->failure_span_ms = 10 * 60 * 1000;
-    o->max_sessions = 100000;
-    o->max_processes = 1000000;
-    o->max_sources = 200000;
+    /* About 3 KiB per open session and 200 bytes per table entry keep the
+     * defaults near 40 MiB at worst. */
+    o->max_sessions = 10000;
+    o->max_processes = 100000;
+    o->max_sources = 50000;
 }
 
 int64_t
@@ -817,6 +819,16 @@ on_failure(struct correlator *c, const struct event *ev)
 
 /* ---- time -------------------------------------------------------------- */
 
+static bool
+failure_is_stale(const void *value, void *arg)
+{
+    const struct failure_count *f = value;
+    const struct correlator *c = arg;
+
+    return corr_time_ms(&c->watermark) - corr_time_ms(&f->last) >
+           c->opts.failure_span_ms;
+}
+
 static void
 finish_due(struct correlator *c)
 {
@@ -826,6 +838,8 @@ finish_due(struct correlator *c)
 
     if (idle_scan) {
         c->last_idle_scan_ms = now;
+        /* Failures older than the span can no longer count for a login. */
+        fifomap_drop_stale(&c->failures, failure_is_stale, c);
     }
     while (s != NULL) {
         struct session *next = s->next_open;
