@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -22,6 +23,45 @@
 struct held_event {
     struct event ev;
     uint64_t seq;
+};
+
+/*
+ * One entry of the reorder buffer.  The sort key is kept beside the pointer
+ * so ordering never touches the event itself.
+ */
+struct slot {
+    int64_t sec;
+    int32_t nsec;
+    uint64_t seq;
+    struct held_event *h;
+};
+
+/* Freed entries kept for reuse, and the size of a threaded hand-over. */
+#define SPARE_MAX 4096u
+#define BATCH_EVENTS 512u
+#define BATCH_COUNT 8u
+/* Host spellings remembered with their canonical form. */
+#define HOST_CACHE 8u
+
+struct batch {
+    struct held_event *ev[BATCH_EVENTS];
+    uint32_t n;
+    uint32_t next;              /* the consumer's position */
+    bool last;                  /* the input ends after this batch */
+};
+
+/* A bounded queue of batches guarded by the source's mutex. */
+struct batch_queue {
+    struct batch *b[BATCH_COUNT];
+    uint32_t head;
+    uint32_t len;
+};
+
+struct host_memo {
+    char given[64];
+    uint8_t given_len;
+    char canon[64];
+    uint8_t canon_len;
 };
 
 struct source {
@@ -44,8 +84,17 @@ struct source {
     int ndetect;
     int next_detect;
 
-    /* The reorder buffer. */
-    struct held_event **heap;
+    /*
+     * The reorder buffer: events that arrive in time order wait in a ring
+     * (oldest first); an event older than the ring's newest goes to a
+     * min-heap.  The next event out is the older of the two fronts, by
+     * time and then arrival, so the order is that of one heap.
+     */
+    struct slot *ring;
+    uint32_t ring_head;
+    uint32_t ring_len;
+    uint32_t ring_cap;                  /* a power of two */
+    struct slot *heap;
     uint32_t nheap;
     uint32_t heap_cap;
     struct held_event **spare;          /* freed entries kept for reuse */
@@ -55,8 +104,60 @@ struct source {
     bool has_newest;
     struct held_event *head;            /* popped, not yet consumed */
 
+    struct host_memo hosts[HOST_CACHE];
+    uint32_t next_host;
+
+    /* Threaded reading (opts.threaded): a worker fills batches. */
+    bool threaded;
+    bool worker_started;
+    bool stopping;                      /* source_free asks the worker out */
+    pthread_t worker;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct batch_queue full;            /* worker to consumer */
+    struct batch_queue empty;           /* consumer to worker, for reuse */
+    struct batch *reading;              /* the consumer's */
+    bool done;                          /* the consumer saw the last batch */
+    struct diag own_diag;               /* the worker's; merged at the end */
+    struct diag *caller_diag;
+
     struct event scratch;
 };
+
+/* True when the environment asks for threaded reading (until the CLI
+ * has an option for it). */
+static bool
+env_threaded(void)
+{
+    const char *v = getenv("SSHTRAIL_THREADED");
+    return v != NULL && strcmp(v, "1") == 0;
+}
+
+/* Canonicalises a host through a small cache of recent spellings. */
+static size_t
+canonical_host_cached(struct source *s, struct sv given, char *out,
+                      size_t cap)
+{
+    if (given.len >= sizeof(s->hosts[0].given)) {
+        return source_canonical_host(given, out, cap);
+    }
+    for (uint32_t i = 0; i < HOST_CACHE; i++) {
+        struct host_memo *m = &s->hosts[i];
+        if (m->given_len == given.len && given.len > 0 &&
+            memcmp(m->given, given.p, given.len) == 0) {
+            memcpy(out, m->canon, m->canon_len);
+            return m->canon_len;
+        }
+    }
+
+    size_t n = source_canonical_host(given, out, cap);
+    struct host_memo *m = &s->hosts[s->next_host++ % HOST_CACHE];
+    memcpy(m->given, given.p, given.len);
+    m->given_len = (uint8_t)given.len;
+    memcpy(m->canon, out, n);
+    m->canon_len = (uint8_t)n;
+    return n;
+}
 
 size_t
 source_canonical_host(struct sv host, char *out, size_t cap)
@@ -85,32 +186,43 @@ source_canonical_host(struct sv host, char *out, size_t cap)
     return n;
 }
 
-/* ---- reorder heap ------------------------------------------------------ */
+/* ---- reorder buffer ---------------------------------------------------- */
 
 static bool
-held_before(const struct held_event *a, const struct held_event *b)
+slot_before(const struct slot *a, const struct slot *b)
 {
-    int cmp = event_time_cmp(&a->ev.time, &b->ev.time);
-    return cmp < 0 || (cmp == 0 && a->seq < b->seq);
+    if (a->sec != b->sec) {
+        return a->sec < b->sec;
+    }
+    if (a->nsec != b->nsec) {
+        return a->nsec < b->nsec;
+    }
+    return a->seq < b->seq;
+}
+
+static uint32_t
+pending(const struct source *s)
+{
+    return s->ring_len + s->nheap;
 }
 
 static void
-heap_push(struct source *s, struct held_event *h)
+heap_push(struct source *s, struct slot x)
 {
     uint32_t i = s->nheap++;
 
-    while (i > 0 && held_before(h, s->heap[(i - 1) / 2])) {
+    while (i > 0 && slot_before(&x, &s->heap[(i - 1) / 2])) {
         s->heap[i] = s->heap[(i - 1) / 2];
         i = (i - 1) / 2;
     }
-    s->heap[i] = h;
+    s->heap[i] = x;
 }
 
-static struct held_event *
+static struct slot
 heap_pop(struct source *s)
 {
-    struct held_event *top = s->heap[0];
-    struct held_event *last = s->heap[--s->nheap];
+    struct slot top = s->heap[0];
+    struct slot last = s->heap[--s->nheap];
     uint32_t i = 0;
 
     for (;;) {
@@ -119,10 +231,10 @@ heap_pop(struct source *s)
             break;
         }
         if (child + 1 < s->nheap &&
-            held_before(s->heap[child + 1], s->heap[child])) {
+            slot_before(&s->heap[child + 1], &s->heap[child])) {
             child++;
         }
-        if (!held_before(s->heap[child], last)) {
+        if (!slot_before(&s->heap[child], &last)) {
             break;
         }
         s->heap[i] = s->heap[child];
@@ -132,6 +244,82 @@ heap_pop(struct source *s)
         s->heap[i] = last;
     }
     return top;
+}
+
+/* Makes room for one more entry in the ring or the heap.  Returns -1 when
+ * memory runs out. */
+static int
+reorder_reserve(struct source *s)
+{
+    if (s->nheap == s->heap_cap) {
+        uint32_t cap = s->heap_cap ? s->heap_cap * 2 : 256;
+        struct slot *grown = realloc(s->heap, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        s->heap = grown;
+        s->heap_cap = cap;
+    }
+    if (s->ring_len == s->ring_cap) {
+        uint32_t cap = s->ring_cap ? s->ring_cap * 2 : 256;
+        struct slot *grown = malloc(cap * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        for (uint32_t i = 0; i < s->ring_len; i++) {
+            grown[i] = s->ring[(s->ring_head + i) & (s->ring_cap - 1)];
+        }
+        free(s->ring);
+        s->ring = grown;
+        s->ring_cap = cap;
+        s->ring_head = 0;
+    }
+    return 0;
+}
+
+static void
+reorder_push(struct source *s, struct held_event *h)
+{
+    struct slot x = { h->ev.time.sec, h->ev.time.nsec, h->seq, h };
+
+    if (s->ring_len > 0) {
+        uint32_t back = (s->ring_head + s->ring_len - 1) & (s->ring_cap - 1);
+        if (slot_before(&x, &s->ring[back])) {
+            heap_push(s, x);
+            return;
+        }
+    }
+    s->ring[(s->ring_head + s->ring_len) & (s->ring_cap - 1)] = x;
+    s->ring_len++;
+}
+
+/* Returns the oldest held entry without removing it; pending(s) > 0. */
+static const struct slot *
+reorder_front(const struct source *s)
+{
+    const struct slot *r = s->ring_len > 0 ? &s->ring[s->ring_head] : NULL;
+    const struct slot *h = s->nheap > 0 ? &s->heap[0] : NULL;
+
+    if (r == NULL) {
+        return h;
+    }
+    if (h == NULL || slot_before(r, h)) {
+        return r;
+    }
+    return h;
+}
+
+static struct held_event *
+reorder_pop(struct source *s)
+{
+    const struct slot *front = reorder_front(s);
+
+    if (s->ring_len > 0 && front == &s->ring[s->ring_head]) {
+        s->ring_head = (s->ring_head + 1) & (s->ring_cap - 1);
+        s->ring_len--;
+        return front->h;
+    }
+    return heap_pop(s).h;
 }
 
 static struct held_event *
@@ -151,10 +339,17 @@ held_new(struct source *s)
 static void
 held_release(struct source *s, struct held_event *h)
 {
-    if (s->nspare < 64) {
+    if (s->nspare < SPARE_MAX) {
         s->spare[s->nspare++] = h;
         return;
     }
+    event_fini(&h->ev);
+    free(h);
+}
+
+static void
+held_free(struct held_event *h)
+{
     event_fini(&h->ev);
     free(h);
 }
@@ -166,18 +361,16 @@ hold_event(void *arg, const struct event *ev)
     struct source *s = arg;
     char host[256];
 
-    if (s->nheap == s->heap_cap) {
-        uint32_t cap = s->heap_cap ? s->heap_cap * 2 : 256;
-        struct held_event **grown = realloc(s->heap, cap * sizeof(*grown));
-        if (grown == NULL) {
-            return;
-        }
-        s->heap = grown;
-        s->heap_cap = cap;
+    if (reorder_reserve(s) < 0) {
+        return;
     }
 
     struct held_event *h = held_new(s);
-    if (h == NULL || event_copy(&h->ev, ev) < 0) {
+    if (h == NULL) {
+        return;
+    }
+    if (event_copy(&h->ev, ev) < 0) {
+        held_release(s, h);
         return;
     }
     struct sv given = event_str(ev, EVENT_HOST);
@@ -185,12 +378,12 @@ hold_event(void *arg, const struct event *ev)
         given = sv_cstr(s->opts.fmt.default_host);
     }
     if (given.p != NULL) {
-        size_t n = source_canonical_host(given, host, sizeof(host));
+        size_t n = canonical_host_cached(s, given, host, sizeof(host));
         event_set_str(&h->ev, EVENT_HOST, sv_make(host, n));
     }
 
     h->seq = s->next_seq++;
-    heap_push(s, h);
+    reorder_push(s, h);
     s->stats.events++;
     if (!s->has_newest || event_time_cmp(&ev->time, &s->newest) > 0) {
         s->newest = ev->time;
@@ -299,23 +492,60 @@ detect(struct source *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Allocates a source with its name and the parts every input needs. */
+static struct source *
+source_new(const char *name, const struct source_opts *opts)
+{
+    struct source *s = calloc(1, sizeof(*s));
+
+    if (s == NULL) {
+        return NULL;
+    }
+    s->opts = *opts;
+    s->format = opts->format;
+    s->fd = -1;
+    s->name = strdup(name);
+    s->spare = calloc(SPARE_MAX, sizeof(*s->spare));
+    s->threaded = opts->threaded || env_threaded();
+    event_init(&s->scratch);
+    if (s->name == NULL || s->spare == NULL) {
+        source_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int start_worker(struct source *s);
+
+/* Opens the format's parser and, when asked, the worker.  Returns -1 with a
+ * message in err. */
+static int
+source_start(struct source *s, char *err, size_t errlen)
+{
+    s->state = s->format->open(&s->opts.fmt);
+    if (s->state == NULL) {
+        snprintf(err, errlen, "%s: out of memory", s->name);
+        return -1;
+    }
+    if (s->threaded && start_worker(s) < 0) {
+        snprintf(err, errlen, "%s: cannot start a reading thread",
+                 s->name);
+        return -1;
+    }
+    return 0;
+}
+
 struct source *
 source_open(const char *path, const struct source_opts *opts, char *err,
             size_t errlen)
 {
-    struct source *s = calloc(1, sizeof(*s));
+    struct source *s = source_new(path, opts);
     struct stat st;
 
     if (s == NULL) {
         snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    s->opts = *opts;
-    s->format = opts->format;
-    s->name = strdup(path);
-    s->spare = calloc(64, sizeof(*s->spare));
-    event_init(&s->scratch);
-
     if (strcmp(path, "-") == 0) {
         s->fd = STDIN_FILENO;
         s->opts.fmt.ref_time = opts->now;
@@ -337,19 +567,12 @@ source_open(const char *path, const struct source_opts *opts, char *err,
         s->opts.fmt.ref_time = fstat(s->fd, &st) == 0 ? st.st_mtime
                                                        : opts->now;
     }
-    if (s->name == NULL || s->spare == NULL ||
-        linereader_init(&s->reader, s->fd) < 0) {
+    if (linereader_init(&s->reader, s->fd) < 0) {
         snprintf(err, errlen, "%s: out of memory", path);
         source_free(s);
         return NULL;
     }
-    if (detect(s, err, errlen) < 0) {
-        source_free(s);
-        return NULL;
-    }
-    s->state = s->format->open(&s->opts.fmt);
-    if (s->state == NULL) {
-        snprintf(err, errlen, "%s: out of memory", path);
+    if (detect(s, err, errlen) < 0 || source_start(s, err, errlen) < 0) {
         source_free(s);
         return NULL;
     }
@@ -361,38 +584,29 @@ source_open_provider(const char *name, const struct line_provider *provider,
                      const struct source_opts *opts, char *err,
                      size_t errlen)
 {
-    struct source *s = calloc(1, sizeof(*s));
+    struct source *s = NULL;
 
-    if (s == NULL || opts->format == NULL) {
+    if (opts->format != NULL) {
+        s = source_new(name, opts);
+    }
+    if (s == NULL) {
         snprintf(err, errlen, "%s: %s", name,
-                 s ? "a format must be named" : "out of memory");
-        free(s);
+                 opts->format ? "out of memory" : "a format must be named");
         if (provider->close != NULL) {
             provider->close(provider->arg);
         }
         return NULL;
     }
-    s->opts = *opts;
-    s->format = opts->format;
     s->provider = *provider;
-    s->fd = -1;
     s->opts.fmt.ref_time = opts->now;
-    s->name = strdup(name);
-    s->spare = calloc(64, sizeof(*s->spare));
-    event_init(&s->scratch);
-    if (s->name == NULL || s->spare == NULL) {
-        snprintf(err, errlen, "%s: out of memory", name);
-        source_free(s);
-        return NULL;
-    }
-    s->state = s->format->open(&s->opts.fmt);
-    if (s->state == NULL) {
-        snprintf(err, errlen, "%s: out of memory", name);
+    if (source_start(s, err, errlen) < 0) {
         source_free(s);
         return NULL;
     }
     return s;
 }
+
+static void stop_worker(struct source *s);
 
 void
 source_free(struct source *s)
@@ -400,6 +614,7 @@ source_free(struct source *s)
     if (s == NULL) {
         return;
     }
+    stop_worker(s);
     if (s->state != NULL) {
         s->format->close(s->state);
     }
@@ -411,17 +626,19 @@ source_free(struct source *s)
     }
     linereader_fini(&s->reader);
     if (s->head != NULL) {
-        held_release(s, s->head);
+        held_free(s->head);
+    }
+    for (uint32_t i = 0; i < s->ring_len; i++) {
+        held_free(s->ring[(s->ring_head + i) & (s->ring_cap - 1)].h);
     }
     for (uint32_t i = 0; i < s->nheap; i++) {
-        event_fini(&s->heap[i]->ev);
-        free(s->heap[i]);
+        held_free(s->heap[i].h);
     }
     for (uint32_t i = 0; i < s->nspare; i++) {
-        event_fini(&s->spare[i]->ev);
-        free(s->spare[i]);
+        held_free(s->spare[i]);
     }
     free(s->spare);
+    free(s->ring);
     free(s->heap);
     free(s->detect_buf);
     event_fini(&s->scratch);
@@ -433,14 +650,14 @@ source_free(struct source *s)
 static bool
 head_is_due(const struct source *s)
 {
-    if (s->nheap == 0) {
+    if (pending(s) == 0) {
         return false;
     }
-    if (s->eof || s->nheap >= SOURCE_MAX_PENDING) {
+    if (s->eof || pending(s) >= SOURCE_MAX_PENDING) {
         return true;
     }
 
-    const struct event_time *t = &s->heap[0]->ev.time;
+    const struct slot *t = reorder_front(s);
     int64_t age_ms = (s->newest.sec - t->sec) * 1000 +
                      (s->newest.nsec - t->nsec) / 1000000;
     return age_ms >= s->opts.tolerance_ms;
@@ -474,7 +691,7 @@ read_more(struct source *s)
     } else {
         rc = linereader_next(&s->reader, &line, &truncated);
     }
-    if (rc < 0) {
+    if (rc < 0 && s->provider.next == NULL) {
         snprintf(s->error, sizeof(s->error),
                  "%s: read failed after line %llu: %s", s->name,
                  (unsigned long long)s->reader.line,
@@ -493,23 +710,258 @@ read_more(struct source *s)
     return 1;
 }
 
-int
-source_peek(struct source *s, const struct event **ev)
+/* Returns the next event in time order, or NULL at the end of the input.
+ * This is the whole pipeline of one input: read, parse, reorder. */
+static struct held_event *
+next_held(struct source *s)
 {
-    if (s->head != NULL) {
-        *ev = &s->head->ev;
-        return 1;
-    }
     while (!head_is_due(s)) {
         if (s->eof) {
-            return 0;
+            return NULL;
         }
         read_more(s);
     }
-    if (s->nheap >= SOURCE_MAX_PENDING && !s->eof) {
+    if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
         s->stats.early_releases++;
     }
-    s->head = heap_pop(s);
+    return reorder_pop(s);
+}
+
+/* ---- threaded reading -------------------------------------------------- */
+
+/*
+ * With threaded reading a worker thread runs next_held and hands the events
+ * over in batches; the caller's thread only takes them in order.  The
+ * events and their order are those of the serial path, so everything after
+ * the source sees the same input.  The worker counts unused lines in its
+ * own diag, which is added to the caller's at the end of the input.
+ */
+
+static void
+queue_put(struct batch_queue *q, struct batch *b)
+{
+    q->b[(q->head + q->len) % BATCH_COUNT] = b;
+    q->len++;
+}
+
+static struct batch *
+queue_take(struct batch_queue *q)
+{
+    struct batch *b = q->b[q->head];
+    q->head = (q->head + 1) % BATCH_COUNT;
+    q->len--;
+    return b;
+}
+
+/* Takes an empty batch for the worker, recycling the events it held.
+ * Returns NULL when the source is being freed. */
+static struct batch *
+worker_take_empty(struct source *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->empty.len == 0 && !s->stopping) {
+        pthread_cond_wait(&s->changed, &s->lock);
+    }
+    struct batch *b = s->stopping ? NULL : queue_take(&s->empty);
+    pthread_mutex_unlock(&s->lock);
+    if (b != NULL) {
+        for (uint32_t i = 0; i < b->n; i++) {
+            held_release(s, b->ev[i]);
+        }
+        b->n = 0;
+        b->next = 0;
+        b->last = false;
+    }
+    return b;
+}
+
+static void
+worker_hand_over(struct source *s, struct batch *b)
+{
+    pthread_mutex_lock(&s->lock);
+    queue_put(&s->full, b);
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct source *s = arg;
+
+    for (;;) {
+        struct batch *b = worker_take_empty(s);
+        if (b == NULL) {
+            return NULL;
+        }
+        while (b->n < BATCH_EVENTS) {
+            struct held_event *h = next_held(s);
+            if (h == NULL) {
+                b->last = true;
+                break;
+            }
+            b->ev[b->n++] = h;
+        }
+        bool last = b->last;
+        worker_hand_over(s, b);
+        if (last) {
+            return NULL;
+        }
+    }
+}
+
+static int
+start_worker(struct source *s)
+{
+    s->caller_diag = s->opts.diag;
+    s->opts.diag = &s->own_diag;
+    diag_init(&s->own_diag);
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        return -1;
+    }
+    if (pthread_cond_init(&s->changed, NULL) != 0) {
+        pthread_mutex_destroy(&s->lock);
+        return -1;
+    }
+    for (uint32_t i = 0; i < BATCH_COUNT; i++) {
+        struct batch *b = calloc(1, sizeof(*b));
+        if (b == NULL) {
+            break;
+        }
+        queue_put(&s->empty, b);
+    }
+    if (s->empty.len == 0 ||
+        pthread_create(&s->worker, NULL, worker_main, s) != 0) {
+        while (s->empty.len > 0) {
+            free(queue_take(&s->empty));
+        }
+        pthread_cond_destroy(&s->changed);
+        pthread_mutex_destroy(&s->lock);
+        return -1;
+    }
+    s->worker_started = true;
+    return 0;
+}
+
+static void
+free_batch(struct batch *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    for (uint32_t i = 0; i < b->n; i++) {
+        held_free(b->ev[i]);
+    }
+    free(b);
+}
+
+static void
+stop_worker(struct source *s)
+{
+    if (!s->worker_started) {
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->worker, NULL);
+    s->worker_started = false;
+
+    /* Every event handed over, head included, belongs to its batch. */
+    free_batch(s->reading);
+    s->reading = NULL;
+    s->head = NULL;
+    while (s->full.len > 0) {
+        free_batch(queue_take(&s->full));
+    }
+    while (s->empty.len > 0) {
+        free_batch(queue_take(&s->empty));
+    }
+    pthread_cond_destroy(&s->changed);
+    pthread_mutex_destroy(&s->lock);
+}
+
+/* Adds the worker's counts of unused lines to the caller's diag. */
+static void
+merge_diag(struct diag *to, const struct diag *from)
+{
+    if (to == NULL) {
+        return;
+    }
+    for (int i = 0; i < from->nreasons; i++) {
+        const struct diag_reason *r = &from->reasons[i];
+        uint64_t left = r->count;
+        for (int k = 0; k < r->nsamples && left > 0; k++, left--) {
+            struct event_origin o = { r->format, r->samples[k].file,
+                                      r->samples[k].line };
+            diag_add(to, r->cls, r->reason, &o);
+        }
+        if (left == 0) {
+            continue;
+        }
+
+        /* The rest carry no sample: add them to the entry just used. */
+        struct diag_reason *same = NULL;
+        for (int j = 0; j < to->nreasons && same == NULL; j++) {
+            struct diag_reason *t = &to->reasons[j];
+            if (t->cls == r->cls && t->format == r->format &&
+                strcmp(t->reason, r->reason) == 0) {
+                same = t;
+            }
+        }
+        if (same != NULL) {
+            same->count += left;
+            to->total[r->cls] += left;
+            continue;
+        }
+        struct event_origin o = { r->format, NULL, 0 };
+        for (; left > 0; left--) {
+            diag_add(to, r->cls, r->reason, &o);
+        }
+    }
+}
+
+/* The consumer's side of source_peek with a worker. */
+static struct held_event *
+threaded_next(struct source *s)
+{
+    for (;;) {
+        struct batch *b = s->reading;
+        if (b != NULL && b->next < b->n) {
+            return b->ev[b->next++];
+        }
+        if (b != NULL && b->last) {
+            if (!s->done) {
+                s->done = true;
+                merge_diag(s->caller_diag, &s->own_diag);
+            }
+            return NULL;
+        }
+
+        pthread_mutex_lock(&s->lock);
+        if (b != NULL) {
+            queue_put(&s->empty, b);
+        }
+        while (s->full.len == 0) {
+            pthread_cond_broadcast(&s->changed);
+            pthread_cond_wait(&s->changed, &s->lock);
+        }
+        s->reading = queue_take(&s->full);
+        pthread_cond_broadcast(&s->changed);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+int
+source_peek(struct source *s, const struct event **ev)
+{
+    if (s->head == NULL) {
+        s->head = s->threaded ? threaded_next(s) : next_held(s);
+    }
+    if (s->head == NULL) {
+        return 0;
+    }
     *ev = &s->head->ev;
     return 1;
 }
@@ -523,10 +975,11 @@ source_error(const struct source *s)
 void
 source_pop(struct source *s)
 {
-    if (s->head != NULL) {
+    /* A threaded source's event goes back with its batch. */
+    if (s->head != NULL && !s->threaded) {
         held_release(s, s->head);
-        s->head = NULL;
     }
+    s->head = NULL;
 }
 
 const char *

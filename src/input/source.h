@@ -27,6 +27,12 @@ struct source_opts {
     int64_t tolerance_ms;               /* 0 keeps the input's own order */
     int64_t now;                        /* the run's start, for stdin */
     struct diag *diag;
+    /*
+     * Read and parse in a worker thread of this source, so several inputs
+     * use several cores.  Events come out exactly as without it.  The
+     * environment variable SSHTRAIL_THREADED=1 sets it for every source.
+     */
+    bool threaded;
 };
 
 struct source_stats {
@@ -70,7 +76,9 @@ struct source *source_open_provider(const char *name,
 /*
  * Makes the next event available.  Returns 1 and sets *ev (valid until
  * source_pop), or 0 when the input is exhausted.  A read error ends the
- * input early; source_error then returns its message.
+ * input early; source_error then returns its message.  With threaded
+ * reading, source_error and source_stats are complete once source_peek has
+ * returned 0, and the counts of unused lines reach opts->diag then.
  */
 int source_peek(struct source *s, const struct event **ev);
 void source_pop(struct source *s);
