@@ -51,6 +51,28 @@ struct sshd_message {
     sshd_handler handler;
 };
 
+/*
+ * Returns the offset of the last occurrence of needle in s, or -1.  Like
+ * sv_rfind, but tests the first byte before comparing the rest, which
+ * matters on every line.
+ */
+static ptrdiff_t
+rfind(struct sv s, struct sv needle)
+{
+    if (needle.len == 0 || needle.len > s.len) {
+        return needle.len == 0 ? (ptrdiff_t)s.len : -1;
+    }
+
+    char first = needle.p[0];
+    for (size_t i = s.len - needle.len + 1; i-- > 0;) {
+        if (s.p[i] == first &&
+            memcmp(s.p + i + 1, needle.p + 1, needle.len - 1) == 0) {
+            return (ptrdiff_t)i;
+        }
+    }
+    return -1;
+}
+
 static bool
 is_digits(struct sv s)
 {
@@ -114,7 +136,7 @@ is_addr_token(struct sv s)
 static bool
 parse_addr_port(struct sv s, bool need_port, struct sshd_fields *f)
 {
-    ptrdiff_t at = sv_rfind(s, SV_LIT(" port "));
+    ptrdiff_t at = rfind(s, SV_LIT(" port "));
 
     if (at >= 0 && is_digits(sv_skip(s, (size_t)at + 6))) {
         if (!parse_port(sv_skip(s, (size_t)at + 6), &f->port)) {
@@ -141,7 +163,7 @@ split_user_from(struct sv s, bool need_port, struct sshd_fields *f)
     ptrdiff_t at;
 
     /* The address has no spaces, so the last " from " starts it. */
-    at = sv_rfind(s, SV_LIT(" from "));
+    at = rfind(s, SV_LIT(" from "));
     if (at < 0 || !parse_addr_port(sv_skip(s, (size_t)at + 6), need_port, f)) {
         return false;
     }
@@ -166,7 +188,7 @@ split_user_addr(struct sv s, struct sshd_fields *f)
             continue;
         }
         struct sv rest = sv_skip(s, strlen(lead[i]));
-        ptrdiff_t at = sv_rfind(rest, SV_LIT(" port "));
+        ptrdiff_t at = rfind(rest, SV_LIT(" port "));
         if (at < 0) {
             return false;
         }
@@ -245,7 +267,7 @@ split_auth_tail(struct sv s, struct sshd_fields *f)
         return split_user_from(head, true, f);
     }
     for (;;) {
-        ptrdiff_t at = sv_rfind(head, SV_LIT(": "));
+        ptrdiff_t at = rfind(head, SV_LIT(": "));
         if (at < 5) {
             break;
         }
@@ -398,12 +420,12 @@ static bool
 on_session_opened(struct sv rest, struct sshd_fields *f,
                   enum event_kind *kind)
 {
-    ptrdiff_t at = sv_rfind(rest, SV_LIT(" by "));
+    ptrdiff_t at = rfind(rest, SV_LIT(" by "));
     struct sv user = at >= 0 ? sv_head(rest, (size_t)at) : sv_trim(rest);
 
     *kind = EVENT_SESSION_OPEN;
     if (sv_ends_with(user, ")")) {
-        ptrdiff_t open = sv_rfind(user, SV_LIT("(uid="));
+        ptrdiff_t open = rfind(user, SV_LIT("(uid="));
         uint64_t uid;
         if (open >= 0 &&
             sv_to_u64(sv_make(user.p + open + 5, user.len - (size_t)open - 6),
@@ -484,9 +506,9 @@ on_pam_error(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
     f->method = SV_LIT("pam");
     s = sv_trim_right(s);
     /* macOS appends " via LOCAL_ADDR". */
-    via = sv_rfind(s, SV_LIT(" via "));
+    via = rfind(s, SV_LIT(" via "));
     if (via > 0 && sv_find_char(sv_skip(s, (size_t)via + 5), ' ') < 0 &&
-        sv_rfind(s, SV_LIT(" from ")) < via) {
+        rfind(s, SV_LIT(" from ")) < via) {
         s = sv_head(s, (size_t)via);
     }
     if (!split_user_from(s, false, f)) {
@@ -508,7 +530,7 @@ static bool
 on_starting_session(struct sv rest, struct sshd_fields *f,
                     enum event_kind *kind)
 {
-    ptrdiff_t id = sv_rfind(rest, SV_LIT(" id "));
+    ptrdiff_t id = rfind(rest, SV_LIT(" id "));
     struct sv type, tail, head;
     ptrdiff_t at;
 
@@ -525,7 +547,7 @@ on_starting_session(struct sv rest, struct sshd_fields *f,
 
     /* What precedes the user: " on TTY", " 'NAME'" or "(key-option) 'X'". */
     head = f->user;
-    at = sv_rfind(head, SV_LIT(" for "));
+    at = rfind(head, SV_LIT(" for "));
     if (at < 0) {
         return false;
     }
@@ -627,8 +649,12 @@ find_message(struct sv msg, struct sv *rest)
 {
     size_t n = sizeof(sshd_messages) / sizeof(sshd_messages[0]);
 
+    if (msg.len == 0) {
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
-        if (sv_starts_with(msg, sshd_messages[i].prefix)) {
+        if (sshd_messages[i].prefix[0] == msg.p[0] &&
+            sv_starts_with(msg, sshd_messages[i].prefix)) {
             *rest = sv_skip(msg, strlen(sshd_messages[i].prefix));
             return &sshd_messages[i];
         }
@@ -654,6 +680,39 @@ strip_message_prefix(struct sv msg)
 }
 
 /*
+ * True when s is a dotted quad exactly as inet_ntop writes it: four decimal
+ * numbers up to 255 without leading zeros.  inet_pton accepts no other
+ * IPv4 text, so such an address can be stored as it is.
+ */
+static bool
+is_plain_ipv4(struct sv s)
+{
+    size_t i = 0;
+
+    for (int part = 0; part < 4; part++) {
+        size_t start = i;
+        unsigned value = 0;
+
+        if (part > 0) {
+            if (i >= s.len || s.p[i] != '.') {
+                return false;
+            }
+            start = ++i;
+        }
+        while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9' &&
+               i - start < 3) {
+            value = value * 10 + (unsigned)(s.p[i] - '0');
+            i++;
+        }
+        if (i == start || value > 255 ||
+            (s.p[start] == '0' && i - start > 1)) {
+            return false;
+        }
+    }
+    return i == s.len;
+}
+
+/*
  * Stores addr as EVENT_SRC_IP: the inet_ntop form when it is an IPv4 or
  * IPv6 address (an IPv6 zone such as "%eth0" is dropped), else the text as
  * logged, such as a host name or "192.030.0.6", which inet_pton rejects.
@@ -670,8 +729,8 @@ set_src_ip(struct event *ev, struct sv addr)
     if (zone > 0 && sv_find_char(addr, ':') >= 0) {
         ip = sv_head(addr, (size_t)zone);
     }
-    if (ip.len >= sizeof(in)) {
-        event_set_str(ev, EVENT_SRC_IP, addr);
+    if (ip.len >= sizeof(in) || is_plain_ipv4(ip)) {
+        event_set_str(ev, EVENT_SRC_IP, ip.len >= sizeof(in) ? addr : ip);
         return;
     }
     memcpy(in, ip.p, ip.len);
