@@ -5,8 +5,8 @@
 # and UndefinedBehaviorSanitizer, counted in the same closing line.
 #
 # The real-log corpus and the peer projects' suites are used when a
-# `shared` folder sits beside the repository (as in CI); set
-# SSHTRAIL_CORPUS and SSHTRAIL_PEERS to point elsewhere.  As root the live
+# `shared` folder is beside the repository, as in CI.  Set SSHTRAIL_CORPUS
+# and SSHTRAIL_PEERS to point elsewhere.  As root the live
 # test starts sshd, auditd and rsyslog on loopback; set SSHTRAIL_LIVE=0 to
 # skip it.
 set -uo pipefail

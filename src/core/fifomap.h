@@ -37,9 +37,9 @@ void *fifomap_get(const struct fifomap *m, struct sv key);
 int fifomap_put(struct fifomap *m, struct sv key, void *value);
 
 /*
- * Removes the oldest entry when is_stale(value, arg) says so, repeatedly,
- * and returns how many were removed: a cheap ageing pass for maps whose
- * values carry their own time.
+ * Removes entries from the oldest on while is_stale(value, arg) returns
+ * true, and returns how many were removed.  This is a cheap ageing pass
+ * for maps whose values carry their own time.
  */
 size_t fifomap_drop_stale(struct fifomap *m,
                           bool (*is_stale)(const void *value, void *arg),

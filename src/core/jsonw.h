@@ -1,8 +1,8 @@
 /*
  * A streaming JSON builder writing into a bounded buffer.  Keys are fixed
- * strings chosen by the writers; values that come from logs go through
- * escape_json, so the output is valid UTF-8 JSON for any input bytes.
- * Commas are inserted by the builder, so callers never write punctuation.
+ * strings chosen by the writers.  Values that come from logs go through
+ * escape_json, so the output is valid UTF-8 JSON for any input bytes.  The
+ * builder inserts the commas, so callers never write punctuation.
  */
 #ifndef SSHTRAIL_JSONW_H
 #define SSHTRAIL_JSONW_H

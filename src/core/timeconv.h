@@ -14,7 +14,7 @@
 #include "core/sv.h"
 #include "event/event.h"
 
-/* How stamps that carry no zone are read. */
+/* Time zone applied to stamps that carry none. */
 struct tz {
     bool is_named;          /* an IANA zone name applied through TZ */
     int32_t offset_sec;     /* fixed offset east of UTC when !is_named */

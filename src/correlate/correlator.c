@@ -1,12 +1,11 @@
 /*
  * Session reconstruction and execution linkage.
  *
- * Sessions are keyed three ways while open: by host and the sshd process id
- * that logged the login (every sshd line and audit user record of one
- * connection carries it), by host and audit session id once the login's
- * LOGIN record assigned one, and by host, source address and port.  An
- * execution joins at most one session, by the strongest key it carries:
- * audit session id, then parent process, then host, user and time window.
+ * Open sessions are found by three keys.  The first is host and the sshd
+ * process id that logged the login, which every sshd line and audit user
+ * record of one connection carries.  The second is host and audit session
+ * id, once the login's LOGIN record assigned one.  The third is host,
+ * source address and port.  link.c ties executions to sessions.
  *
  * This file does not score sessions or write output; it hands finished
  * sessions to the sink.

@@ -5,7 +5,7 @@
  * It runs on event time only.  A session is finished when its end is older
  * than the watermark (the newest event time seen) by more than the grace
  * period, when it has been idle for the idle timeout, or at the end of
- * input; finished sessions are handed to the sink in order of session start.
+ * input.  Finished sessions go to the sink in order of session start.
  * Every table it keeps has a maximum; what a full table drops is counted in
  * struct correlator_stats.
  */

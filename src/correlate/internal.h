@@ -14,7 +14,7 @@
 #include "core/hmap.h"
 #include "correlate/correlator.h"
 
-/* Longest table key; longer host names and addresses are cut. */
+/* Maximum table key length; longer host names and addresses are cut. */
 #define KEY_MAX 320
 
 /* Values of the audit-session mark table: a login that is not SSH, and an

@@ -72,7 +72,8 @@ same_account(const struct session *s, const struct event *ev)
     return user.p != NULL && sv_eq(user, event_str(&s->ev, EVENT_USER));
 }
 
-/* The latest-started open session on the host whose window holds ev. */
+/* Returns the latest-started open session on the host whose window
+ * contains ev, or NULL. */
 static struct session *
 find_by_window(struct correlator *c, const struct event *ev)
 {
@@ -144,9 +145,9 @@ corr_find_user_session(struct correlator *c, struct sv host, struct sv user,
 
 /*
  * ESXi shell.log names the shell's world id and user, not the SSH login.
- * A world already tied to a session stays with it; a world whose id is the
- * login's sshd world is tied by id; otherwise the first command of a world
- * inside a session of the same user on the same host claims the world.
+ * A world already tied to a session stays with it.  A world whose id is the
+ * login's sshd world is tied by that id.  Otherwise the first command of a
+ * world inside a session of the same user on the same host claims it.
  */
 static void
 on_esxi_shell(struct correlator *c, const struct event *ev)

@@ -19,7 +19,7 @@
 /* Maximum timeline entries kept per session. */
 #define SESSION_MAX_TIMELINE 64
 
-/* How an execution was tied to its session, strongest first. */
+/* Linkage method of an execution to its session, strongest first. */
 enum linkage {
     LINK_AUDIT_SESSION,     /* same host and audit session id (ses) */
     LINK_PROCESS_TREE,      /* parent chain reaches the session's process */

@@ -4,8 +4,8 @@
  *
  * An event owns its strings in one growable byte arena, so copying an event
  * is two allocations whatever its shape.  Each string field and each argv
- * element is an (offset, length) reference into that arena; a field the
- * source did not carry is absent, which is different from present and empty.
+ * element is an (offset, length) reference into that arena.  A field the
+ * source did not carry is absent, which differs from present and empty.
  * Every limit below is a hard maximum: bytes past it are dropped and the
  * event is marked truncated, so a hostile line cannot grow an event without
  * bound.
@@ -107,7 +107,7 @@ struct event_time {
     int8_t digits;
 };
 
-/* Where an event came from.  format and file are borrowed for the run. */
+/* Source location of an event.  format and file are borrowed for the run. */
 struct event_origin {
     const char *format;
     const char *file;       /* "-" for standard input */

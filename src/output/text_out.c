@@ -11,7 +11,8 @@
 #include "core/escape.h"
 #include "core/timeconv.h"
 
-/* Longest value printed whole; longer ones end in "...[+N bytes]". */
+/* Maximum bytes of a value printed whole; longer ones end in
+ * "...[+N bytes]". */
 #define TEXT_FIELD_MAX 256
 #define TEXT_CMD_MAX 1024
 

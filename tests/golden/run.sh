@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Golden tests: each folder under cases/ holds input logs, a file `args`
+# Golden tests: each folder under cases/ contains input logs, a file `args`
 # with the sshtrail command line (without the inputs), and `expected.jsonl`
 # with the exact JSON lines the command must print.  The comparison is
 # diff -u.  UPDATE=1 rewrites expected.jsonl from the current output, for
