@@ -41,6 +41,7 @@ struct journal_reader {
     char *start_cursor;         /* the saved cursor, or NULL */
     char *last_cursor;          /* cursor of the last entry read, or NULL */
     bool positioned;            /* the first entry was looked up */
+    bool bad_cursor;            /* sd-journal rejected start_cursor */
     bool done;
 };
 
@@ -235,6 +236,7 @@ advance(struct journal_reader *r)
 
     int rc = sd_journal_seek_cursor(r->j, r->start_cursor);
     if (rc < 0) {
+        r->bad_cursor = true;
         return rc;
     }
     rc = sd_journal_next(r->j);
@@ -258,6 +260,12 @@ reader_next(void *arg, struct sv *line, char *err, size_t errlen)
         return 0;
     }
     int rc = advance(r);
+    if (rc < 0 && r->bad_cursor) {
+        snprintf(err, errlen, "%s: invalid journal cursor (%s); remove the "
+                 "file to read from the first entry", r->cursor_path,
+                 strerror(-rc));
+        return -1;
+    }
     if (rc < 0) {
         snprintf(err, errlen, "journal: cannot read the next entry: %s",
                  strerror(-rc));
