@@ -354,14 +354,14 @@ patterns_command_text(const struct event *exec, char *buf, size_t n,
         return 0;
     }
     buf[0] = '\0';
-    struct sv one = exec->argc > 0 ? SV_NULL : event_str(exec, EVENT_CMDLINE);
-    if (exec->argc == 0 && one.p == NULL) {
-        one = event_str(exec, EVENT_EXE);
+    struct sv whole = exec->argc > 0 ? SV_NULL : event_str(exec, EVENT_CMDLINE);
+    if (exec->argc == 0 && whole.p == NULL) {
+        whole = event_str(exec, EVENT_EXE);
     }
 
     uint32_t count = exec->argc > 0 ? exec->argc : 1;
     for (uint32_t i = 0; i < count; i++) {
-        struct sv part = exec->argc > 0 ? event_arg(exec, i) : one;
+        struct sv part = exec->argc > 0 ? event_arg(exec, i) : whole;
         size_t room = n - 1 - used;
 
         if (i > 0 && room > 0) {

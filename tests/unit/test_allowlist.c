@@ -148,7 +148,7 @@ days_and_office_hours(void)
 {
     struct test_session t;
 
-    /* 2024-03-04 is a Monday; the zone is UTC+1. */
+    /* 2024-03-04 is a Monday, and the zone is UTC+1. */
     session_make(&t, "app01", "svc-deploy", "2001:db8:1::5",
                  utc(2024, 3, 4, 8, 0));
     CHECK_INT(match_at_login(&t), 1);                   /* 09:00 Monday */
