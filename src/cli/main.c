@@ -19,6 +19,7 @@
 #include "input/journal.h"
 #include "input/source.h"
 #include "output/output.h"
+#include "report/coverage.h"
 #include "score/score.h"
 
 struct run {
@@ -32,6 +33,7 @@ struct run {
     uint64_t sessions_written;
     uint64_t events_written;
     uint64_t late_events;
+    struct coverage *coverage;          /* coverage command only */
 };
 
 static void
@@ -80,6 +82,12 @@ on_session(void *arg, const struct session *s)
     struct run *r = arg;
     const struct options *opt = r->opt;
 
+    if (opt->command == CMD_COVERAGE) {
+        if (s->login_seen) {
+            coverage_add_login(r->coverage, event_str(&s->ev, EVENT_HOST));
+        }
+        return;
+    }
     if (!passes_filters(opt, &s->ev, &s->start)) {
         return;
     }
@@ -207,18 +215,52 @@ run_correlation(struct run *r, struct source **sources, size_t n,
 
         /* An event older than the merge point by more than the tolerance
          * could not be reordered; it is still used. */
-        if (has_last && (last.sec - best_ev->time.sec) * 1000 >
-                            r->opt->tolerance_ms) {
+        bool late = has_last && (last.sec - best_ev->time.sec) * 1000 >
+                                    r->opt->tolerance_ms;
+        if (late) {
             r->late_events++;
         }
         if (!has_last || event_time_cmp(&best_ev->time, &last) > 0) {
             last = best_ev->time;
             has_last = true;
         }
+        if (r->coverage != NULL) {
+            coverage_add(r->coverage, best_ev, late);
+        }
         correlator_feed(c, best_ev);
         source_pop(sources[best]);
     }
     correlator_finish(c);
+    flush_out(r);
+}
+
+static int
+open_coverage(struct run *r)
+{
+    char err[512];
+
+    r->coverage = coverage_new();
+    if (r->coverage == NULL) {
+        fprintf(stderr, "sshtrail: out of memory\n");
+        return -1;
+    }
+    if (r->opt->inventory != NULL &&
+        coverage_load_inventory(r->coverage, r->opt->inventory, err,
+                                sizeof(err)) < 0) {
+        fprintf(stderr, "sshtrail: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+write_coverage(struct run *r)
+{
+    if (r->opt->output == OUTPUT_JSON) {
+        coverage_write_json(r->coverage, &r->out, r->opt->silence_ms);
+    } else {
+        coverage_write_text(r->coverage, &r->out, r->opt->silence_ms);
+    }
     flush_out(r);
 }
 
@@ -294,7 +336,10 @@ write_summary(const struct run *r, struct source **sources, size_t n,
                     (unsigned long long)cs->execs_dropped);
         }
     }
-    if (opt->command == CMD_DETECT) {
+    if (opt->command == CMD_COVERAGE) {
+        fprintf(stderr, "  blind spots: %llu\n",
+                (unsigned long long)coverage_gaps(r->coverage));
+    } else if (opt->command == CMD_DETECT) {
         fprintf(stderr, "  findings: %llu\n",
                 (unsigned long long)r->findings);
     } else if (opt->command == CMD_SESSIONS) {
@@ -331,6 +376,11 @@ main(int argc, char **argv)
     buf_init(&r.out, 64u * 1024 * 1024);
     diag_init(&diag);
 
+    if (opt.command == CMD_COVERAGE && open_coverage(&r) < 0) {
+        options_fini(&opt);
+        return EXIT_INPUT;
+    }
+
     struct source **sources = open_sources(&r, &diag, &nsources);
     if (sources == NULL) {
         fprintf(stderr, "sshtrail: out of memory\n");
@@ -354,6 +404,9 @@ main(int argc, char **argv)
             run_correlation(&r, sources, nsources, c);
         }
     }
+    if (r.coverage != NULL) {
+        write_coverage(&r);
+    }
 
     for (size_t i = 0; i < nsources; i++) {
         const char *err = source_error(sources[i]);
@@ -372,11 +425,14 @@ main(int argc, char **argv)
     int exit_code = r.exit_code;
     if (r.write_failed) {
         exit_code = EXIT_OUTPUT;
-    } else if (exit_code == 0 && r.findings > 0 && opt.fail_on_findings) {
+    } else if (exit_code == 0 && opt.fail_on_findings &&
+               (r.findings > 0 ||
+                (r.coverage != NULL && coverage_gaps(r.coverage) > 0))) {
         exit_code = EXIT_FINDINGS;
     }
 
     correlator_free(c);
+    coverage_free(r.coverage);
     for (size_t i = 0; i < nsources; i++) {
         source_free(sources[i]);
     }

@@ -24,6 +24,8 @@ enum long_only {
     OPT_USER,
     OPT_SOURCE,
     OPT_FAIL_ON_FINDINGS,
+    OPT_INVENTORY,
+    OPT_SILENCE,
     OPT_TOLERANCE,
     OPT_QUIET,
     OPT_JOURNAL,
@@ -45,6 +47,8 @@ static const struct option long_options[] = {
     { "user", required_argument, NULL, OPT_USER },
     { "source", required_argument, NULL, OPT_SOURCE },
     { "fail-on-findings", no_argument, NULL, OPT_FAIL_ON_FINDINGS },
+    { "inventory", required_argument, NULL, OPT_INVENTORY },
+    { "silence", required_argument, NULL, OPT_SILENCE },
     { "reorder-tolerance", required_argument, NULL, OPT_TOLERANCE },
     { "quiet", no_argument, NULL, OPT_QUIET },
     { "journal", optional_argument, NULL, OPT_JOURNAL },
@@ -68,6 +72,9 @@ print_help(FILE *f)
 "  detect     write one finding per SSH session followed by execution\n"
 "  sessions   write every SSH session with its linked executions\n"
 "  events     write the normalized events, one per line, input by input\n"
+"  coverage   report per host which sources cover it and its blind spots:\n"
+"             SSH logins without execution telemetry, hosts missing from\n"
+"             the inventory, silent sources, late records\n"
 "\n"
 "Options:\n"
 "  --format NAME         input format for every FILE (default: detected\n"
@@ -89,7 +96,13 @@ print_help(FILE *f)
 "  --reorder-tolerance DURATION\n"
 "                        how far records may be out of time order and\n"
 "                        still be sorted (default 30s)\n"
-"  --fail-on-findings    exit 1 when findings were written\n"
+"  --fail-on-findings    exit 1 when findings (detect) or blind spots\n"
+"                        (coverage) were written\n"
+"  --inventory FILE      coverage: the hosts that should send logs, one\n"
+"                        canonical name per line\n"
+"  --silence DURATION    coverage: a source whose last event is this much\n"
+"                        older than the newest input event is silent\n"
+"                        (default 1h)\n"
 "  --quiet               no summary on stderr\n"
 "  --journal [DIR]       also read sshd's entries from the journal files in\n"
 "                        DIR, or from the local system journal without DIR\n"
@@ -228,6 +241,11 @@ parse_one(struct options *opt, int c, const char *arg)
     case OPT_FAIL_ON_FINDINGS:
         opt->fail_on_findings = true;
         return -1;
+    case OPT_INVENTORY:
+        opt->inventory = arg;
+        return -1;
+    case OPT_SILENCE:
+        return parse_duration_arg("--silence", arg, &opt->silence_ms);
     case OPT_QUIET:
         opt->quiet = true;
         return -1;
@@ -266,9 +284,11 @@ parse_command(struct options *opt, const char *word)
         opt->command = CMD_SESSIONS;
     } else if (strcmp(word, "events") == 0) {
         opt->command = CMD_EVENTS;
+    } else if (strcmp(word, "coverage") == 0) {
+        opt->command = CMD_COVERAGE;
     } else {
-        return usage_error("unknown command '%s': expected detect, sessions "
-                           "or events", word);
+        return usage_error("unknown command '%s': expected detect, sessions, "
+                           "events or coverage", word);
     }
     return -1;
 }
@@ -282,11 +302,12 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
     opt->output = isatty(STDOUT_FILENO) ? OUTPUT_TEXT : OUTPUT_JSON;
     opt->window_ms = 60 * 1000;
     opt->tolerance_ms = 30 * 1000;
+    opt->silence_ms = 3600 * 1000;
     opt->now = now;
 
     if (argc < 2) {
-        return usage_error("missing command: expected detect, sessions or "
-                           "events");
+        return usage_error("missing command: expected detect, sessions, "
+                           "events or coverage");
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         print_help(stdout);

@@ -25,7 +25,8 @@
 enum command {
     CMD_DETECT,
     CMD_SESSIONS,
-    CMD_EVENTS
+    CMD_EVENTS,
+    CMD_COVERAGE
 };
 
 enum output_kind {
@@ -47,6 +48,8 @@ struct options {
     int64_t since, until;               /* seconds since the epoch */
     const char *host, *user, *source;
     char *host_canonical;               /* --host as canonicalised */
+    const char *inventory;              /* --inventory FILE, or NULL */
+    int64_t silence_ms;                 /* --silence: a source is silent */
     bool fail_on_findings;
     bool quiet;
     int64_t now;                        /* the run's start */
