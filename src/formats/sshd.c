@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Parser state for one input. */
@@ -713,6 +714,73 @@ is_plain_ipv4(struct sv s)
 }
 
 /*
+ * Writes the 16-byte IPv6 address in as inet_ntop does (RFC 5952 form:
+ * lower-case hex without leading zeros, the first longest run of two or
+ * more zero groups as "::", IPv4-mapped and IPv4-compatible addresses with
+ * a dotted quad).  Returns the length; out has room for 46 bytes.
+ */
+static size_t
+format_ipv6(const unsigned char *in, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned words[8];
+    int best = -1;
+    int best_len = 0;
+    size_t n = 0;
+
+    for (int i = 0; i < 8; i++) {
+        words[i] = (unsigned)in[2 * i] << 8 | in[2 * i + 1];
+    }
+    for (int i = 0; i < 8;) {
+        int run = 0;
+        while (i + run < 8 && words[i + run] == 0) {
+            run++;
+        }
+        if (run > best_len) {
+            best = i;
+            best_len = run;
+        }
+        i += run > 0 ? run : 1;
+    }
+    if (best_len < 2) {
+        best = -1;
+    }
+
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            out[n++] = ':';
+            if (i + best_len == 8) {
+                out[n++] = ':';
+            }
+            i += best_len - 1;
+            continue;
+        }
+        if (i > 0) {
+            out[n++] = ':';
+        }
+        if (i == 6 && best == 0 &&
+            (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+            char quad[16];
+            int len = snprintf(quad, sizeof(quad), "%u.%u.%u.%u", in[12],
+                               in[13], in[14], in[15]);
+            memcpy(out + n, quad, (size_t)len);
+            n += (size_t)len;
+            break;
+        }
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            unsigned digit = (words[i] >> shift) & 0xf;
+            if (digit != 0 || started || shift == 0) {
+                out[n++] = hex[digit];
+                started = true;
+            }
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/*
  * Stores addr as EVENT_SRC_IP: the inet_ntop form when it is an IPv4 or
  * IPv6 address (an IPv6 zone such as "%eth0" is dropped), else the text as
  * logged, such as a host name or "192.030.0.6", which inet_pton rejects.
@@ -738,7 +806,7 @@ set_src_ip(struct event *ev, struct sv addr)
     if (inet_pton(AF_INET, in, bin) == 1) {
         inet_ntop(AF_INET, bin, out, sizeof(out));
     } else if (inet_pton(AF_INET6, in, bin) == 1) {
-        inet_ntop(AF_INET6, bin, out, sizeof(out));
+        format_ipv6(bin, out);
     } else {
         event_set_str(ev, EVENT_SRC_IP, addr);
         return;
