@@ -41,7 +41,7 @@ struct slot {
 #define BATCH_EVENTS 512u
 #define BATCH_COUNT 8u
 /* Host spellings remembered with their canonical form. */
-#define HOST_CACHE 8u
+#define HOST_CACHE 256u
 
 struct batch {
     struct held_event *ev[BATCH_EVENTS];
@@ -105,7 +105,6 @@ struct source {
     struct held_event *head;            /* popped, not yet consumed */
 
     struct host_memo hosts[HOST_CACHE];
-    uint32_t next_host;
 
     /* Threaded reading (opts.threaded): a worker fills batches. */
     bool threaded;
@@ -133,29 +132,37 @@ env_threaded(void)
     return v != NULL && strcmp(v, "1") == 0;
 }
 
-/* Canonicalises a host through a small cache of recent spellings. */
+/*
+ * Canonicalises a host through a cache of recent spellings, indexed by a
+ * hash of the spelling (one entry per index, replaced on a clash).
+ */
 static size_t
 canonical_host_cached(struct source *s, struct sv given, char *out,
                       size_t cap)
 {
-    if (given.len >= sizeof(s->hosts[0].given)) {
+    uint32_t hash = 2166136261u;
+
+    if (given.len == 0 || given.len >= sizeof(s->hosts[0].given)) {
         return source_canonical_host(given, out, cap);
     }
-    for (uint32_t i = 0; i < HOST_CACHE; i++) {
-        struct host_memo *m = &s->hosts[i];
-        if (m->given_len == given.len && given.len > 0 &&
-            memcmp(m->given, given.p, given.len) == 0) {
-            memcpy(out, m->canon, m->canon_len);
-            return m->canon_len;
-        }
+    for (size_t i = 0; i < given.len; i++) {
+        hash = (hash ^ (unsigned char)given.p[i]) * 16777619u;
+    }
+
+    struct host_memo *m = &s->hosts[hash % HOST_CACHE];
+    if (m->given_len == given.len &&
+        memcmp(m->given, given.p, given.len) == 0) {
+        memcpy(out, m->canon, m->canon_len);
+        return m->canon_len;
     }
 
     size_t n = source_canonical_host(given, out, cap);
-    struct host_memo *m = &s->hosts[s->next_host++ % HOST_CACHE];
-    memcpy(m->given, given.p, given.len);
-    m->given_len = (uint8_t)given.len;
-    memcpy(m->canon, out, n);
-    m->canon_len = (uint8_t)n;
+    if (n < sizeof(m->canon)) {
+        memcpy(m->given, given.p, given.len);
+        m->given_len = (uint8_t)given.len;
+        memcpy(m->canon, out, n);
+        m->canon_len = (uint8_t)n;
+    }
     return n;
 }
 
@@ -378,8 +385,12 @@ hold_event(void *arg, const struct event *ev)
         given = sv_cstr(s->opts.fmt.default_host);
     }
     if (given.p != NULL) {
+        /* Most hosts are logged in their canonical form already. */
         size_t n = canonical_host_cached(s, given, host, sizeof(host));
-        event_set_str(&h->ev, EVENT_HOST, sv_make(host, n));
+        if (!event_has_str(&h->ev, EVENT_HOST) ||
+            !sv_eq(sv_make(host, n), event_str(&h->ev, EVENT_HOST))) {
+            event_set_str(&h->ev, EVENT_HOST, sv_make(host, n));
+        }
     }
 
     h->seq = s->next_seq++;
