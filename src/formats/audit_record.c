@@ -6,6 +6,8 @@
  */
 #include "formats/audit_record.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The separator auditd writes before the enriched fields. */
@@ -115,15 +117,59 @@ static const char *const audit_encodable_keys[] = {
     "watch", NULL
 };
 
+/*
+ * A hash index of audit_types by name, built once: open addressing over a
+ * power-of-two table at most half full, so a probe ends at an empty slot.
+ */
+#define AUDIT_TYPE_COUNT (sizeof(audit_types) / sizeof(audit_types[0]))
+#define TYPE_SLOTS 512u
+
+struct type_slot {
+    const struct audit_type_row *row;   /* NULL: empty */
+    size_t len;
+};
+
+static struct type_slot type_index[TYPE_SLOTS];
+static pthread_once_t type_index_once = PTHREAD_ONCE_INIT;
+
+static uint32_t
+hash_name(const char *p, size_t len)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    }
+    return h;
+}
+
+static void
+build_type_index(void)
+{
+    for (size_t i = 0; i < AUDIT_TYPE_COUNT; i++) {
+        size_t len = strlen(audit_types[i].name);
+        uint32_t slot = hash_name(audit_types[i].name, len) % TYPE_SLOTS;
+        while (type_index[slot].row != NULL) {
+            slot = (slot + 1) % TYPE_SLOTS;
+        }
+        type_index[slot].row = &audit_types[i];
+        type_index[slot].len = len;
+    }
+}
+
 int
 audit_type_from_name(struct sv name)
 {
-    size_t n = sizeof(audit_types) / sizeof(audit_types[0]);
+    pthread_once(&type_index_once, build_type_index);
 
-    for (size_t i = 0; i < n; i++) {
-        if (sv_eq_cstr(name, audit_types[i].name)) {
-            return audit_types[i].type;
+    uint32_t slot = hash_name(name.p, name.len) % TYPE_SLOTS;
+    while (type_index[slot].row != NULL) {
+        const struct type_slot *t = &type_index[slot];
+        if (t->len == name.len &&
+            memcmp(t->row->name, name.p, name.len) == 0) {
+            return t->row->type;
         }
+        slot = (slot + 1) % TYPE_SLOTS;
     }
 
     /* auditd names types it has no name for "UNKNOWN[1329]". */
@@ -150,6 +196,26 @@ is_type_name_char(char c)
            c == '[' || c == ']';
 }
 
+/*
+ * Converts the decimal digits of s (all digits, at least one) to *out when
+ * the value is at most max.  Up to 18 digits cannot overflow, so only longer
+ * numbers take sv_to_u64's checked path.
+ */
+static bool
+digits_to_u64(struct sv s, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (s.len > 18) {
+        return sv_to_u64(s, max, out);
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        v = v * 10 + (uint64_t)(s.p[i] - '0');
+    }
+    *out = v;
+    return s.len > 0 && v <= max;
+}
+
 /* Parses "SEC.MSEC:SERIAL)" at the start of s; returns bytes used or 0. */
 static size_t
 parse_stamp(struct sv s, struct audit_record *rec)
@@ -163,13 +229,13 @@ parse_stamp(struct sv s, struct audit_record *rec)
     for (start = i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
     }
     if (i == start || i >= s.len || s.p[i] != '.' ||
-        !sv_to_u64(sv_make(s.p + start, i - start), INT64_MAX, &sec)) {
+        !digits_to_u64(sv_make(s.p + start, i - start), INT64_MAX, &sec)) {
         return 0;
     }
     for (start = ++i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
     }
     if (i == start || i - start > 3 || i >= s.len || s.p[i] != ':' ||
-        !sv_to_u64(sv_make(s.p + start, i - start), 999, &msec)) {
+        !digits_to_u64(sv_make(s.p + start, i - start), 999, &msec)) {
         return 0;
     }
     /* "1.5" would be 500 ms; auditd always writes three digits. */
@@ -179,7 +245,7 @@ parse_stamp(struct sv s, struct audit_record *rec)
     for (start = ++i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
     }
     if (i == start || i >= s.len || s.p[i] != ')' ||
-        !sv_to_u64(sv_make(s.p + start, i - start), UINT64_MAX, &serial)) {
+        !digits_to_u64(sv_make(s.p + start, i - start), UINT64_MAX, &serial)) {
         return 0;
     }
     rec->sec = (int64_t)sec;
