@@ -1,0 +1,158 @@
+/*
+ * The state store: what earlier logins looked like, kept across runs in one
+ * SQLite file, or in memory only for the run when no file is given.
+ *
+ * The store has a fixed set of tables.  Each row is a byte-string key (the
+ * caller composes it, see baseline.c) with the event times it was first and
+ * last seen, a use count and, for two tables, a small array of counters.
+ * Every table has a row limit: inserting into a full table evicts the row
+ * seen least recently and counts the eviction.  Rows whose last_seen is
+ * older than the newest event time minus the history window age out, so the
+ * store forgets on event time and a replay of the same logs gives the same
+ * answers.
+ *
+ * All rows live in memory, in hash maps loaded when the file is opened.
+ * Changed rows are written back in one SQLite transaction per batch of
+ * sessions and when the store is closed.  The file uses WAL journaling, so
+ * a process killed mid-batch leaves a file that opens cleanly and holds the
+ * last committed batch.  This module does not decide what a row means; the
+ * baseline module does.
+ */
+#ifndef SSHTRAIL_STATE_H
+#define SSHTRAIL_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sv.h"
+
+/* The schema version this build writes, stored as PRAGMA user_version. */
+#define STATE_SCHEMA_VERSION 1
+
+/* Maximum counters per row (the hour-of-day table uses 24). */
+#define STATE_MAX_COUNTERS 24
+
+/* Maximum key length in bytes; the baseline module caps its key parts. */
+#define STATE_MAX_KEY 8192
+
+enum state_table {
+    STATE_SRC_HOST,         /* source address on host */
+    STATE_ACCT_HOST,        /* account on host */
+    STATE_ACCT_SRC,         /* account from source address */
+    STATE_SOURCE,           /* source address on any host */
+    STATE_ACCT_KEY,         /* account with key fingerprint */
+    STATE_ACCT_AUTH,        /* account: counters per authentication method */
+    STATE_ACCT_HOUR,        /* account: counters per hour of day */
+    STATE_ACCT_EXE,         /* account on host with executable */
+    STATE_TABLE_COUNT
+};
+
+struct state_opts {
+    /* Row limit per table; 0 takes the default (state_opts_default). */
+    size_t max_rows[STATE_TABLE_COUNT];
+    /* History window in milliseconds of event time. */
+    int64_t window_ms;
+    /* Sessions per write-back transaction. */
+    unsigned batch_sessions;
+    /* Maximum database pages (PRAGMA max_page_count); 0 leaves SQLite's
+     * default.  Tests use it to provoke "database or disk is full". */
+    unsigned max_pages;
+};
+
+/*
+ * One row.  The first four fields are the contract; the rest belongs to
+ * the store.  Times are milliseconds since the epoch in event time.
+ */
+struct state_row {
+    int64_t first_seen_ms;
+    int64_t last_seen_ms;
+    uint64_t count;
+    uint32_t counters[STATE_MAX_COUNTERS];
+
+    struct state_row *older, *newer;    /* list ordered by last_seen */
+    struct state_row *dirty_next;       /* rows to write, oldest first */
+    bool dirty;
+    bool dead;                          /* evicted or aged, to delete */
+    bool stored;                        /* a copy is in the file */
+    uint8_t table;                      /* enum state_table */
+    uint32_t klen;
+    char key[];
+};
+
+struct state;
+
+/* Fills o with the default limits: a 30-day window, 100,000 rows per
+ * table (200,000 for executables) and a write-back every 256 sessions. */
+void state_opts_default(struct state_opts *o);
+
+/*
+ * Opens the store.  With path NULL nothing persists and the store lives in
+ * memory for the run.  Otherwise the file is created with mode 0600 when
+ * absent (whatever the umask), must be a regular file, is migrated to
+ * STATE_SCHEMA_VERSION and loaded into memory.  The file stays locked
+ * against other sshtrail processes until state_close.  Returns 0 and sets
+ * *out, or -1 with a message naming the file and the remedy in err (size
+ * n): not a regular file, not an SQLite database or damaged, written by a
+ * newer sshtrail, read-only, disk full, in use by another process.
+ */
+int state_open(struct state **out, const char *path,
+               const struct state_opts *opts, char *err, size_t n);
+
+/*
+ * Writes back what changed and closes the store; state_close(NULL) is a
+ * no-op and err NULL skips the final write.  Returns 0, or -1 with a
+ * message in err when the final write failed (the store is closed and
+ * freed either way).
+ */
+int state_close(struct state *st, char *err, size_t n);
+
+/*
+ * Moves the store's clock to now_ms when that is later than every time seen
+ * so far, and ages out the rows last seen before now_ms minus the window.
+ * An earlier now_ms changes nothing.  Returns the number of rows aged out.
+ */
+uint64_t state_advance(struct state *st, int64_t now_ms);
+
+/* Returns the row under key in table t, or NULL.  The row is borrowed
+ * until the next call that changes the store. */
+const struct state_row *state_find(const struct state *st,
+                                   enum state_table t, struct sv key);
+
+/*
+ * Records that key was seen at t_ms: creates the row (first_seen_ms = t_ms,
+ * count 1), evicting the least recently seen row when the table is full,
+ * or moves last_seen_ms forward and adds one to count.  Returns the row so
+ * the caller can change its counters, or NULL when memory ran out or the
+ * key is longer than STATE_MAX_KEY.  The row is borrowed as for state_find.
+ */
+struct state_row *state_touch(struct state *st, enum state_table t,
+                              struct sv key, int64_t t_ms);
+
+/*
+ * Marks the end of one session's updates and writes back the changed rows
+ * when batch_sessions sessions have ended since the last write.  Returns 0,
+ * or -1 with a message in err when the write failed; the changes stay in
+ * memory and the next write retries them.
+ */
+int state_session_end(struct state *st, char *err, size_t n);
+
+/* Writes back every changed row now.  Returns 0 or -1 as above. */
+int state_flush(struct state *st, char *err, size_t n);
+
+/* Returns the current number of rows in table t. */
+size_t state_rows(const struct state *st, enum state_table t);
+/* Returns the rows table t dropped at its limit over the file's life. */
+uint64_t state_evictions(const struct state *st, enum state_table t);
+/* Returns the rows table t aged out of the window over the file's life. */
+uint64_t state_aged(const struct state *st, enum state_table t);
+/* Returns the latest event time the store has seen, or INT64_MIN. */
+int64_t state_newest(const struct state *st);
+/* Returns the history window in milliseconds. */
+int64_t state_window(const struct state *st);
+/* Returns the SQL table name of t ("src_host"). */
+const char *state_table_name(enum state_table t);
+/* Returns true when the store writes to a file. */
+bool state_is_persistent(const struct state *st);
+
+#endif
