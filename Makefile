@@ -43,7 +43,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all tests test check san clean style
+.PHONY: all tests test check san clean style bench
 
 all: $(BUILD)/sshtrail
 
@@ -76,6 +76,10 @@ test check: all tests
 
 san:
 	$(MAKE) BUILD=build-san SAN=1 test
+
+# Timed runs on generated inputs (bench/run.sh); not part of the tests.
+bench: all
+	SSHTRAIL_BIN=$(CURDIR)/$(BUILD)/sshtrail bash bench/run.sh
 
 style:
 	clang-format --dry-run --Werror src/*/*.c src/*/*.h
