@@ -74,6 +74,23 @@ is_digits(struct sv s)
     return true;
 }
 
+/* Returns true for a non-empty run of hexadecimal digits. */
+static bool
+is_hex_digits(struct sv s)
+{
+    if (s.len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+              (c >= 'A' && c <= 'F'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool
 is_hex_token(struct sv s)
 {
@@ -157,8 +174,8 @@ parse_default_columns(struct sv s, struct syslog_header *h)
 
 /*
  * Parses the compact style after its stamp: "Df sshd[1234:5678] message"
- * (Type abbreviation, then process[PID:TID]).  Returns false when the
- * line does not have that shape.
+ * (Type abbreviation, then process[PID:TID], the thread id in hex).
+ * Returns false when the line does not have that shape.
  */
 static bool
 parse_compact_columns(struct sv s, struct syslog_header *h)
@@ -176,7 +193,7 @@ parse_compact_columns(struct sv s, struct syslog_header *h)
     struct sv ids = sv_make(proc.p + open + 1, proc.len - (size_t)open - 2);
     struct sv pid;
     struct sv tid = sv_cut(ids, ':', &pid);
-    if (!is_digits(tid) || !sv_to_u64(pid, UINT32_MAX, &v)) {
+    if (!is_hex_digits(tid) || !sv_to_u64(pid, UINT32_MAX, &v)) {
         return false;
     }
     h->program = sv_head(proc, (size_t)open);

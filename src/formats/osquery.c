@@ -230,7 +230,12 @@ audit_field(struct sv msg, const char *key)
             return q < 0 ? SV_NULL : sv_head(v, (size_t)q);
         }
         ptrdiff_t sp = sv_find_char(v, ' ');
-        return sp < 0 ? v : sv_head(v, (size_t)sp);
+        v = sp < 0 ? v : sv_head(v, (size_t)sp);
+        /* The last field inside msg='...' carries the closing quote. */
+        if (sv_ends_with(v, "'")) {
+            v.len--;
+        }
+        return v;
     }
     return SV_NULL;
 }
