@@ -94,6 +94,8 @@ on_session(void *arg, const struct session *s)
     if (opt->command == CMD_SESSIONS) {
         if (opt->output == OUTPUT_JSON) {
             output_session_json(&r->out, s, &r->out_opts);
+        } else if (opt->output == OUTPUT_HTML) {
+            output_session_html(&r->out, s, &r->out_opts);
         } else {
             output_session_text(&r->out, s, &r->out_opts);
         }
@@ -110,6 +112,8 @@ on_session(void *arg, const struct session *s)
     score_session(s, &r->score_opts, &sc);
     if (opt->output == OUTPUT_JSON) {
         output_finding_json(&r->out, s, &sc, &r->out_opts);
+    } else if (opt->output == OUTPUT_HTML) {
+        output_finding_html(&r->out, s, &sc, &r->out_opts);
     } else {
         output_finding_text(&r->out, s, &sc, &r->out_opts);
     }
@@ -401,7 +405,18 @@ main(int argc, char **argv)
             fprintf(stderr, "sshtrail: out of memory\n");
             r.exit_code = EXIT_INPUT;
         } else {
+            if (opt.output == OUTPUT_HTML) {
+                output_html_begin(&r.out);
+            }
             run_correlation(&r, sources, nsources, c);
+            if (opt.output == OUTPUT_HTML) {
+                bool detect = opt.command == CMD_DETECT;
+                output_html_end(&r.out,
+                                detect ? r.findings : r.sessions_written,
+                                detect ? "findings" : "sessions",
+                                SSHTRAIL_VERSION);
+                flush_out(&r);
+            }
         }
     }
     if (r.coverage != NULL) {

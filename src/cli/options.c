@@ -79,8 +79,10 @@ print_help(FILE *f)
 "Options:\n"
 "  --format NAME         input format for every FILE (default: detected\n"
 "                        per file from its first lines); names below\n"
-"  --output json|text    output form (default: json when stdout is not a\n"
-"                        terminal, text when it is)\n"
+"  --output json|text|html\n"
+"                        output form (default: json when stdout is not a\n"
+"                        terminal, text when it is); html writes one\n"
+"                        self-contained page (detect and sessions only)\n"
 "  --window DURATION     login-to-execution window for host+user+time\n"
 "                        linkage and the exec_in_window reason (default 60s)\n"
 "  --year YYYY           year of the first stamp that has none (RFC 3164);\n"
@@ -191,9 +193,11 @@ parse_one(struct options *opt, int c, const char *arg)
             opt->output = OUTPUT_JSON;
         } else if (strcmp(arg, "text") == 0) {
             opt->output = OUTPUT_TEXT;
+        } else if (strcmp(arg, "html") == 0) {
+            opt->output = OUTPUT_HTML;
         } else {
             return usage_error("invalid value '%s' for --output: expected "
-                               "json or text", arg);
+                               "json, text or html", arg);
         }
         return -1;
     case OPT_WINDOW:
@@ -349,6 +353,11 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
         }
     }
 
+    if (opt->output == OUTPUT_HTML && opt->command != CMD_DETECT &&
+        opt->command != CMD_SESSIONS) {
+        return usage_error("--output html is for detect and sessions; use "
+                           "json or text for this command");
+    }
     if (opt->has_since && opt->has_until && opt->since > opt->until) {
         return usage_error("--since is later than --until");
     }

@@ -31,7 +31,8 @@ enum command {
 
 enum output_kind {
     OUTPUT_JSON,
-    OUTPUT_TEXT
+    OUTPUT_TEXT,
+    OUTPUT_HTML
 };
 
 struct options {

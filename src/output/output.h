@@ -36,6 +36,19 @@ void output_finding_text(struct buf *out, const struct session *s,
                          const struct score *sc, const struct output_opts *o);
 
 /*
+ * The self-contained HTML report: output_html_begin writes the page head,
+ * then one section per finding or session, then output_html_end closes the
+ * page with the count of what it lists (what: "findings", "sessions").
+ */
+void output_html_begin(struct buf *out);
+void output_html_end(struct buf *out, uint64_t count, const char *what,
+                     const char *version);
+void output_finding_html(struct buf *out, const struct session *s,
+                         const struct score *sc, const struct output_opts *o);
+void output_session_html(struct buf *out, const struct session *s,
+                         const struct output_opts *o);
+
+/*
  * Writes the finding id: 32 hex digits hashed from host, user, source
  * address and port, and login time, so a replay gives the same id.
  * buf must hold 33 bytes.

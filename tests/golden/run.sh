@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Golden tests: each folder under cases/ contains input logs, a file `args`
 # with the sshtrail command line (without the inputs), and `expected.jsonl`
-# with the exact JSON lines the command must print.  The comparison is
-# diff -u.  UPDATE=1 rewrites expected.jsonl from the current output, for
-# reviewing new cases by hand before committing them.
+# with the exact lines the command must print (JSON unless `args` names
+# another --output), compared with diff -u.  UPDATE=1 rewrites
+# expected.jsonl from the current output, for reviewing new cases by hand
+# before committing them.
 set -u
 cd "$(dirname "$0")"
 bin=${SSHTRAIL_BIN:?SSHTRAIL_BIN must name the sshtrail binary}
@@ -16,7 +17,11 @@ for dir in cases/*; do
         inputs+=("$f")
     done
     actual=$(mktemp)
-    "$bin" "${args[@]}" --output json --quiet "${inputs[@]}" > "$actual" 2>/dev/null
+    output=(--output json)
+    case " ${args[*]} " in
+    *" --output "*) output=() ;;
+    esac
+    "$bin" "${args[@]}" "${output[@]}" --quiet "${inputs[@]}" > "$actual" 2>/dev/null
     rc=$?
     if [ "${UPDATE:-0}" = 1 ]; then
         cp "$actual" "$dir/expected.jsonl"
