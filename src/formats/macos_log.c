@@ -40,6 +40,7 @@ static const char *const banners[] = {
     "Skipping ",
     "Timestamp ",
     "----",
+    "--- last message repeated",
     "Log ",
     "Events ",
     "Activity ",
@@ -208,8 +209,8 @@ parse_compact_columns(struct sv s, struct syslog_header *h)
 /*
  * Splits a text-style line into a header.  Default and compact lines are
  * told apart by their columns; anything else stamped goes through
- * syslog_header_parse (the syslog style).  Returns false for a line with
- * no stamp.
+ * syslog_header_parse (the syslog style, or system.log).  Returns false
+ * for a line with no stamp.
  */
 static bool
 parse_text_line(struct macos_log_state *st, struct sv line,
@@ -218,17 +219,17 @@ parse_text_line(struct macos_log_state *st, struct sv line,
     struct event_time t;
     size_t n = time_parse_iso(line, st->opts.tz, &t);
 
-    if (n == 0 || n >= line.len || line.p[n] != ' ') {
-        return false;
+    if (n > 0 && n < line.len && line.p[n] == ' ') {
+        memset(h, 0, sizeof(*h));
+        h->kind = SYSLOG_HEADER_STAMPED;
+        h->time = t;
+        h->pid = -1;
+        if (parse_default_columns(sv_skip(line, n), h) ||
+            parse_compact_columns(sv_skip(line, n), h)) {
+            return true;
+        }
     }
-    memset(h, 0, sizeof(*h));
-    h->kind = SYSLOG_HEADER_STAMPED;
-    h->time = t;
-    h->pid = -1;
-    if (parse_default_columns(sv_skip(line, n), h) ||
-        parse_compact_columns(sv_skip(line, n), h)) {
-        return true;
-    }
+    /* The syslog style, and /var/log/system.log with RFC 3164 stamps. */
     return syslog_header_parse(&st->header, line, h) ==
            SYSLOG_HEADER_STAMPED;
 }
