@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "config/config.h"
 #include "core/buf.h"
 #include "core/diag.h"
 #include "correlate/correlator.h"
@@ -24,6 +25,7 @@
 
 struct run {
     const struct options *opt;
+    struct config cfg;
     struct output_opts out_opts;
     struct score_opts score_opts;
     struct buf out;
@@ -353,6 +355,69 @@ write_summary(const struct run *r, struct source **sources, size_t n,
     diag_write(diag, stderr);
 }
 
+/* Runs `sshtrail config check FILE`. */
+static int
+config_command(int argc, char **argv)
+{
+    if (argc != 4 || strcmp(argv[2], "check") != 0) {
+        fprintf(stderr, "sshtrail: usage: sshtrail config check FILE\n"
+                        "Try 'sshtrail --help' for the options.\n");
+        return EXIT_USAGE;
+    }
+    return config_check_main(argv[3], stdout, stderr);
+}
+
+/*
+ * Loads the configuration that --config names or the search order finds.
+ * Returns 0, or EXIT_USAGE after reporting an invalid file.
+ */
+static int
+load_config(struct run *r)
+{
+    char path[1024];
+    char msg[1024];
+    struct config_error err;
+
+    config_default(&r->cfg);
+    if (r->opt->config_path != NULL &&
+        access(r->opt->config_path, R_OK) != 0) {
+        fprintf(stderr, "sshtrail: cannot read configuration %s: %s\n",
+                r->opt->config_path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (!config_find_path(path, sizeof(path), r->opt->config_path)) {
+        return 0;
+    }
+    if (config_load(&r->cfg, path, &err) < 0) {
+        config_error_format(&err, msg, sizeof(msg));
+        fprintf(stderr, "sshtrail: invalid configuration: %s\n"
+                        "Check it with 'sshtrail config check %s'.\n",
+                msg, path);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Applies the configuration to the correlator and scorer settings; the
+ * command line's --window wins over every TimeWindow. */
+static void
+apply_config(const struct run *r, struct correlator_opts *co,
+             struct score_opts *so)
+{
+    const struct config *cfg = &r->cfg;
+
+    co->failure_span_ms = cfg->failure_span_ms;
+    config_score_opts(cfg, so);
+    if (r->opt->window_given) {
+        co->window_ms = r->opt->window_ms;
+        so->window_ms = r->opt->window_ms;
+        return;
+    }
+    co->window_ms = config_window_ms(cfg, CONFIG_LINUX);
+    co->window_macos_ms = config_window_ms(cfg, CONFIG_MACOS);
+    co->window_esxi_ms = config_window_ms(cfg, CONFIG_ESXI);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -365,6 +430,10 @@ main(int argc, char **argv)
     /* A closed pipe on stdout is reported as a failed write, not a kill. */
     signal(SIGPIPE, SIG_IGN);
 
+    if (argc >= 2 && strcmp(argv[1], "config") == 0) {
+        return config_command(argc, argv);
+    }
+
     int rc = options_parse(&opt, argc, argv, (int64_t)time(NULL));
     if (rc >= 0) {
         options_fini(&opt);
@@ -375,6 +444,11 @@ main(int argc, char **argv)
     r.opt = &opt;
     r.out_opts.product_version = SSHTRAIL_VERSION;
     r.out_opts.window_ms = opt.window_ms;
+    if ((rc = load_config(&r)) != 0) {
+        config_fini(&r.cfg);
+        options_fini(&opt);
+        return rc;
+    }
     score_opts_default(&r.score_opts);
     r.score_opts.window_ms = opt.window_ms;
     buf_init(&r.out, 64u * 1024 * 1024);
@@ -398,8 +472,8 @@ main(int argc, char **argv)
         struct correlator_opts co;
         struct session_sink sink = { on_session, &r };
         correlator_opts_default(&co);
-        co.window_ms = opt.window_ms;
         co.grace_ms = opt.tolerance_ms;
+        apply_config(&r, &co, &r.score_opts);
         c = correlator_new(&co, &sink);
         if (c == NULL) {
             fprintf(stderr, "sshtrail: out of memory\n");
@@ -453,6 +527,7 @@ main(int argc, char **argv)
     }
     free(sources);
     buf_fini(&r.out);
+    config_fini(&r.cfg);
     options_fini(&opt);
     return exit_code;
 }

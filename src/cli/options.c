@@ -25,6 +25,7 @@ enum long_only {
     OPT_SOURCE,
     OPT_FAIL_ON_FINDINGS,
     OPT_INVENTORY,
+    OPT_CONFIG,
     OPT_SILENCE,
     OPT_TOLERANCE,
     OPT_QUIET,
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
     { "source", required_argument, NULL, OPT_SOURCE },
     { "fail-on-findings", no_argument, NULL, OPT_FAIL_ON_FINDINGS },
     { "inventory", required_argument, NULL, OPT_INVENTORY },
+    { "config", required_argument, NULL, OPT_CONFIG },
     { "silence", required_argument, NULL, OPT_SILENCE },
     { "reorder-tolerance", required_argument, NULL, OPT_TOLERANCE },
     { "quiet", no_argument, NULL, OPT_QUIET },
@@ -63,6 +65,7 @@ print_help(FILE *f)
 {
     fprintf(f,
 "Usage: sshtrail COMMAND [OPTIONS] FILE...\n"
+"       sshtrail config check FILE\n"
 "\n"
 "Rebuilds SSH sessions from sshd and Linux audit logs and reports logins\n"
 "followed by execution (MITRE ATT&CK DET0596, T1021.004).\n"
@@ -72,6 +75,8 @@ print_help(FILE *f)
 "  detect     write one finding per SSH session followed by execution\n"
 "  sessions   write every SSH session with its linked executions\n"
 "  events     write the normalized events, one per line, input by input\n"
+"  config check FILE\n"
+"             validate a configuration file and print the effective one\n"
 "  coverage   report per host which sources cover it and its blind spots:\n"
 "             SSH logins without execution telemetry, hosts missing from\n"
 "             the inventory, silent sources, late records\n"
@@ -83,8 +88,12 @@ print_help(FILE *f)
 "                        output form (default: json when stdout is not a\n"
 "                        terminal, text when it is); html writes one\n"
 "                        self-contained page (detect and sessions only)\n"
+"  --config FILE         configuration (default: $XDG_CONFIG_HOME/sshtrail/\n"
+"                        config.yaml, else /etc/sshtrail/config.yaml, else\n"
+"                        built-in defaults); see docs/config.md\n"
 "  --window DURATION     login-to-execution window for host+user+time\n"
-"                        linkage and the exec_in_window reason (default 60s)\n"
+"                        linkage and the exec_in_window reason, for every\n"
+"                        platform (default: the config's TimeWindow, 60s)\n"
 "  --year YYYY           year of the first stamp that has none (RFC 3164);\n"
 "                        default: the file's modification time\n"
 "  --timezone ZONE       zone of stamps that carry none: UTC, +HH:MM or an\n"
@@ -201,6 +210,7 @@ parse_one(struct options *opt, int c, const char *arg)
         }
         return -1;
     case OPT_WINDOW:
+        opt->window_given = true;
         return parse_duration_arg("--window", arg, &opt->window_ms);
     case OPT_TOLERANCE:
         return parse_duration_arg("--reorder-tolerance", arg,
@@ -247,6 +257,9 @@ parse_one(struct options *opt, int c, const char *arg)
         return -1;
     case OPT_INVENTORY:
         opt->inventory = arg;
+        return -1;
+    case OPT_CONFIG:
+        opt->config_path = arg;
         return -1;
     case OPT_SILENCE:
         return parse_duration_arg("--silence", arg, &opt->silence_ms);

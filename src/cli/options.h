@@ -50,6 +50,8 @@ struct options {
     const char *host, *user, *source;
     char *host_canonical;               /* --host as canonicalised */
     const char *inventory;              /* --inventory FILE, or NULL */
+    const char *config_path;            /* --config FILE, or NULL */
+    bool window_given;                  /* --window overrides TimeWindow */
     int64_t silence_ms;                 /* --silence: a source is silent */
     bool fail_on_findings;
     bool quiet;

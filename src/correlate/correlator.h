@@ -19,6 +19,9 @@
 
 struct correlator_opts {
     int64_t window_ms;          /* login to execution, time_window linkage */
+    /* Windows of macOS and ESXi inputs; 0 takes window_ms. */
+    int64_t window_macos_ms;
+    int64_t window_esxi_ms;
     int64_t grace_ms;           /* wait after a session end for late records */
     int64_t idle_ms;            /* finish a session idle this long */
     int64_t failure_span_ms;    /* failures this long before a login count */

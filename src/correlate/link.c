@@ -4,8 +4,10 @@
  * first.  An execution joins at most one session.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "correlate/internal.h"
+#include "formats/format.h"
 
 void
 corr_add_exec(struct correlator *c, struct session *s, const struct event *ev,
@@ -72,6 +74,23 @@ same_account(const struct session *s, const struct event *ev)
     return user.p != NULL && sv_eq(user, event_str(&s->ev, EVENT_USER));
 }
 
+/* Returns the login-to-execution window of the platform ev came from. */
+static int64_t
+window_for(const struct correlator *c, const struct event *ev)
+{
+    const struct format_ops *f =
+        ev->origin.format ? format_find(ev->origin.format) : NULL;
+    const char *platform = f && f->platform ? f->platform : "linux";
+
+    if (strcmp(platform, "macos") == 0 && c->opts.window_macos_ms > 0) {
+        return c->opts.window_macos_ms;
+    }
+    if (strcmp(platform, "esxi") == 0 && c->opts.window_esxi_ms > 0) {
+        return c->opts.window_esxi_ms;
+    }
+    return c->opts.window_ms;
+}
+
 /* Returns the latest-started open session on the host whose window
  * contains ev, or NULL. */
 static struct session *
@@ -79,13 +98,14 @@ find_by_window(struct correlator *c, const struct event *ev)
 {
     struct sv host = event_str(ev, EVENT_HOST);
     int64_t t = corr_time_ms(&ev->time);
+    int64_t window = window_for(c, ev);
 
     for (struct session *s = c->open_tail; s != NULL; s = s->prev_open) {
         int64_t start = corr_time_ms(&s->start);
         if (start > t) {
             continue;
         }
-        if (t - start > c->opts.window_ms) {
+        if (t - start > window) {
             /* Older sessions started even earlier: none can match. */
             break;
         }
