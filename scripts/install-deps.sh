@@ -6,9 +6,10 @@
 set -euo pipefail
 
 build_pkgs=(build-essential pkg-config tzdata libcjson-dev libxml2-dev
-            libsystemd-dev)
+            libsystemd-dev libyaml-dev libpcre2-dev libsqlite3-dev)
 test_pkgs=(libauparse-dev openssh-server openssh-client auditd rsyslog jq
-           python3 valgrind time procps clang systemd-journal-remote)
+           python3 valgrind time procps clang libclang-rt-14-dev
+           systemd-journal-remote util-linux sqlite3)
 
 case "${1:-build}" in
 build) wanted=("${build_pkgs[@]}") ;;
