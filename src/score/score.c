@@ -1,11 +1,21 @@
 /*
- * Session scoring.  The weights below are the documented defaults; the
- * thresholds split 0..100 into the OCSF severities Informational to
- * Critical.
+ * Session scoring.  The weights below are the documented defaults (see
+ * docs/reasons.md); the thresholds split 0..100 into the OCSF severities
+ * Informational to Critical.  The baseline reasons come from baseline.c;
+ * this file weighs them with the session reasons.
  */
 #include "score/score.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score/baseline.h"
+
+struct score_ctx {
+    struct score_opts opts;
+    struct state *state;
+};
 
 static const char *const reason_names[REASON_COUNT] = {
     [REASON_PRIVILEGED_ACCOUNT] = "privileged_account",
@@ -68,6 +78,13 @@ score_opts_default(struct score_opts *o)
     o->thresholds[1] = 40;
     o->thresholds[2] = 60;
     o->thresholds[3] = 80;
+    o->hours_min_logins = 20;
+    o->hours_share_pct = 5;
+    o->keys_min_logins = 5;
+    o->keys_usual_pct = 80;
+    o->local_hour = NULL;
+    o->zone = NULL;
+    o->zone_name = NULL;
 }
 
 static struct score_reason *
@@ -213,18 +230,10 @@ check_window(const struct session *s, const struct score_opts *o,
     }
 }
 
-void
-score_session(const struct session *s, const struct score_opts *o,
-              struct score *out)
+/* Orders the reasons by weight, totals them and sets the severity. */
+static void
+score_finish(const struct score_opts *o, struct score *out)
 {
-    out->nreasons = 0;
-    out->total = 0;
-    check_privileged(s, o, out);
-    check_password(s, o, out);
-    check_failures(s, o, out);
-    check_non_interactive(s, o, out);
-    check_window(s, o, out);
-
     /* Insertion sort: a handful of reasons, stable by code. */
     for (int i = 1; i < out->nreasons; i++) {
         struct score_reason r = out->reasons[i];
@@ -235,6 +244,7 @@ score_session(const struct session *s, const struct score_opts *o,
         }
         out->reasons[j] = r;
     }
+    out->total = 0;
     for (int i = 0; i < out->nreasons; i++) {
         out->total += out->reasons[i].weight;
     }
@@ -248,4 +258,91 @@ score_session(const struct session *s, const struct score_opts *o,
             out->severity_id = i + 2;
         }
     }
+}
+
+/* Adds the reasons that need nothing but the session. */
+static void
+score_session_reasons(const struct session *s, const struct score_opts *o,
+                      struct score *out)
+{
+    out->nreasons = 0;
+    out->total = 0;
+    check_privileged(s, o, out);
+    check_password(s, o, out);
+    check_failures(s, o, out);
+    check_non_interactive(s, o, out);
+    check_window(s, o, out);
+}
+
+void
+score_session(const struct session *s, const struct score_opts *o,
+              struct score *out)
+{
+    score_session_reasons(s, o, out);
+    score_finish(o, out);
+}
+
+int
+score_ctx_new(struct score_ctx **out, const struct score_opts *o,
+              const char *state_path, const struct state_opts *so,
+              char *err, size_t n)
+{
+    struct state_opts defaults;
+    struct score_ctx *c = calloc(1, sizeof(*c));
+
+    *out = NULL;
+    if (c == NULL) {
+        snprintf(err, n, "out of memory creating the scoring context");
+        return -1;
+    }
+    if (so == NULL) {
+        state_opts_default(&defaults);
+        so = &defaults;
+    }
+    c->opts = *o;
+    if (state_open(&c->state, state_path, so, err, n) < 0) {
+        free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+int
+score_ctx_session(struct score_ctx *c, const struct session *s,
+                  struct score *out, char *err, size_t n)
+{
+    struct baseline_findings found;
+
+    score_session_reasons(s, &c->opts, out);
+
+    /* Look up before learning, so a first session is "first seen". */
+    baseline_check(c->state, &c->opts, s, &found);
+    for (int i = 0; i < found.n; i++) {
+        struct score_reason *r = add_reason(out, &c->opts,
+                                            found.items[i].code);
+        if (r != NULL) {
+            snprintf(r->evidence, sizeof(r->evidence), "%s",
+                     found.items[i].evidence);
+        }
+    }
+    score_finish(&c->opts, out);
+    return baseline_learn(c->state, &c->opts, s, err, n);
+}
+
+struct state *
+score_ctx_state(struct score_ctx *c)
+{
+    return c->state;
+}
+
+int
+score_ctx_close(struct score_ctx *c, char *err, size_t n)
+{
+    if (c == NULL) {
+        return 0;
+    }
+    int rc = state_close(c->state, err, n);
+    free(c);
+    return rc;
 }

@@ -2,15 +2,19 @@
  * Risk scoring of a finished SSH session.  Each reason has a stable
  * lower_snake code, a weight and the evidence that triggered it; the score
  * is the sum of the weights, capped at 100, and maps to an OCSF severity.
- * Baselines and allowlists add reasons in later stages; this module only
- * reads the session.
+ *
+ * score_session weighs what the session alone shows.  A scoring context
+ * (score_ctx) adds the learned-baseline reasons of baseline.h and keeps
+ * the state store they read, in a file or in memory for the run.
  */
 #ifndef SSHTRAIL_SCORE_H
 #define SSHTRAIL_SCORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "correlate/session.h"
+#include "state/state.h"
 
 #define SCORE_MAX_REASONS 16
 
@@ -41,6 +45,20 @@ struct score_opts {
     int weights[REASON_COUNT];
     /* Lowest score of severities Low, Medium, High and Critical. */
     int thresholds[4];
+
+    /* outside_usual_hours needs hours_min_logins earlier logins and fires
+     * when under hours_share_pct percent of them started in this hour. */
+    int hours_min_logins;
+    int hours_share_pct;
+    /* password_where_keys_usual needs keys_min_logins earlier logins, at
+     * least keys_usual_pct percent of them by publickey. */
+    int keys_min_logins;
+    int keys_usual_pct;
+    /* Hour of day (0-23) of an epoch second in the configured zone;
+     * NULL counts hours in UTC.  zone_name appears in evidence. */
+    int (*local_hour)(const void *zone, int64_t sec);
+    const void *zone;
+    const char *zone_name;
 };
 
 struct score_reason {
@@ -58,9 +76,44 @@ struct score {
 
 void score_opts_default(struct score_opts *o);
 
-/* Scores s; reasons come out ordered by weight, highest first. */
+/*
+ * Scores what s alone shows, without baselines.  Reasons come out ordered
+ * by weight, highest first.
+ */
 void score_session(const struct session *s, const struct score_opts *o,
                    struct score *out);
+
+struct score_ctx;
+
+/*
+ * Creates a scoring context with a copy of o.  The baselines live in the
+ * state file state_path, opened with so (state_opts_default when NULL);
+ * with state_path NULL they live in memory and last for the run.  Returns
+ * 0 and sets *out, or -1 with the state store's message in err (size n).
+ */
+int score_ctx_new(struct score_ctx **out, const struct score_opts *o,
+                  const char *state_path, const struct state_opts *so,
+                  char *err, size_t n);
+
+/*
+ * Scores s with the session reasons and the baseline reasons, then learns
+ * from s.  Call it for every session with a seen login, also those that
+ * ran nothing, so the baselines see every login; sessions without a login
+ * get the session reasons only.  Returns 0, or -1 with a message in err
+ * when writing the state file failed; out is complete either way and the
+ * baselines in memory stay current.
+ */
+int score_ctx_session(struct score_ctx *c, const struct session *s,
+                      struct score *out, char *err, size_t n);
+
+/* Returns the context's state store, for statistics. */
+struct state *score_ctx_state(struct score_ctx *c);
+
+/*
+ * Writes the state file's last batch and frees c; score_ctx_close(NULL) is
+ * a no-op.  Returns 0, or -1 with a message in err when the write failed.
+ */
+int score_ctx_close(struct score_ctx *c, char *err, size_t n);
 
 const char *score_reason_name(enum score_reason_code code);
 /* Returns the OCSF severity caption of severity_id ("High"). */
