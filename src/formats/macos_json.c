@@ -163,7 +163,7 @@ macos_json_int(const cJSON *item, int64_t *out)
 {
     if (cJSON_IsNumber(item)) {
         double v = item->valuedouble;
-        /* Beyond 2^53 a double no longer holds every integer. */
+        /* Beyond 2^53 a double cannot represent every integer. */
         if (v != v || v < -9007199254740992.0 || v > 9007199254740992.0 ||
             v != (double)(int64_t)v) {
             return false;

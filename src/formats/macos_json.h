@@ -5,7 +5,7 @@
  * result logs (one object per line).
  *
  * The reader tracks string and nesting state across lines and hands each
- * complete top-level object to a callback as one view; it does not parse
+ * complete top-level object to a callback as one view.  It does not parse
  * the object.  Array brackets and commas between top-level objects are
  * skipped.  An object larger than MACOS_JSON_MAX_OBJECT is dropped whole
  * and counted.  The osquery format uses it too, although osquery is not
@@ -45,7 +45,7 @@ void macos_json_fini(struct macos_json_reader *r);
 /* Returns true while an object is open across lines. */
 bool macos_json_is_open(const struct macos_json_reader *r);
 
-/* What one line contained. */
+/* Content found on one line. */
 enum macos_json_result {
     MACOS_JSON_EMPTY,           /* only whitespace, brackets or commas */
     MACOS_JSON_PARTIAL,         /* object bytes, but no object completed */

@@ -6,8 +6,8 @@
  * "action":"snapshot"}; batched differentials ("diffResults") are read
  * too.
  *
- * The table behind a query is recognised by its columns, because query
- * names are chosen by whoever wrote the pack: process_events and
+ * The table behind a query is recognised by its columns, because pack
+ * authors choose query names freely.  process_events and
  * es_process_events rows become EVENT_EXEC, user_events rows the audit
  * login events they carry, last and logged_in_users rows EVENT_USER_LOGIN
  * and EVENT_USER_LOGOUT.  Rows of "removed" differentials are skipped.
