@@ -1,5 +1,5 @@
 # sshtrail build.  Targets: all (default), test, check (alias), san (tests
-# under ASan and UBSan), clean.  Debian's libraries are found by pkg-config.
+# under ASan and UBSan), fuzz and fuzz-build (libFuzzer harnesses), clean.  Debian's libraries are found by pkg-config.
 
 CC ?= cc
 BUILD ?= build
@@ -43,7 +43,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all tests test check san clean style bench
+.PHONY: all tests test check san clean style bench fuzz fuzz-build
 
 all: $(BUILD)/sshtrail
 
@@ -77,6 +77,39 @@ test check: all tests
 san:
 	$(MAKE) BUILD=build-san SAN=1 test
 
+# Fuzzing: libFuzzer harnesses under fuzz/, built with clang and
+# ASan/UBSan into their own folder, never mixed with $(BUILD).  `make fuzz
+# FUZZ_SECONDS=30` builds the seed corpus and runs every harness that long,
+# one after the other (fuzz/run.sh keeps the total under 15 minutes).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+# UBSan reports stay recoverable so fuzz/ubsan.supp can list open bugs;
+# the harnesses set halt_on_error=1, so every other report is a crash.
+FUZZ_CFLAGS = -std=c11 -O1 -g -fno-omit-frame-pointer \
+              -fsanitize=fuzzer,address,undefined $(WARN)
+FUZZ_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BIN := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/libsshtrail.a: $(FUZZ_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h \
+                      $(FUZZ_BUILD)/libsshtrail.a
+	$(FUZZ_CC) $(CPPFLAGS) -Ifuzz $(FUZZ_CFLAGS) $< \
+	    $(FUZZ_BUILD)/libsshtrail.a $(LDLIBS) -o $@
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	bash fuzz/build_corpus.sh $(FUZZ_BUILD)/corpus
+	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # Timed runs on generated inputs (bench/run.sh); not part of the tests.
 bench: all
 	SSHTRAIL_BIN=$(CURDIR)/$(BUILD)/sshtrail bash bench/run.sh
@@ -85,6 +118,6 @@ style:
 	clang-format --dry-run --Werror src/*/*.c src/*/*.h
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
--include $(DEPS)
+-include $(DEPS) $(wildcard $(FUZZ_BUILD)/src/*/*.d)
