@@ -10,10 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
+#include "formats/format.h"
+#include "score/allowlist.h"
 #include "score/baseline.h"
+#include "score/patterns.h"
+
+/* Pattern hits and hop targets named in one evidence string. */
+#define SCORE_MAX_NAMED 3
 
 struct score_ctx {
     struct score_opts opts;
+    const struct config *cfg;       /* NULL: no configured reasons */
+    struct patterns patterns;
     struct state *state;
 };
 
@@ -110,18 +119,28 @@ time_ms(const struct event_time *t)
 
 static void
 check_privileged(const struct session *s, const struct score_opts *o,
-                 struct score *out)
+                 const struct config *cfg, struct score *out)
 {
     struct sv user = event_str(&s->ev, EVENT_USER);
     bool uid0 = event_num(&s->ev, EVENT_UID, -1) == 0;
+    bool root = sv_eq_cstr(user, "root");
+    bool admin = cfg != NULL && user.p != NULL && config_is_admin(cfg, user);
 
-    if (!uid0 && !sv_eq_cstr(user, "root")) {
+    if (!uid0 && !root && !admin) {
         return;
     }
     struct score_reason *r = add_reason(out, o, REASON_PRIVILEGED_ACCOUNT);
-    if (r != NULL) {
-        snprintf(r->evidence, sizeof(r->evidence), "%s",
-                 uid0 ? "login uid is 0" : "account name is root");
+    if (r == NULL) {
+        return;
+    }
+    if (uid0) {
+        snprintf(r->evidence, sizeof(r->evidence), "login uid is 0");
+    } else if (root) {
+        snprintf(r->evidence, sizeof(r->evidence), "account name is root");
+    } else {
+        snprintf(r->evidence, sizeof(r->evidence),
+                 "%.*s is listed in admin_accounts",
+                 (int)sv_head(user, 64).len, user.p);
     }
 }
 
@@ -260,14 +279,16 @@ score_finish(const struct score_opts *o, struct score *out)
     }
 }
 
-/* Adds the reasons that need nothing but the session. */
+/* Adds the reasons that need nothing but the session (and cfg). */
 static void
 score_session_reasons(const struct session *s, const struct score_opts *o,
-                      struct score *out)
+                      const struct config *cfg, struct score *out)
 {
     out->nreasons = 0;
     out->total = 0;
-    check_privileged(s, o, out);
+    out->allow_index = -1;
+    out->expired_allow_index = -1;
+    check_privileged(s, o, cfg, out);
     check_password(s, o, out);
     check_failures(s, o, out);
     check_non_interactive(s, o, out);
@@ -278,14 +299,160 @@ void
 score_session(const struct session *s, const struct score_opts *o,
               struct score *out)
 {
-    score_session_reasons(s, o, out);
+    score_session_reasons(s, o, NULL, out);
     score_finish(o, out);
+}
+
+/* Returns the platform ("linux", "macos", "esxi") of the login's format. */
+static const char *
+session_platform(const struct session *s)
+{
+    const char *name = s->ev.origin.format;
+    const struct format_ops *f = name != NULL ? format_find(name) : NULL;
+
+    return f != NULL && f->platform != NULL ? f->platform : "linux";
+}
+
+/* UsernameFilter, then AllowedUsers (ESXi) or UserContext (macOS). */
+static void
+check_config_accounts(const struct session *s, const struct score_opts *o,
+                      const struct config *cfg, const char *platform,
+                      struct score *out)
+{
+    enum config_platform p = config_platform_from_name(platform);
+    struct sv user = event_str(&s->ev, EVENT_USER);
+    struct sv host = event_str(&s->ev, EVENT_HOST);
+    int ul = (int)sv_head(user, 64).len;
+    struct score_reason *r;
+
+    if (user.p == NULL) {
+        return;
+    }
+    if (config_user_of_interest(cfg, p, user) &&
+        (r = add_reason(out, o, REASON_ACCOUNT_OF_INTEREST)) != NULL) {
+        snprintf(r->evidence, sizeof(r->evidence),
+                 "%.*s is listed in UsernameFilter", ul, user.p);
+    }
+    if (host.p != NULL && config_user_allowed(cfg, p, host, user) == 0 &&
+        (r = add_reason(out, o, REASON_UNEXPECTED_ACCOUNT)) != NULL) {
+        snprintf(r->evidence, sizeof(r->evidence),
+                 "%.*s is not listed for %.*s in %s", ul, user.p,
+                 (int)sv_head(host, 64).len, host.p,
+                 p == CONFIG_ESXI ? "AllowedUsers" : "UserContext");
+    }
+}
+
+/* Appends ", text" (or text when buf is empty), cut to fit. */
+static void
+evidence_append(char *buf, size_t n, const char *text, size_t len)
+{
+    size_t used = strlen(buf);
+
+    if (used + 1 >= n) {
+        return;
+    }
+    snprintf(buf + used, n - used, "%s%.*s", used ? "; " : "", (int)len,
+             text);
+}
+
+/*
+ * suspicious_execution: every execution against the built-in and
+ * configured patterns.  The evidence names the first SCORE_MAX_NAMED hits
+ * as family/name: matched text, and counts the rest.
+ */
+static void
+check_patterns(const struct session *s, const struct score_opts *o,
+               const struct patterns *pat, const char *platform,
+               struct score *out)
+{
+    char names[256] = "";
+    struct pattern_hit hits[SCORE_MAX_NAMED];
+    unsigned total = 0, named = 0;
+
+    for (uint32_t i = 0; i < s->nexecs; i++) {
+        int nh = patterns_match(pat, platform, &s->execs[i].ev, hits,
+                                SCORE_MAX_NAMED);
+        for (int h = 0; h < nh && h < SCORE_MAX_NAMED; h++) {
+            char one[200];
+            if (named == SCORE_MAX_NAMED) {
+                break;
+            }
+            int w = snprintf(one, sizeof(one), "%s/%s: %s", hits[h].family,
+                             hits[h].name, hits[h].text);
+            evidence_append(names, sizeof(names), one,
+                            w > 0 ? (size_t)w : 0);
+            named++;
+        }
+        total += nh > 0 ? (unsigned)nh : 0;
+    }
+    if (total == 0) {
+        return;
+    }
+    struct score_reason *r = add_reason(out, o, REASON_SUSPICIOUS_EXECUTION);
+    if (r != NULL) {
+        snprintf(r->evidence, sizeof(r->evidence), "%u pattern hit%s: %s%s",
+                 total, total == 1 ? "" : "s", names,
+                 total > named ? "; ..." : "");
+    }
+}
+
+/* onward_ssh_hop: an SSH client started towards another host. */
+static void
+check_hops(const struct session *s, const struct score_opts *o,
+           struct score *out)
+{
+    char targets[192] = "";
+    unsigned total = 0;
+
+    for (uint32_t i = 0; i < s->nexecs; i++) {
+        struct sv target;
+        if (!patterns_is_hop(&s->execs[i].ev, &target)) {
+            continue;
+        }
+        if (total < SCORE_MAX_NAMED) {
+            target = sv_head(target, 64);
+            evidence_append(targets, sizeof(targets), target.p, target.len);
+        }
+        total++;
+    }
+    if (total == 0) {
+        return;
+    }
+    struct score_reason *r = add_reason(out, o, REASON_ONWARD_SSH_HOP);
+    if (r != NULL) {
+        snprintf(r->evidence, sizeof(r->evidence),
+                 "%u SSH client start%s towards: %s%s", total,
+                 total == 1 ? "" : "s", targets,
+                 total > SCORE_MAX_NAMED ? "; ..." : "");
+    }
+}
+
+/* Hour of day in a configuration's zone, for score_opts.local_hour. */
+static int
+zone_hour(const void *zone, int64_t sec)
+{
+    struct tzfile_civil civil;
+
+    tzfile_civil(zone, sec, &civil);
+    return civil.minute_of_day / 60;
+}
+
+void
+score_state_opts(const struct config *cfg, struct state_opts *so)
+{
+    state_opts_default(so);
+    so->window_ms = (int64_t)cfg->history_days * 24 * 3600 * 1000;
+    for (int t = 0; t < STATE_TABLE_COUNT; t++) {
+        if (cfg->limits.baseline_entries != 0) {
+            so->max_rows[t] = cfg->limits.baseline_entries;
+        }
+    }
 }
 
 int
 score_ctx_new(struct score_ctx **out, const struct score_opts *o,
-              const char *state_path, const struct state_opts *so,
-              char *err, size_t n)
+              const struct config *cfg, const char *state_path,
+              const struct state_opts *so, char *err, size_t n)
 {
     struct state_opts defaults;
     struct score_ctx *c = calloc(1, sizeof(*c));
@@ -300,7 +467,18 @@ score_ctx_new(struct score_ctx **out, const struct score_opts *o,
         so = &defaults;
     }
     c->opts = *o;
+    c->cfg = cfg;
+    if (cfg != NULL && c->opts.local_hour == NULL) {
+        c->opts.local_hour = zone_hour;
+        c->opts.zone = &cfg->zone;
+        c->opts.zone_name = cfg->timezone;
+    }
+    if (patterns_init(&c->patterns, cfg, err, n) < 0) {
+        free(c);
+        return -1;
+    }
     if (state_open(&c->state, state_path, so, err, n) < 0) {
+        patterns_fini(&c->patterns);
         free(c);
         return -1;
     }
@@ -313,8 +491,14 @@ score_ctx_session(struct score_ctx *c, const struct session *s,
                   struct score *out, char *err, size_t n)
 {
     struct baseline_findings found;
+    const char *platform = session_platform(s);
 
-    score_session_reasons(s, &c->opts, out);
+    score_session_reasons(s, &c->opts, c->cfg, out);
+    if (c->cfg != NULL) {
+        check_config_accounts(s, &c->opts, c->cfg, platform, out);
+    }
+    check_patterns(s, &c->opts, &c->patterns, platform, out);
+    check_hops(s, &c->opts, out);
 
     /* Look up before learning, so a first session is "first seen". */
     baseline_check(c->state, &c->opts, s, &found);
@@ -327,6 +511,12 @@ score_ctx_session(struct score_ctx *c, const struct session *s,
         }
     }
     score_finish(&c->opts, out);
+
+    /* Allowlisted sessions still teach the baselines what is usual. */
+    if (c->cfg != NULL && c->cfg->nallow > 0) {
+        out->allow_index = allowlist_match(c->cfg, s, &s->start,
+                                           &out->expired_allow_index);
+    }
     return baseline_learn(c->state, &c->opts, s, err, n);
 }
 
@@ -343,6 +533,7 @@ score_ctx_close(struct score_ctx *c, char *err, size_t n)
         return 0;
     }
     int rc = state_close(c->state, err, n);
+    patterns_fini(&c->patterns);
     free(c);
     return rc;
 }

@@ -72,6 +72,11 @@ struct score {
     int severity_id;            /* OCSF: 1 informational .. 5 critical */
     struct score_reason reasons[SCORE_MAX_REASONS];
     int nreasons;
+    /* Index in the configuration's allowlist of the entry that covers the
+     * session, or -1.  The caller drops or marks a covered finding. */
+    int allow_index;
+    /* An expired allowlist entry that would have covered it, or -1. */
+    int expired_allow_index;
 };
 
 void score_opts_default(struct score_opts *o);
@@ -84,16 +89,28 @@ void score_session(const struct session *s, const struct score_opts *o,
                    struct score *out);
 
 struct score_ctx;
+struct config;
 
 /*
- * Creates a scoring context with a copy of o.  The baselines live in the
- * state file state_path, opened with so (state_opts_default when NULL);
- * with state_path NULL they live in memory and last for the run.  Returns
- * 0 and sets *out, or -1 with the state store's message in err (size n).
+ * Fills so from the configuration: the history window from history_days
+ * and every table's row limit from limits.baseline_entries.
+ */
+void score_state_opts(const struct config *cfg, struct state_opts *so);
+
+/*
+ * Creates a scoring context with a copy of o.  cfg, which may be NULL and
+ * must otherwise outlive the context, adds the configured reasons: admin
+ * accounts, UsernameFilter, AllowedUsers and UserContext, the configured
+ * suspicious-execution patterns, the allowlist and the time zone of
+ * outside_usual_hours (unless o sets local_hour).  The baselines live in
+ * the state file state_path, opened with so (state_opts_default when
+ * NULL); with state_path NULL they live in memory and last for the run.
+ * Returns 0 and sets *out, or -1 with a message in err (size n) from the
+ * state store or the pattern compiler.
  */
 int score_ctx_new(struct score_ctx **out, const struct score_opts *o,
-                  const char *state_path, const struct state_opts *so,
-                  char *err, size_t n);
+                  const struct config *cfg, const char *state_path,
+                  const struct state_opts *so, char *err, size_t n);
 
 /*
  * Scores s with the session reasons and the baseline reasons, then learns

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "score/score.h"
 #include "tcheck.h"
 
@@ -175,8 +176,8 @@ test_replay_gives_same_reasons(void)
     char err[512];
 
     score_opts_default(&o);
-    CHECK_INT(score_ctx_new(&a, &o, NULL, NULL, err, sizeof(err)), 0);
-    CHECK_INT(score_ctx_new(&b, &o, NULL, NULL, err, sizeof(err)), 0);
+    CHECK_INT(score_ctx_new(&a, &o, NULL, NULL, NULL, err, sizeof(err)), 0);
+    CHECK_INT(score_ctx_new(&b, &o, NULL, NULL, NULL, err, sizeof(err)), 0);
     score_all(a, first);
     score_all(b, second);
     for (size_t i = 0; i < NRUNS; i++) {
@@ -217,11 +218,11 @@ test_second_login_not_first_seen(void)
     struct score sc;
     struct session s;
     struct login l = { "web01", "alice", "203.0.113.50", "publickey", T0,
-                       "/usr/bin/id" };
+                       "/opt/app/bin/report" };
     char err[512];
 
     score_opts_default(&o);
-    CHECK_INT(score_ctx_new(&c, &o, NULL, NULL, err, sizeof(err)), 0);
+    CHECK_INT(score_ctx_new(&c, &o, NULL, NULL, NULL, err, sizeof(err)), 0);
     session_make(&s, &l);
     CHECK_INT(score_ctx_session(c, &s, &sc, err, sizeof(err)), 0);
     CHECK(has_reason(&sc, REASON_FIRST_SEEN_SOURCE_HOST));
@@ -259,14 +260,14 @@ test_state_file_carries_over(void)
     close(fd);
     unlink(path);
     score_opts_default(&o);
-    CHECK_INT(score_ctx_new(&c, &o, path, NULL, err, sizeof(err)), 0);
+    CHECK_INT(score_ctx_new(&c, &o, NULL, path, NULL, err, sizeof(err)), 0);
     session_make(&s, &l);
     CHECK_INT(score_ctx_session(c, &s, &sc, err, sizeof(err)), 0);
     CHECK(has_reason(&sc, REASON_FIRST_SEEN_SOURCE_HOST));
     session_free(&s);
     CHECK_INT(score_ctx_close(c, err, sizeof(err)), 0);
 
-    CHECK_INT(score_ctx_new(&c, &o, path, NULL, err, sizeof(err)), 0);
+    CHECK_INT(score_ctx_new(&c, &o, NULL, path, NULL, err, sizeof(err)), 0);
     CHECK_INT(state_rows(score_ctx_state(c), STATE_SRC_HOST), 1);
     l.sec += 60;
     session_make(&s, &l);
@@ -277,8 +278,153 @@ test_state_file_carries_over(void)
     unlink(path);
 
     /* A bad state path fails the context with the store's message. */
-    CHECK_INT(score_ctx_new(&c, &o, "/dev/null", NULL, err, sizeof(err)), -1);
+    CHECK_INT(score_ctx_new(&c, &o, NULL, "/dev/null", NULL, err,
+                            sizeof(err)), -1);
     CHECK(strstr(err, "/dev/null") != NULL);
+}
+
+static const char config_text[] =
+    "timezone: \"+02:00\"\n"
+    "history_days: 10\n"
+    "limits:\n"
+    "  baseline_entries: 500\n"
+    "admin_accounts: [ops]\n"
+    "platforms:\n"
+    "  linux:\n"
+    "    SuspiciousProcessList: [frobnicate]\n"
+    "    UsernameFilter: [\"adm*\"]\n"
+    "  esxi:\n"
+    "    AllowedUsers:\n"
+    "      \"esx*\": [root]\n"
+    "allowlist:\n"
+    "  - account: backup\n"
+    "    source: 192.0.2.0/24\n"
+    "    reason: nightly backup\n"
+    "    owner: ops-team\n"
+    "    expires: 2099-12-31\n"
+    "  - account: deploy\n"
+    "    reason: old pipeline\n"
+    "    owner: release-team\n"
+    "    expires: 2020-01-31\n";
+
+/* Scores one login with one command line in a fresh context. */
+static void
+score_with_config(const struct config *cfg, const struct login *l,
+                  const char *format, const char *const *argv,
+                  struct score *sc)
+{
+    struct score_opts o;
+    struct score_ctx *c;
+    struct session s;
+    char err[512];
+
+    config_score_opts(cfg, &o);
+    if (score_ctx_new(&c, &o, cfg, NULL, NULL, err, sizeof(err)) < 0) {
+        printf("  score_ctx_new: %s\n", err);
+        memset(sc, 0, sizeof(*sc));
+        return;
+    }
+    session_make(&s, l);
+    s.ev.origin.format = format;
+    for (size_t i = 0; argv != NULL && argv[i] != NULL; i++) {
+        event_add_arg(&s.execs[0].ev, sv_cstr(argv[i]));
+    }
+    CHECK_INT(score_ctx_session(c, &s, sc, err, sizeof(err)), 0);
+    session_free(&s);
+    score_ctx_close(c, err, sizeof(err));
+}
+
+static const char *
+reason_evidence(const struct score *sc, enum score_reason_code code)
+{
+    for (int i = 0; i < sc->nreasons; i++) {
+        if (sc->reasons[i].code == code) {
+            return sc->reasons[i].evidence;
+        }
+    }
+    return NULL;
+}
+
+static void
+test_configured_reasons(void)
+{
+    char path[] = "/tmp/sshtrail-score-config-XXXXXX";
+    struct config cfg;
+    struct config_error cerr;
+    struct state_opts so;
+    struct score sc;
+    int fd = mkstemp(path);
+
+    CHECK(fd >= 0);
+    CHECK(write(fd, config_text, sizeof(config_text) - 1) ==
+          (ssize_t)(sizeof(config_text) - 1));
+    close(fd);
+    config_default(&cfg);
+    CHECK_INT(config_load(&cfg, path, &cerr), 0);
+    unlink(path);
+
+    score_state_opts(&cfg, &so);
+    CHECK_INT(so.window_ms, 10LL * 24 * 3600 * 1000);
+    CHECK_INT(so.max_rows[STATE_ACCT_EXE], 500);
+
+    /* Admin account, a configured pattern and an onward hop. */
+    const char *frob[] = { "frobnicate", "--all", NULL };
+    struct login l = { "web01", "ops", "203.0.113.50", "publickey", T0,
+                       "/usr/local/bin/frobnicate" };
+    score_with_config(&cfg, &l, "sshd", frob, &sc);
+    CHECK_STR(reason_evidence(&sc, REASON_PRIVILEGED_ACCOUNT),
+              "ops is listed in admin_accounts");
+    CHECK(reason_evidence(&sc, REASON_SUSPICIOUS_EXECUTION) != NULL);
+    CHECK_INT(sc.allow_index, -1);
+
+    const char *hop[] = { "ssh", "-p", "2222", "admin@db02", NULL };
+    l.exe = "/usr/bin/ssh";
+    l.user = "admin7";
+    score_with_config(&cfg, &l, "sshd", hop, &sc);
+    CHECK_STR(reason_evidence(&sc, REASON_ONWARD_SSH_HOP),
+              "1 SSH client start towards: db02");
+    CHECK_STR(reason_evidence(&sc, REASON_ACCOUNT_OF_INTEREST),
+              "admin7 is listed in UsernameFilter");
+
+    /* ESXi AllowedUsers covers esx01 and lists only root. */
+    l = (struct login){ "esx01", "dave", "203.0.113.50", "password", T0,
+                        "/bin/ls" };
+    score_with_config(&cfg, &l, "esxi", NULL, &sc);
+    CHECK_STR(reason_evidence(&sc, REASON_UNEXPECTED_ACCOUNT),
+              "dave is not listed for esx01 in AllowedUsers");
+    l.user = "root";
+    score_with_config(&cfg, &l, "esxi", NULL, &sc);
+    CHECK(reason_evidence(&sc, REASON_UNEXPECTED_ACCOUNT) == NULL);
+
+    /* Allowlist: a covering entry and an expired one. */
+    l = (struct login){ "web01", "backup", "192.0.2.9", "publickey", T0,
+                        "/usr/bin/rsync" };
+    score_with_config(&cfg, &l, "sshd", NULL, &sc);
+    CHECK_INT(sc.allow_index, 0);
+    l.user = "deploy";
+    score_with_config(&cfg, &l, "sshd", NULL, &sc);
+    CHECK_INT(sc.allow_index, -1);
+    CHECK_INT(sc.expired_allow_index, 1);
+
+    /* Hours count in the configured zone: 04:00Z is 06:00 at +02:00. */
+    struct score_opts o;
+    struct score_ctx *c;
+    struct session s;
+    char err[512];
+    config_score_opts(&cfg, &o);
+    CHECK_INT(score_ctx_new(&c, &o, &cfg, NULL, NULL, err, sizeof(err)), 0);
+    l = (struct login){ "web01", "erin", "192.0.2.9", "publickey", T0, NULL };
+    for (int i = 0; i < 21; i++) {
+        session_make(&s, &l);
+        score_ctx_session(c, &s, &sc, err, sizeof(err));
+        session_free(&s);
+        l.sec = i == 19 ? T0 - 6 * 3600 : T0;
+    }
+    CHECK_STR(reason_evidence(&sc, REASON_OUTSIDE_USUAL_HOURS),
+              "login in hour 06:00-06:59 (+02:00); 0 of 20 earlier logins "
+              "of erin started in that hour, under the 5% share");
+    score_ctx_close(c, err, sizeof(err));
+    config_fini(&cfg);
 }
 
 static void
@@ -303,6 +449,7 @@ main(void)
     TEST_RUN("score", test_replay_gives_same_reasons);
     TEST_RUN("score", test_second_login_not_first_seen);
     TEST_RUN("score", test_state_file_carries_over);
+    TEST_RUN("score", test_configured_reasons);
     TEST_RUN("score", test_reason_names);
     TEST_EXIT();
 }
