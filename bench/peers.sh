@@ -60,6 +60,8 @@ tool() {
         return
     fi
     local bytes lines
+    # GNU time reports hundredths of a second, too coarse for the floors
+    # on small files; their MB/s is then a lower bound.
     bytes=$(stat -c %s "$file")
     lines=$(wc -l <"$file")
     cat "$file" >/dev/null
@@ -77,7 +79,6 @@ tool() {
         'BEGIN { if (s <= 0) s = 0.005; printf "%.1f", b / 1e6 / s }')
     local key
     key=$(basename "$file" .log)
-    key=${key%-10M}
     if [ -z "${base_mbs[$key]:-}" ]; then
         base_mbs[$key]=$mbs
     fi

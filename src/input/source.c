@@ -1,6 +1,8 @@
 /*
  * An input read line by line through its format, with format detection on
- * the first lines and a bounded reorder buffer (a min-heap by event time).
+ * the first lines, a bounded reorder buffer (a ring for events in time
+ * order and a min-heap for the others), and optional reading in a worker
+ * thread.
  */
 #include "input/source.h"
 
@@ -85,10 +87,10 @@ struct source {
     int next_detect;
 
     /*
-     * The reorder buffer: events that arrive in time order wait in a ring
-     * (oldest first); an event older than the ring's newest goes to a
-     * min-heap.  The next event out is the older of the two fronts, by
-     * time and then arrival, so the order is that of one heap.
+     * The reorder buffer.  Events that arrive in time order wait in a ring,
+     * oldest first, and an event older than the ring's newest goes to a
+     * min-heap.  The next event out is the older of the two fronts (by time,
+     * then arrival), so the order equals that of a single heap.
      */
     struct slot *ring;
     uint32_t ring_head;
@@ -109,7 +111,7 @@ struct source {
     /* Threaded reading (opts.threaded): a worker fills batches. */
     bool threaded;
     bool worker_started;
-    bool stopping;                      /* source_free asks the worker out */
+    bool stopping;                      /* set by source_free: the worker exits */
     pthread_t worker;
     pthread_mutex_t lock;
     pthread_cond_t changed;
@@ -123,8 +125,8 @@ struct source {
     struct event scratch;
 };
 
-/* True when the environment asks for threaded reading (until the CLI
- * has an option for it). */
+/* True when SSHTRAIL_THREADED=1 requests threaded reading (a stand-in
+ * until the command line has an option for it). */
 static bool
 env_threaded(void)
 {
@@ -380,13 +382,13 @@ hold_event(void *arg, const struct event *ev)
         held_release(s, h);
         return;
     }
-    struct sv given = event_str(ev, EVENT_HOST);
-    if (given.p == NULL && s->opts.fmt.default_host != NULL) {
-        given = sv_cstr(s->opts.fmt.default_host);
+    struct sv logged = event_str(ev, EVENT_HOST);
+    if (logged.p == NULL && s->opts.fmt.default_host != NULL) {
+        logged = sv_cstr(s->opts.fmt.default_host);
     }
-    if (given.p != NULL) {
+    if (logged.p != NULL) {
         /* Most hosts are logged in their canonical form already. */
-        size_t n = canonical_host_cached(s, given, host, sizeof(host));
+        size_t n = canonical_host_cached(s, logged, host, sizeof(host));
         if (!event_has_str(&h->ev, EVENT_HOST) ||
             !sv_eq(sv_make(host, n), event_str(&h->ev, EVENT_HOST))) {
             event_set_str(&h->ev, EVENT_HOST, sv_make(host, n));
@@ -743,8 +745,8 @@ next_held(struct source *s)
 /*
  * With threaded reading a worker thread runs next_held and hands the events
  * over in batches; the caller's thread only takes them in order.  The
- * events and their order are those of the serial path, so everything after
- * the source sees the same input.  The worker counts unused lines in its
+ * events and their order are those of the serial path, so every later stage
+ * receives the same input.  The worker counts unused lines in its
  * own diag, which is added to the caller's at the end of the input.
  */
 
