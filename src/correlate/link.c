@@ -201,6 +201,26 @@ on_esxi_shell(struct correlator *c, const struct event *ev)
     corr_add_exec(c, s, ev, LINK_ESXI_SHELL);
 }
 
+/* Returns the open session the execution's parent process belongs to: a
+ * linked execution, or the session's sshd process or user child. */
+static struct session *
+find_by_parent(struct correlator *c, const struct event *ev)
+{
+    struct key k;
+    struct session *s;
+
+    if (!event_has_num(ev, EVENT_PPID)) {
+        return NULL;
+    }
+    s = hmap_get(&c->procs,
+                 corr_make_key_num(&k, event_str(ev, EVENT_HOST), 'p',
+                                   event_num(ev, EVENT_PPID, 0)));
+    if (s == NULL) {
+        s = hmap_get(&c->by_pid, corr_key_sv(&k));
+    }
+    return s;
+}
+
 void
 corr_on_exec(struct correlator *c, const struct event *ev)
 {
@@ -226,6 +246,15 @@ corr_on_exec(struct correlator *c, const struct event *ev)
             c->stats.execs_after_end++;
             return;
         }
+        /* Logins that carry no audit session (macOS sshd lines) meet
+         * their executions' session here: a parent process in a session
+         * ties the audit session to it, so later executions link by id. */
+        s = find_by_parent(c, ev);
+        if (s != NULL && s->login_seen && !s->has_ses) {
+            corr_set_ses(c, s, event_num(ev, EVENT_SES, 0));
+            corr_add_exec(c, s, ev, LINK_PROCESS_TREE);
+            return;
+        }
         s = session_for_unseen_login(c, ev);
         if (s != NULL) {
             corr_add_exec(c, s, ev, LINK_AUDIT_SESSION);
@@ -234,17 +263,10 @@ corr_on_exec(struct correlator *c, const struct event *ev)
     }
 
     /* 2. The parent process belongs to a session. */
-    if (event_has_num(ev, EVENT_PPID)) {
-        s = hmap_get(
-            &c->procs,
-            corr_make_key_num(&k, host, 'p', event_num(ev, EVENT_PPID, 0)));
-        if (s == NULL) {
-            s = hmap_get(&c->by_pid, corr_key_sv(&k));
-        }
-        if (s != NULL) {
-            corr_add_exec(c, s, ev, LINK_PROCESS_TREE);
-            return;
-        }
+    s = find_by_parent(c, ev);
+    if (s != NULL) {
+        corr_add_exec(c, s, ev, LINK_PROCESS_TREE);
+        return;
     }
 
     if (corr_is_esxi_shell(ev)) {

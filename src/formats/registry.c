@@ -69,6 +69,21 @@ format_detect_binary(const unsigned char *head, size_t n)
     return best;
 }
 
+/*
+ * True when a is tied to a platform other than Linux and b is not.  On
+ * equal scores the platform's own format wins: macOS "log show --style
+ * syslog" lines are also valid sshd syslog lines, but only the macOS
+ * format names the macOS analytic.
+ */
+static bool
+is_more_specific(const struct format_ops *a, const struct format_ops *b)
+{
+    bool a_generic = a->platform == NULL || strcmp(a->platform, "linux") == 0;
+    bool b_generic = b->platform == NULL || strcmp(b->platform, "linux") == 0;
+
+    return !a_generic && b_generic;
+}
+
 const struct format_ops *
 format_detect(const struct sv *lines, int n)
 {
@@ -85,7 +100,9 @@ format_detect(const struct sv *lines, int n)
                 score += formats[f]->probe(lines[i]);
             }
         }
-        if (score > best_score) {
+        if (score > best_score ||
+            (score == best_score && best != NULL &&
+             is_more_specific(formats[f], best))) {
             best_score = score;
             best = formats[f];
         }
