@@ -13,8 +13,8 @@
 # Before fuzzing, every input saved under tests/fixtures/crashes/JOB/ is run
 # once through its harness: those are the reproducers of bugs found so far.
 # A crash saves its input as BUILD/crashes/JOB/crash-SHA1 (or leak-,
-# timeout-, oom-) and the FAIL line names that file; BUILD/logs/JOB.log
-# holds libFuzzer's report.  Corpora grow in BUILD/corpus/JOB.
+# timeout-, oom-), and the FAIL line names that file.  BUILD/logs/JOB.log
+# contains libFuzzer's report.  Corpora grow in BUILD/corpus/JOB.
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build-fuzz}
@@ -72,7 +72,7 @@ open_signature() {
         }' tests/fixtures/crashes/OPEN 2>/dev/null
 }
 
-# matches_open JOB LOG: true when LOG holds the report of an open bug.
+# matches_open JOB LOG: true when LOG contains the report of an open bug.
 matches_open() {
     local sig
     while IFS= read -r sig; do

@@ -15,8 +15,8 @@
 # summary that limits were reached (evictions or executions not kept).  In
 # the two floods a real login (alice on host victim from 192.0.2.77, then
 # `id -a` one second later) sits in the middle of the stream, and its
-# finding must still come out: a full session table finishes its oldest
-# open session early and counts it as evicted; it never drops a new login.
+# finding must still come out.  A full session table finishes its oldest
+# open session early and counts it as evicted, so it never drops a new login.
 # The two large-argument workloads must still produce the finding of their
 # session.
 #
@@ -155,7 +155,7 @@ else:
     sys.exit("unknown workload " + kind)
 PY
 
-# has_victim_finding FILE: true when FILE holds a finding for alice on host
+# has_victim_finding FILE: true when FILE contains a finding for alice on host
 # victim.
 has_victim_finding() {
     python3 - "$1" <<'PY'
