@@ -1,6 +1,6 @@
 /*
  * Measures the state store: upserts per second into the in-memory tables
- * and rows per second written back to an SQLite file, over a synthetic mix
+ * alone and with the changes written back to an SQLite file, over a synthetic mix
  * of keys (a few thousand accounts and sources, many executables).  Not a
  * test: bench/state_bench.sh builds and runs it and prints the figures
  * that docs/state.md records.
@@ -24,7 +24,7 @@ now_sec(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* One session's updates: 8 tables plus 3 executables, as a login does. */
+/* One session's updates: the seven login tables and three executables. */
 static int
 touch_session(struct state *st, long i, char *err, size_t n)
 {

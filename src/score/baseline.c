@@ -186,8 +186,8 @@ check_sources(struct state *st, const struct facts *f, const char *win,
 /*
  * The account reasons.  auth is the account's account_auth row, NULL when
  * the account has no history: then only new_account_on_host can apply,
- * because "new source" or "new key" for an account never seen says
- * nothing more than that.
+ * because "new source" or "new key" for an account never seen adds
+ * nothing to that.
  */
 static void
 check_account(struct state *st, const struct facts *f,
@@ -323,7 +323,7 @@ exe_seen_before(const struct session *s, uint32_t i, struct sv exe)
 /*
  * new_exe_for_account applies only when the account has logged in to the
  * host before: on a host new to the account every executable is new, and
- * new_account_on_host already says so.
+ * new_account_on_host already reports that.
  */
 static void
 check_exes(struct state *st, const struct facts *f, const char *win,

@@ -2,8 +2,8 @@
  * Learned baselines: what is usual for a source, an account and a host,
  * learned from earlier sessions and kept in the state store.
  *
- * For each finished login session the scorer first asks baseline_check
- * which baseline reasons apply, then feeds the session to baseline_learn.
+ * For each finished login session the scorer first calls baseline_check
+ * to find which baseline reasons apply, then feeds the session to baseline_learn.
  * Checking before learning makes the first session ever "first seen".  All
  * comparisons run on event time: the store's clock moves with the sessions'
  * start times, so replaying the same logs gives the same reasons.  With no
