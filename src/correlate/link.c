@@ -16,9 +16,10 @@ corr_add_exec(struct correlator *c, struct session *s, const struct event *ev,
     struct key k;
 
     corr_touch(s, ev);
-    if (ev->result == EVENT_RESULT_FAILURE) {
+    if (ev->result == EVENT_RESULT_FAILURE && !corr_is_esxi_shell(ev)) {
         /* A failed execve ran nothing: its argv is the caller's process
-         * title, and execvp's PATH search makes several per command. */
+         * title, and execvp's PATH search makes several per command.  An
+         * ESXi shell command's failure is its exit status: it did run. */
         s->execs_failed++;
         c->stats.execs_failed++;
         return;

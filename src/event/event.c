@@ -170,7 +170,17 @@ static struct event_ref
 store_bytes(struct event *ev, struct sv value)
 {
     struct event_ref ref;
+
+    /* A value copied from another field of the same event points into the
+     * arena, which reserve_bytes may move: keep its offset instead. */
+    bool inside = ev->bytes != NULL && value.p >= ev->bytes &&
+                  value.p < ev->bytes + ev->used;
+    size_t inside_off = inside ? (size_t)(value.p - ev->bytes) : 0;
     uint32_t n = reserve_bytes(ev, value.len);
+
+    if (inside) {
+        value.p = ev->bytes + inside_off;
+    }
 
     ref.off = ev->used;
     ref.len = n;
