@@ -63,7 +63,9 @@ key_add(struct key *k, struct sv part)
     size_t room = KEY_MAX - k->len - 1;
     size_t n = part.len < room ? part.len : room;
 
-    memcpy(k->bytes + k->len, part.p, n);
+    if (n > 0) {
+        memcpy(k->bytes + k->len, part.p, n);
+    }
     k->len += n;
     k->bytes[k->len++] = '\0';
 }
