@@ -35,8 +35,15 @@ sv_rfind(struct sv a, struct sv needle)
     if (needle.len > a.len) {
         return -1;
     }
+    if (needle.len == 0) {
+        return (ptrdiff_t)a.len;
+    }
+
+    /* Test the first byte before comparing the rest. */
+    char first = needle.p[0];
     for (size_t i = a.len - needle.len + 1; i-- > 0;) {
-        if (memcmp(a.p + i, needle.p, needle.len) == 0) {
+        if (a.p[i] == first &&
+            memcmp(a.p + i + 1, needle.p + 1, needle.len - 1) == 0) {
             return (ptrdiff_t)i;
         }
     }
@@ -51,15 +58,25 @@ sv_to_u64(struct sv a, uint64_t max, uint64_t *out)
     if (a.len == 0 || a.len > 20) {
         return false;
     }
-    for (size_t i = 0; i < a.len; i++) {
+    /* Up to 19 digits cannot overflow 64 bits, so only the 20-digit case
+     * needs a careful step; max is compared once at the end. */
+    size_t n = a.len < 19 ? a.len : 19;
+    for (size_t i = 0; i < n; i++) {
         unsigned d = (unsigned char)a.p[i] - '0';
         if (d > 9) {
             return false;
         }
-        if (v > (max - d) / 10) {
+        v = v * 10 + d;
+    }
+    if (a.len == 20) {
+        unsigned d = (unsigned char)a.p[19] - '0';
+        if (d > 9 || v > (UINT64_MAX - d) / 10) {
             return false;
         }
         v = v * 10 + d;
+    }
+    if (v > max) {
+        return false;
     }
     *out = v;
     return true;
