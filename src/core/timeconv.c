@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -269,15 +270,25 @@ time_parse_iso(struct sv s, const struct tz *tz, struct event_time *out)
     return i;
 }
 
-size_t
-time_format(const struct event_time *t, char *buf)
-{
-    int year, month, day, hour, minute, second;
-    int n;
+/* "00" to "99", indexed by twice the number. */
+static const char two_digits[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
 
-    epoch_to_civil(t->sec, &year, &month, &day, &hour, &minute, &second);
-    n = snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
-                 hour, minute, second);
+/* Writes v (0 to 99) as two digits at p. */
+static inline void
+put2(char *p, int v)
+{
+    memcpy(p, two_digits + 2 * v, 2);
+}
+
+/* The snprintf form, kept for years outside 0 to 9999 and odd fractions. */
+static size_t
+format_slow(const struct event_time *t, const int civil[6], char *buf)
+{
+    int n = snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d", civil[0],
+                     civil[1], civil[2], civil[3], civil[4], civil[5]);
     if (t->digits > 0) {
         char frac[16];
         snprintf(frac, sizeof(frac), "%09d", (int)t->nsec);
@@ -287,6 +298,45 @@ time_format(const struct event_time *t, char *buf)
     buf[n++] = 'Z';
     buf[n] = '\0';
     return (size_t)n;
+}
+
+size_t
+time_format(const struct event_time *t, char *buf)
+{
+    int c[6];
+
+    epoch_to_civil(t->sec, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5]);
+    if (c[0] < 0 || c[0] > 9999 || t->nsec < 0 || t->nsec > 999999999 ||
+        t->digits > 9) {
+        return format_slow(t, c, buf);
+    }
+    put2(buf, c[0] / 100);
+    put2(buf + 2, c[0] % 100);
+    buf[4] = '-';
+    put2(buf + 5, c[1]);
+    buf[7] = '-';
+    put2(buf + 8, c[2]);
+    buf[10] = 'T';
+    put2(buf + 11, c[3]);
+    buf[13] = ':';
+    put2(buf + 14, c[4]);
+    buf[16] = ':';
+    put2(buf + 17, c[5]);
+    size_t n = 19;
+    if (t->digits > 0) {
+        char frac[10];
+        int32_t ns = t->nsec;
+        for (int i = 8; i >= 0; i--) {
+            frac[i] = (char)('0' + ns % 10);
+            ns /= 10;
+        }
+        buf[n++] = '.';
+        memcpy(buf + n, frac, (size_t)t->digits);
+        n += (size_t)t->digits;
+    }
+    buf[n++] = 'Z';
+    buf[n] = '\0';
+    return n;
 }
 
 bool
