@@ -60,7 +60,10 @@ corr_time_ms(const struct event_time *t)
 static void
 key_add(struct key *k, struct sv part)
 {
-    size_t room = KEY_MAX - k->len - 1;
+    /* Leave room for a tag byte and a number after any part. */
+    size_t reserve = 1 + sizeof(int64_t) + 1;
+    size_t room = k->len + reserve < KEY_MAX ? KEY_MAX - k->len - reserve
+                                             : 0;
     size_t n = part.len < room ? part.len : room;
 
     if (n > 0) {
@@ -70,12 +73,18 @@ key_add(struct key *k, struct sv part)
     k->bytes[k->len++] = '\0';
 }
 
+/*
+ * Appends v as its 8 bytes: a fixed width keeps keys distinct without a
+ * terminator, and no decimal text is written.
+ */
 static void
 key_add_num(struct key *k, int64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
-    key_add(k, sv_make(tmp, (size_t)n));
+    if (KEY_MAX - k->len < sizeof(v)) {
+        return;
+    }
+    memcpy(k->bytes + k->len, &v, sizeof(v));
+    k->len += sizeof(v);
 }
 
 struct sv
