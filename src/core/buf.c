@@ -21,7 +21,7 @@ buf_fini(struct buf *b)
 }
 
 void
-buf_add(struct buf *b, const void *p, size_t n)
+buf_add_slow(struct buf *b, const void *p, size_t n)
 {
     if (n > b->max - b->len) {
         b->dropped += n - (b->max - b->len);
@@ -59,12 +59,6 @@ void
 buf_add_cstr(struct buf *b, const char *s)
 {
     buf_add(b, s, strlen(s));
-}
-
-void
-buf_add_char(struct buf *b, char c)
-{
-    buf_add(b, &c, 1);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/sv.h"
 
@@ -30,10 +31,38 @@ buf_clear(struct buf *b)
     b->dropped = 0;
 }
 
-void buf_add(struct buf *b, const void *p, size_t n);
+/* Growing, truncating and counting part of buf_add; not for callers. */
+void buf_add_slow(struct buf *b, const void *p, size_t n);
+
+/*
+ * Appends n bytes.  The bytes past max are dropped and counted.  The common
+ * case, room in the allocation already, is inline.
+ */
+static inline void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+    if (n <= b->cap - b->len) {
+        if (n > 0) {
+            memcpy(b->data + b->len, p, n);
+            b->len += n;
+        }
+        return;
+    }
+    buf_add_slow(b, p, n);
+}
+
+static inline void
+buf_add_char(struct buf *b, char c)
+{
+    if (b->len < b->cap) {
+        b->data[b->len++] = c;
+        return;
+    }
+    buf_add_slow(b, &c, 1);
+}
+
 void buf_add_sv(struct buf *b, struct sv v);
 void buf_add_cstr(struct buf *b, const char *s);
-void buf_add_char(struct buf *b, char c);
 void buf_add_i64(struct buf *b, long long v);
 
 /* Writes the buffer to f; returns 0 or -1 when the write failed. */

@@ -56,6 +56,19 @@ add_hex_byte(struct buf *out, const char *prefix, unsigned char c)
     buf_add(out, tmp, n + 2);
 }
 
+/* 1 for the bytes escape_json copies as they are: printable ASCII but
+ * the quote and the backslash. */
+#define PLAIN16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char json_plain[256] = {
+    [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  /* 0x20 */
+    PLAIN16,                                                   /* 0x30 */
+    PLAIN16,                                                   /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,            /* 0x50 */
+    PLAIN16,                                                   /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,            /* 0x70 */
+};
+#undef PLAIN16
+
 void
 escape_json(struct buf *out, struct sv v)
 {
@@ -66,8 +79,7 @@ escape_json(struct buf *out, struct sv v)
     while (i < n) {
         /* Copy the longest run that needs no escaping in one call. */
         size_t start = i;
-        while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' &&
-               p[i] != '\\') {
+        while (i < n && json_plain[p[i]]) {
             i++;
         }
         buf_add(out, p + start, i - start);
