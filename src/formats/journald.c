@@ -281,6 +281,127 @@ json_entry(void *arg, struct sv object, uint64_t line_no,
     return rc;
 }
 
+/* ---- fast path for -o json lines -------------------------------------- */
+
+/*
+ * Most -o json lines are one flat object of string values with no
+ * backslash.  Such a line is read here without building a cJSON document;
+ * anything else (escapes, numbers, arrays, NUL bytes, text after the
+ * object) makes these functions give up, and the line takes the general
+ * path, so both give the same entry.
+ */
+
+/* Returns the index of the first byte at or after i that is not blank. */
+static size_t
+fast_skip_blank(struct sv line, size_t i)
+{
+    while (i < line.len && (line.p[i] == ' ' || line.p[i] == '\t' ||
+                            line.p[i] == '\r' || line.p[i] == '\n')) {
+        i++;
+    }
+    return i;
+}
+
+/*
+ * Reads the string that opens at line.p[i] (a quote).  Sets *s to its
+ * bytes and returns the index after the closing quote, or 0 when the
+ * string is not closed.  The caller has checked that the line holds no
+ * backslash, so the next quote closes it.
+ */
+static size_t
+fast_string(struct sv line, size_t i, struct sv *s)
+{
+    const char *q = memchr(line.p + i + 1, '"', line.len - i - 1);
+
+    if (q == NULL) {
+        return 0;
+    }
+    *s = sv_make(line.p + i + 1, (size_t)(q - line.p) - i - 1);
+    return (size_t)(q - line.p) + 1;
+}
+
+/*
+ * Fills st->entry from line.  Returns false when the line needs the
+ * general path; st->entry is then left for that path to reset.
+ */
+static bool
+fast_json_line(struct journald_state *st, struct sv line)
+{
+    struct journald_entry *e = &st->entry;
+    size_t i = 1;
+
+    if (memchr(line.p, '\\', line.len) != NULL) {
+        return false;
+    }
+    journald_entry_reset(e);
+    i = fast_skip_blank(line, i);
+    if (i >= line.len || line.p[i] == '}') {
+        return false;
+    }
+    for (;;) {
+        struct sv key;
+        struct sv value;
+
+        if (i >= line.len || line.p[i] != '"' ||
+            (i = fast_string(line, i, &key)) == 0) {
+            return false;
+        }
+        i = fast_skip_blank(line, i);
+        if (i >= line.len || line.p[i] != ':') {
+            return false;
+        }
+        i = fast_skip_blank(line, i + 1);
+        if (i >= line.len) {
+            return false;
+        }
+        /* cJSON would cut a key at a NUL byte. */
+        if (memchr(key.p, '\0', key.len) != NULL) {
+            return false;
+        }
+        int f = -1;
+        if (key.len >= 4 && key.len <= 20) {
+            f = journald_field_find(key);
+        }
+        if (line.p[i] == '"') {
+            if ((i = fast_string(line, i, &value)) == 0) {
+                return false;
+            }
+            if (f >= 0 && !e->present[f] && !e->null[f]) {
+                if (memchr(value.p, '\0', value.len) != NULL) {
+                    return false;
+                }
+                e->value[f] = value;
+                e->present[f] = true;
+            }
+        } else if (line.len - i >= 4 && memcmp(line.p + i, "null", 4) == 0) {
+            i += 4;
+            if (f >= 0 && !e->present[f]) {
+                e->null[f] = true;
+            }
+        } else {
+            return false;
+        }
+        i = fast_skip_blank(line, i);
+        if (i >= line.len) {
+            return false;
+        }
+        if (line.p[i] == '}') {
+            break;
+        }
+        if (line.p[i] != ',') {
+            return false;
+        }
+        i = fast_skip_blank(line, i + 1);
+    }
+    /* Only blanks may follow the object on its line. */
+    for (i++; i < line.len; i++) {
+        if (line.p[i] != ' ' && line.p[i] != '\t' && line.p[i] != '\r') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* ---- format operations ------------------------------------------------- */
 
 static void *
@@ -359,6 +480,10 @@ feed(void *state, struct sv line, const struct event_origin *origin,
     }
     if (st->layout == LAYOUT_EXPORT) {
         return feed_export(st, line, origin, reason);
+    }
+    if (!st->json.in_object && !st->json.in_array && line.len > 0 &&
+        line.p[0] == '{' && fast_json_line(st, line)) {
+        return emit_entry(st, origin->line, reason);
     }
     return journald_json_feed(&st->json, line, origin->line, json_entry, st,
                               reason);
