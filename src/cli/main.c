@@ -21,7 +21,9 @@
 #include "input/source.h"
 #include "output/output.h"
 #include "report/coverage.h"
+#include "score/automation.h"
 #include "score/score.h"
+#include "state/state.h"
 
 struct run {
     const struct options *opt;
@@ -36,6 +38,11 @@ struct run {
     uint64_t events_written;
     uint64_t late_events;
     struct coverage *coverage;          /* coverage command only */
+    struct score_ctx *scorer;           /* detect only */
+    struct automation *automation;      /* detect only */
+    uint64_t suppressed;                /* findings an allowlist covered */
+    bool *expired_reported;             /* per allowlist entry, this run */
+    bool state_failed;                  /* a state write failed (reported) */
 };
 
 static void
@@ -77,6 +84,90 @@ passes_filters(const struct options *opt, const struct event *ev,
     return true;
 }
 
+/*
+ * Opens the scorer of detect and baseline learn, with the state file that
+ * --state or the configuration names (in memory otherwise).  Returns 0, or
+ * -1 after reporting why the state file cannot be used.
+ */
+static int
+open_scorer(struct run *r)
+{
+    const char *path = r->opt->state_path ? r->opt->state_path
+                                          : r->cfg.state;
+    struct state_opts so;
+    char err[1024];
+
+    if (r->opt->command != CMD_DETECT && r->opt->command != CMD_LEARN) {
+        return 0;
+    }
+    if (r->opt->command == CMD_LEARN && path == NULL) {
+        fprintf(stderr, "sshtrail: baseline learn needs a state file: give "
+                        "--state FILE or set state in the configuration\n");
+        return -1;
+    }
+    score_state_opts(&r->cfg, &so);
+    if (score_ctx_new(&r->scorer, &r->score_opts, &r->cfg, path, &so, err,
+                      sizeof(err)) < 0) {
+        fprintf(stderr, "sshtrail: %s\n", err);
+        return -1;
+    }
+    if (r->cfg.nallow > 0) {
+        r->expired_reported = calloc(r->cfg.nallow, sizeof(bool));
+    }
+    r->automation = automation_new(err, sizeof(err));
+    if (r->automation == NULL) {
+        fprintf(stderr, "sshtrail: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* A built-in automation marker suppresses like an allowlist entry that
+ * never expires; index -1 tells them apart. */
+static void
+fill_marker_suppression(const struct automation_marker *m,
+                        struct output_suppression *sup)
+{
+    sup->index = -1;
+    sup->line = 0;
+    sup->reason = m->reason;
+    sup->owner = "sshtrail built-in automation marker";
+    snprintf(sup->expires, sizeof(sup->expires), "never");
+}
+
+static void
+fill_suppression(const struct run *r, int index,
+                 struct output_suppression *sup)
+{
+    const struct config_allow *a = &r->cfg.allowlist[index];
+
+    sup->index = index;
+    sup->line = a->line;
+    sup->reason = a->reason;
+    sup->owner = a->owner;
+    snprintf(sup->expires, sizeof(sup->expires), "%04d-%02d-%02d",
+             a->expires_year, a->expires_month, a->expires_day);
+}
+
+/* Warns once per run about an expired allowlist entry that would have
+ * suppressed a finding: it no longer does. */
+static void
+report_expired(struct run *r, int index)
+{
+    if (index < 0 || (uint32_t)index >= r->cfg.nallow ||
+        r->expired_reported == NULL || r->expired_reported[index]) {
+        return;
+    }
+    r->expired_reported[index] = true;
+
+    const struct config_allow *a = &r->cfg.allowlist[index];
+    fprintf(stderr, "sshtrail: allowlist entry %d (line %llu, owner %s) "
+                    "expired on %04d-%02d-%02d and no longer suppresses; "
+                    "renew or remove it\n",
+            index, (unsigned long long)a->line, a->owner ? a->owner : "?",
+            a->expires_year, a->expires_month, a->expires_day);
+}
+
 /* Receives finished sessions from the correlator. */
 static void
 on_session(void *arg, const struct session *s)
@@ -106,12 +197,42 @@ on_session(void *arg, const struct session *s)
         return;
     }
 
-    /* A finding needs a seen SSH login followed by execution. */
-    if (!s->login_seen || s->nexecs == 0) {
+    /* Every seen login is scored, so the baselines learn from all of
+     * them; a finding needs execution after the login. */
+    if (!s->login_seen) {
         return;
     }
     struct score sc;
-    score_session(s, &r->score_opts, &sc);
+    char err[512];
+    if (score_ctx_session(r->scorer, s, &sc, err, sizeof(err)) < 0 &&
+        !r->state_failed) {
+        fprintf(stderr, "sshtrail: %s; findings are still written, the "
+                        "baselines of this run are not saved\n", err);
+        r->state_failed = true;
+    }
+    if (s->nexecs == 0 || opt->command == CMD_LEARN) {
+        return;
+    }
+    report_expired(r, sc.expired_allow_index);
+
+    struct output_suppression sup;
+    const struct automation_marker *marker = NULL;
+    r->out_opts.suppression = NULL;
+    if (sc.allow_index < 0) {
+        marker = automation_match(r->automation, &r->cfg, s);
+    }
+    if (sc.allow_index >= 0 || marker != NULL) {
+        r->suppressed++;
+        if (opt->hide_suppressed) {
+            return;
+        }
+        if (marker != NULL) {
+            fill_marker_suppression(marker, &sup);
+        } else {
+            fill_suppression(r, sc.allow_index, &sup);
+        }
+        r->out_opts.suppression = &sup;
+    }
     if (opt->output == OUTPUT_JSON) {
         output_finding_json(&r->out, s, &sc, &r->out_opts);
     } else if (opt->output == OUTPUT_HTML) {
@@ -119,6 +240,7 @@ on_session(void *arg, const struct session *s)
     } else {
         output_finding_text(&r->out, s, &sc, &r->out_opts);
     }
+    r->out_opts.suppression = NULL;
     r->findings++;
     flush_out(r);
 }
@@ -144,6 +266,7 @@ open_sources(struct run *r, struct diag *diag, size_t *count)
     so.tolerance_ms = opt->command == CMD_EVENTS ? 0 : opt->tolerance_ms;
     so.now = opt->now;
     so.diag = diag;
+    so.threaded = opt->jobs > 1;
 
     for (size_t i = 0; i < opt->ninputs; i++) {
         struct source *s = source_open(opt->inputs[i], &so, err,
@@ -346,8 +469,11 @@ write_summary(const struct run *r, struct source **sources, size_t n,
         fprintf(stderr, "  blind spots: %llu\n",
                 (unsigned long long)coverage_gaps(r->coverage));
     } else if (opt->command == CMD_DETECT) {
-        fprintf(stderr, "  findings: %llu\n",
-                (unsigned long long)r->findings);
+        fprintf(stderr, "  findings: %llu (%llu suppressed by the allowlist"
+                        "%s)\n",
+                (unsigned long long)r->findings,
+                (unsigned long long)r->suppressed,
+                opt->hide_suppressed ? ", not written" : ", marked");
     } else if (opt->command == CMD_SESSIONS) {
         fprintf(stderr, "  sessions written: %llu\n",
                 (unsigned long long)r->sessions_written);
@@ -474,8 +600,10 @@ main(int argc, char **argv)
         correlator_opts_default(&co);
         co.grace_ms = opt.tolerance_ms;
         apply_config(&r, &co, &r.score_opts);
-        c = correlator_new(&co, &sink);
-        if (c == NULL) {
+        r.score_opts.frozen = opt.baseline_frozen;
+        if (open_scorer(&r) < 0) {
+            r.exit_code = EXIT_INPUT;
+        } else if ((c = correlator_new(&co, &sink)) == NULL) {
             fprintf(stderr, "sshtrail: out of memory\n");
             r.exit_code = EXIT_INPUT;
         } else {
@@ -509,10 +637,18 @@ main(int argc, char **argv)
                 strerror(errno));
         r.write_failed = true;
     }
+    if (r.scorer != NULL) {
+        char err[1024];
+        if (score_ctx_close(r.scorer, err, sizeof(err)) < 0) {
+            fprintf(stderr, "sshtrail: %s\n", err);
+            r.state_failed = true;
+        }
+        r.scorer = NULL;
+    }
     write_summary(&r, sources, nsources, &diag, c);
 
     int exit_code = r.exit_code;
-    if (r.write_failed) {
+    if (r.write_failed || r.state_failed) {
         exit_code = EXIT_OUTPUT;
     } else if (exit_code == 0 && opt.fail_on_findings &&
                (r.findings > 0 ||
@@ -522,6 +658,8 @@ main(int argc, char **argv)
 
     correlator_free(c);
     coverage_free(r.coverage);
+    free(r.expired_reported);
+    automation_free(r.automation);
     for (size_t i = 0; i < nsources; i++) {
         source_free(sources[i]);
     }

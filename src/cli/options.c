@@ -26,6 +26,10 @@ enum long_only {
     OPT_FAIL_ON_FINDINGS,
     OPT_INVENTORY,
     OPT_CONFIG,
+    OPT_STATE,
+    OPT_BASELINE_MODE,
+    OPT_HIDE_SUPPRESSED,
+    OPT_JOBS,
     OPT_SILENCE,
     OPT_TOLERANCE,
     OPT_QUIET,
@@ -50,6 +54,10 @@ static const struct option long_options[] = {
     { "fail-on-findings", no_argument, NULL, OPT_FAIL_ON_FINDINGS },
     { "inventory", required_argument, NULL, OPT_INVENTORY },
     { "config", required_argument, NULL, OPT_CONFIG },
+    { "state", required_argument, NULL, OPT_STATE },
+    { "baseline-mode", required_argument, NULL, OPT_BASELINE_MODE },
+    { "hide-suppressed", no_argument, NULL, OPT_HIDE_SUPPRESSED },
+    { "jobs", required_argument, NULL, OPT_JOBS },
     { "silence", required_argument, NULL, OPT_SILENCE },
     { "reorder-tolerance", required_argument, NULL, OPT_TOLERANCE },
     { "quiet", no_argument, NULL, OPT_QUIET },
@@ -75,6 +83,13 @@ print_help(FILE *f)
 "  detect     write one finding per SSH session followed by execution\n"
 "  sessions   write every SSH session with its linked executions\n"
 "  events     write the normalized events, one per line, input by input\n"
+"  baseline learn FILE...\n"
+"             learn baselines from history into the state file, without\n"
+"             findings\n"
+"  baseline show [--host H] [--user U]\n"
+"             print what the state file has learned\n"
+"  baseline forget [--host H] [--user U]\n"
+"             remove learned rows (all of them without filters)\n"
 "  config check FILE\n"
 "             validate a configuration file and print the effective one\n"
 "  coverage   report per host which sources cover it and its blind spots:\n"
@@ -107,6 +122,17 @@ print_help(FILE *f)
 "  --reorder-tolerance DURATION\n"
 "                        how far records may be out of time order and\n"
 "                        still be sorted (default 30s)\n"
+"  --state FILE          keep learned baselines in this SQLite file (created\n"
+"                        0600; default: the config's state, else memory for\n"
+"                        the run only)\n"
+"  --baseline-mode learn|frozen\n"
+"                        learn (default): score, then learn from the new\n"
+"                        sessions; frozen: score without learning\n"
+"  --hide-suppressed     leave out findings an allowlist entry suppressed\n"
+"                        (they are written, marked, by default)\n"
+"  --jobs N              with N above 1, read and parse each input in its\n"
+"                        own thread; output is identical to a serial run\n"
+"                        (default 1)\n"
 "  --fail-on-findings    exit 1 when findings (detect) or blind spots\n"
 "                        (coverage) were written\n"
 "  --inventory FILE      coverage: the hosts that should send logs, one\n"
@@ -261,6 +287,35 @@ parse_one(struct options *opt, int c, const char *arg)
     case OPT_CONFIG:
         opt->config_path = arg;
         return -1;
+    case OPT_STATE:
+        if (*arg == '\0') {
+            return usage_error("empty value for --state");
+        }
+        opt->state_path = arg;
+        return -1;
+    case OPT_BASELINE_MODE:
+        if (strcmp(arg, "learn") == 0) {
+            opt->baseline_frozen = false;
+        } else if (strcmp(arg, "frozen") == 0) {
+            opt->baseline_frozen = true;
+        } else {
+            return usage_error("invalid value '%s' for --baseline-mode: "
+                               "expected learn or frozen", arg);
+        }
+        return -1;
+    case OPT_HIDE_SUPPRESSED:
+        opt->hide_suppressed = true;
+        return -1;
+    case OPT_JOBS: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || n < 1 || n > 64) {
+            return usage_error("invalid value '%s' for --jobs: expected a "
+                               "number of threads from 1 to 64", arg);
+        }
+        opt->jobs = (int)n;
+        return -1;
+    }
     case OPT_SILENCE:
         return parse_duration_arg("--silence", arg, &opt->silence_ms);
     case OPT_QUIET:
@@ -320,6 +375,7 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
     opt->window_ms = 60 * 1000;
     opt->tolerance_ms = 30 * 1000;
     opt->silence_ms = 3600 * 1000;
+    opt->jobs = 1;
     opt->now = now;
 
     if (argc < 2) {
@@ -334,12 +390,21 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
         printf("sshtrail %s\n", SSHTRAIL_VERSION);
         return EXIT_OK;
     }
-    if ((rc = parse_command(opt, argv[1])) >= 0) {
+    int first_option = 2;
+    if (strcmp(argv[1], "baseline") == 0) {
+        if (argc < 3 || strcmp(argv[2], "learn") != 0) {
+            return usage_error("unknown baseline command: expected "
+                               "'baseline learn FILE...', 'baseline show' "
+                               "or 'baseline forget'");
+        }
+        opt->command = CMD_LEARN;
+        first_option = 3;
+    } else if ((rc = parse_command(opt, argv[1])) >= 0) {
         return rc;
     }
 
-    /* getopt_long starts after the command word. */
-    optind = 2;
+    /* getopt_long starts after the command words. */
+    optind = first_option;
     opterr = 0;
     for (;;) {
         int c = getopt_long(argc, argv, "h", long_options, NULL);

@@ -26,7 +26,8 @@ enum command {
     CMD_DETECT,
     CMD_SESSIONS,
     CMD_EVENTS,
-    CMD_COVERAGE
+    CMD_COVERAGE,
+    CMD_LEARN           /* baseline learn: learn without findings */
 };
 
 enum output_kind {
@@ -51,6 +52,11 @@ struct options {
     char *host_canonical;               /* --host as canonicalised */
     const char *inventory;              /* --inventory FILE, or NULL */
     const char *config_path;            /* --config FILE, or NULL */
+    const char *state_path;             /* --state FILE, or NULL */
+    bool baseline_frozen;               /* --baseline-mode frozen */
+    bool hide_suppressed;               /* --hide-suppressed */
+    int jobs;                           /* --jobs: >1 parses inputs in
+                                           worker threads */
     bool window_given;                  /* --window overrides TimeWindow */
     int64_t silence_ms;                 /* --silence: a source is silent */
     bool fail_on_findings;

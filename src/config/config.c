@@ -143,6 +143,30 @@ parse_admin_accounts(struct node_loader *ld, yaml_node_t *v)
                      &ld->cfg->admin_accounts);
 }
 
+static int
+parse_automation_markers(struct node_loader *ld, yaml_node_t *v)
+{
+    static const char *const known[] = { "ansible", "sftp", "rsync" };
+    struct config_list *list = &ld->cfg->automation_markers;
+
+    if (node_list(ld, v, CONFIG_MAX_NAME, false, NULL, list) < 0) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < list->n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+            found = found || strcmp(list->items[i], known[k]) == 0;
+        }
+        if (!found) {
+            return node_fail(ld, v, "unknown automation marker '%s': "
+                                    "expected ansible, sftp or rsync",
+                             list->items[i]);
+        }
+    }
+    ld->cfg->automation_markers_set = true;
+    return 0;
+}
+
 /* ---- host groups and aliases -------------------------------------------- */
 
 static int
@@ -477,6 +501,7 @@ static const struct node_key_spec top_keys[] = {
     {"host_groups", parse_host_groups},
     {"host_aliases", parse_host_aliases},
     {"admin_accounts", parse_admin_accounts},
+    {"automation_markers", parse_automation_markers},
     {"failure_span", parse_failure_span},
     {"window", parse_window},
     {"platforms", parse_platforms},
@@ -492,7 +517,7 @@ config_default(struct config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->history_days = 30;
     cfg->timezone = "UTC";
-    cfg->limits.baseline_entries = 100000;
+    cfg->limits.baseline_entries = 10000;
     cfg->failure_span_ms = 10 * 60 * 1000;
     cfg->platforms[CONFIG_LINUX].window_ms = 60 * 1000;
     cfg->platforms[CONFIG_MACOS].window_ms = 45 * 1000;

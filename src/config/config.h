@@ -110,6 +110,10 @@ struct config {
     int64_t window_ms; /* default window of every platform */
     int64_t failure_span_ms;
     struct config_list admin_accounts;
+    /* Built-in automation markers in use (ansible, sftp, rsync); when
+     * automation_markers_set is false, all of them. */
+    struct config_list automation_markers;
+    bool automation_markers_set;
     struct config_host_group *groups;
     uint32_t ngroups;
     struct config_alias *aliases;

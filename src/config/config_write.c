@@ -210,6 +210,10 @@ config_write_effective(const struct config *cfg, FILE *out)
     write_groups_aliases(out, cfg);
     fputs("admin_accounts: ", out);
     write_list(out, &cfg->admin_accounts);
+    if (cfg->automation_markers_set) {
+        fputs("automation_markers: ", out);
+        write_list(out, &cfg->automation_markers);
+    }
     fputs("failure_span: ", out);
     write_duration(out, cfg->failure_span_ms);
     fputc('\n', out);

@@ -17,7 +17,7 @@
 /* Maximum executions kept per session; more are counted, not stored. */
 #define SESSION_MAX_EXECS 512
 /* Maximum timeline entries kept per session. */
-#define SESSION_MAX_TIMELINE 64
+#define SESSION_MAX_TIMELINE 32
 
 /* Linkage method of an execution to its session, strongest first. */
 enum linkage {

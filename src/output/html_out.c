@@ -209,6 +209,23 @@ output_finding_html(struct buf *out, const struct session *s,
     buf_add_cstr(out, output_analytic_uid(s->ev.origin.format));
     buf_add_cstr(out, " (DET0596, T1021.004) &middot; finding ");
     buf_add_cstr(out, uid);
+    if (o->suppression != NULL) {
+        if (o->suppression->index >= 0) {
+            buf_add_cstr(out, " &middot; <b>suppressed</b> by allowlist "
+                              "entry ");
+            buf_add_i64(out, o->suppression->index);
+            buf_add_cstr(out, ": ");
+        } else {
+            buf_add_cstr(out, " &middot; <b>suppressed</b> as known "
+                              "automation: ");
+        }
+        add_html(out, sv_cstr(o->suppression->reason), HTML_FIELD_MAX);
+        buf_add_cstr(out, " (owner ");
+        add_html(out, sv_cstr(o->suppression->owner), HTML_FIELD_MAX);
+        buf_add_cstr(out, ", expires ");
+        buf_add_cstr(out, o->suppression->expires);
+        buf_add_char(out, ')');
+    }
     buf_add_cstr(out, "</p>\n");
     add_login_table(out, s);
     if (sc->nreasons > 0) {
@@ -227,7 +244,6 @@ output_finding_html(struct buf *out, const struct session *s,
     }
     add_executions(out, s);
     buf_add_cstr(out, "</section>\n");
-    (void)o;
 }
 
 void

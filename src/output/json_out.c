@@ -468,8 +468,24 @@ write_actor(struct jsonw *w, const struct session *s)
 }
 
 static void
+write_suppression(struct jsonw *w, const struct output_suppression *sup)
+{
+    jsonw_obj_begin(w, "suppressed_by");
+    if (sup->index >= 0) {
+        jsonw_int(w, "allowlist_index", sup->index);
+        jsonw_int(w, "line", (int64_t)sup->line);
+    } else {
+        jsonw_cstr(w, "automation_marker", sup->reason ? sup->reason : "");
+    }
+    jsonw_cstr(w, "reason", sup->reason ? sup->reason : "");
+    jsonw_cstr(w, "owner", sup->owner ? sup->owner : "");
+    jsonw_cstr(w, "expires", sup->expires);
+    jsonw_obj_end(w);
+}
+
+static void
 write_unmapped(struct jsonw *w, const struct session *s,
-               const struct score *sc)
+               const struct score *sc, const struct output_suppression *sup)
 {
     jsonw_obj_begin(w, "unmapped");
     write_str_field(w, &s->ev, EVENT_AUTH_METHOD, NULL);
@@ -494,6 +510,9 @@ write_unmapped(struct jsonw *w, const struct session *s,
     }
     if (s->execs_failed) {
         jsonw_int(w, "executions_failed", (int64_t)s->execs_failed);
+    }
+    if (sup != NULL) {
+        write_suppression(w, sup);
     }
     jsonw_obj_end(w);
 }
@@ -525,8 +544,13 @@ output_finding_json(struct buf *out, const struct session *s,
     jsonw_int(&w, "severity_id", sc->severity_id);
     jsonw_cstr(&w, "severity", score_severity_name(sc->severity_id));
     jsonw_int(&w, "risk_score", sc->total);
-    jsonw_int(&w, "status_id", 1);
-    jsonw_cstr(&w, "status", "New");
+    if (o->suppression != NULL) {
+        jsonw_int(&w, "status_id", 3);
+        jsonw_cstr(&w, "status", "Suppressed");
+    } else {
+        jsonw_int(&w, "status_id", 1);
+        jsonw_cstr(&w, "status", "New");
+    }
 
     jsonw_obj_begin(&w, "metadata");
     jsonw_cstr(&w, "version", OUTPUT_OCSF_VERSION);
@@ -552,7 +576,7 @@ output_finding_json(struct buf *out, const struct session *s,
         write_evidence(&w, &scratch, &s->execs[i]);
     }
     jsonw_arr_end(&w);
-    write_unmapped(&w, s, sc);
+    write_unmapped(&w, s, sc, o->suppression);
     jsonw_obj_end(&w);
     buf_add_char(out, '\n');
     buf_fini(&scratch);

@@ -16,9 +16,20 @@
 /* OCSF schema version the findings follow. */
 #define OUTPUT_OCSF_VERSION "1.3.0"
 
+/* The allowlist entry that suppressed a finding. */
+struct output_suppression {
+    int index;                  /* position in the config's allowlist */
+    uint64_t line;              /* line of the entry in the config file */
+    const char *reason;
+    const char *owner;
+    char expires[16];           /* YYYY-MM-DD */
+};
+
 struct output_opts {
     const char *product_version;
     int64_t window_ms;
+    /* Set while writing a suppressed finding, else NULL. */
+    const struct output_suppression *suppression;
 };
 
 void output_event_json(struct buf *out, const struct event *ev);

@@ -166,7 +166,6 @@ output_finding_text(struct buf *out, const struct session *s,
 {
     char uid[33];
 
-    (void)o;
     output_finding_uid(s, uid);
     buf_add_cstr(out, score_severity_name(sc->severity_id));
     buf_add_cstr(out, " risk ");
@@ -175,6 +174,21 @@ output_finding_text(struct buf *out, const struct session *s,
     buf_add_cstr(out, output_analytic_uid(s->ev.origin.format));
     buf_add_cstr(out, " finding ");
     buf_add_cstr(out, uid);
+    if (o->suppression != NULL) {
+        if (o->suppression->index >= 0) {
+            buf_add_cstr(out, " SUPPRESSED by allowlist entry ");
+            buf_add_i64(out, o->suppression->index);
+            buf_add_cstr(out, " (");
+        } else {
+            buf_add_cstr(out, " SUPPRESSED as known automation (");
+        }
+        escape_text(out, sv_cstr(o->suppression->reason), TEXT_FIELD_MAX);
+        buf_add_cstr(out, ", owner ");
+        escape_text(out, sv_cstr(o->suppression->owner), TEXT_FIELD_MAX);
+        buf_add_cstr(out, ", expires ");
+        buf_add_cstr(out, o->suppression->expires);
+        buf_add_char(out, ')');
+    }
     buf_add_char(out, '\n');
     buf_add_cstr(out, "  ");
     add_session_header(out, s);

@@ -65,6 +65,7 @@ score_severity_name(int severity_id)
 void
 score_opts_default(struct score_opts *o)
 {
+    memset(o, 0, sizeof(*o));
     o->window_ms = 60 * 1000;
     o->weights[REASON_PRIVILEGED_ACCOUNT] = 30;
     o->weights[REASON_PASSWORD_AUTH] = 10;
@@ -516,6 +517,9 @@ score_ctx_session(struct score_ctx *c, const struct session *s,
     if (c->cfg != NULL && c->cfg->nallow > 0) {
         out->allow_index = allowlist_match(c->cfg, s, &s->start,
                                            &out->expired_allow_index);
+    }
+    if (c->opts.frozen) {
+        return 0;
     }
     return baseline_learn(c->state, &c->opts, s, err, n);
 }

@@ -59,6 +59,12 @@ struct score_opts {
     int (*local_hour)(const void *zone, int64_t sec);
     const void *zone;
     const char *zone_name;
+
+    /* True: score against the baselines without learning from sessions
+     * (--baseline-mode frozen). */
+    bool frozen;
+    /* True: learn from sessions without scoring them (baseline learn). */
+    bool learn_only;
 };
 
 struct score_reason {

@@ -17,14 +17,14 @@ struct table_info {
 };
 
 static const struct table_info table_info[STATE_TABLE_COUNT] = {
-    [STATE_SRC_HOST] = { "src_host", 0, 100000 },
-    [STATE_ACCT_HOST] = { "account_host", 0, 100000 },
-    [STATE_ACCT_SRC] = { "account_source", 0, 100000 },
-    [STATE_SOURCE] = { "source", 0, 100000 },
-    [STATE_ACCT_KEY] = { "account_key", 0, 100000 },
-    [STATE_ACCT_AUTH] = { "account_auth", 8, 100000 },
-    [STATE_ACCT_HOUR] = { "account_hour", 24, 100000 },
-    [STATE_ACCT_EXE] = { "account_exe", 0, 200000 },
+    [STATE_SRC_HOST] = { "src_host", 0, 10000 },
+    [STATE_ACCT_HOST] = { "account_host", 0, 10000 },
+    [STATE_ACCT_SRC] = { "account_source", 0, 10000 },
+    [STATE_SOURCE] = { "source", 0, 10000 },
+    [STATE_ACCT_KEY] = { "account_key", 0, 10000 },
+    [STATE_ACCT_AUTH] = { "account_auth", 8, 10000 },
+    [STATE_ACCT_HOUR] = { "account_hour", 24, 10000 },
+    [STATE_ACCT_EXE] = { "account_exe", 0, 20000 },
 };
 
 const char *
