@@ -303,6 +303,15 @@ unindex_session(struct correlator *c, struct session *s)
                                           event_num(&s->ev, EVENT_SRC_PORT, 0)),
                        s);
     }
+    /* Every process key the session stored, also those of executions
+     * past SESSION_MAX_EXECS and of the user's child process. */
+    for (uint32_t i = 0; i < s->nprocs; i++) {
+        corr_index_del(&c->procs,
+                       corr_make_key_num(&k, host, s->procs[i].tag,
+                                         s->procs[i].pid),
+                       s);
+    }
+    s->nprocs = 0;
     for (uint32_t i = 0; i < s->nexecs; i++) {
         const struct event *ev = &s->execs[i].ev;
         if (event_has_num(ev, EVENT_PID)) {
@@ -380,6 +389,7 @@ session_free(struct session *s)
         event_fini(&s->execs[i].ev);
     }
     free(s->execs);
+    free(s->procs);
     event_fini(&s->ev);
     free(s);
 }
@@ -437,6 +447,43 @@ corr_touch(struct session *s, const struct event *ev)
         s->last_activity = ev->time;
     }
     s->sources |= corr_source_bit(ev);
+}
+
+/*
+ * Points the process key (host, tag, pid) at s.  A key on the session's
+ * own host is remembered in s, so that unindex_session removes it when s
+ * ends.
+ */
+void
+corr_procs_put(struct correlator *c, struct session *s, struct sv host,
+               char tag, int64_t pid)
+{
+    struct key k;
+
+    if (hmap_put(&c->procs, corr_make_key_num(&k, host, tag, pid), s) < 0) {
+        c->stats.table_evictions++;
+        return;
+    }
+    if (!sv_eq(host, corr_session_host(s))) {
+        return;
+    }
+    for (uint32_t i = 0; i < s->nprocs; i++) {
+        if (s->procs[i].pid == pid && s->procs[i].tag == tag) {
+            return;
+        }
+    }
+    if (s->nprocs == s->procs_cap) {
+        uint32_t cap = s->procs_cap ? s->procs_cap * 2 : 4;
+        struct session_proc *grown = realloc(s->procs, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return;
+        }
+        s->procs = grown;
+        s->procs_cap = cap;
+    }
+    s->procs[s->nprocs].pid = pid;
+    s->procs[s->nprocs].tag = tag;
+    s->nprocs++;
 }
 
 /* Copies a field from ev into the session when the session lacks it. */
@@ -913,11 +960,28 @@ correlator_new(const struct correlator_opts *opts,
     return c;
 }
 
+/* Prints the size of every table, for tracing memory growth. */
+static void
+print_table_sizes(const struct correlator *c)
+{
+    fprintf(stderr,
+            "sshtrail: correlator tables: open %u, done %u (room %u), "
+            "by_pid %zu, by_ses %zu, by_port %zu, by_conn %zu, procs %zu, "
+            "ssh_enabled %zu, ses_marks %zu, failures %zu, pending %zu\n",
+            c->nopen, c->ndone, c->done_cap, c->by_pid.count,
+            c->by_ses.count, c->by_port.count, c->by_conn.count,
+            c->procs.count, c->ssh_enabled.count, c->ses_marks.count,
+            c->failures.count, c->pending.count);
+}
+
 void
 correlator_free(struct correlator *c)
 {
     if (c == NULL) {
         return;
+    }
+    if (getenv("SSHTRAIL_TABLE_SIZES") != NULL) {
+        print_table_sizes(c);
     }
     while (c->open_head != NULL) {
         struct session *s = c->open_head;
@@ -983,13 +1047,8 @@ correlator_feed(struct correlator *c, const struct event *ev)
     case EVENT_USER_CHILD:
         if ((s = corr_find_by_pid(c, ev)) != NULL &&
             event_has_num(ev, EVENT_CHILD_PID)) {
-            struct key k;
-            struct sv key =
-                corr_make_key_num(&k, corr_session_host(s), 'p',
-                                  event_num(ev, EVENT_CHILD_PID, 0));
-            if (hmap_put(&c->procs, key, s) < 0) {
-                c->stats.table_evictions++;
-            }
+            corr_procs_put(c, s, corr_session_host(s), 'p',
+                           event_num(ev, EVENT_CHILD_PID, 0));
             corr_touch(s, ev);
         }
         break;

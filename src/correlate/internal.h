@@ -86,6 +86,8 @@ struct sv corr_session_host(const struct session *s);
 void corr_index_put(struct correlator *c, struct hmap *m, struct sv key,
                     struct session *s);
 void corr_index_del(struct hmap *m, struct sv key, const struct session *s);
+void corr_procs_put(struct correlator *c, struct session *s, struct sv host,
+                    char tag, int64_t pid);
 void corr_add_mark(struct session *s, const struct event *ev);
 void corr_touch(struct session *s, const struct event *ev);
 void corr_fill_str(struct session *s, const struct event *ev, enum event_str f);

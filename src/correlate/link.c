@@ -13,8 +13,6 @@ void
 corr_add_exec(struct correlator *c, struct session *s, const struct event *ev,
               enum linkage how)
 {
-    struct key k;
-
     corr_touch(s, ev);
     if (ev->result == EVENT_RESULT_FAILURE && !corr_is_esxi_shell(ev)) {
         /* A failed execve ran nothing: its argv is the caller's process
@@ -26,11 +24,8 @@ corr_add_exec(struct correlator *c, struct session *s, const struct event *ev,
     }
     c->stats.execs_linked[how]++;
     if (event_has_num(ev, EVENT_PID)) {
-        struct sv key = corr_make_key_num(&k, corr_session_host(s), 'p',
-                                          event_num(ev, EVENT_PID, 0));
-        if (hmap_put(&c->procs, key, s) < 0) {
-            c->stats.table_evictions++;
-        }
+        corr_procs_put(c, s, corr_session_host(s), 'p',
+                       event_num(ev, EVENT_PID, 0));
     }
     if (s->nexecs == SESSION_MAX_EXECS) {
         s->execs_dropped++;
@@ -196,8 +191,8 @@ on_esxi_shell(struct correlator *c, const struct event *ev)
         c->stats.execs_unlinked++;
         return;
     }
-    if (key.p != NULL && hmap_put(&c->procs, key, s) < 0) {
-        c->stats.table_evictions++;
+    if (key.p != NULL) {
+        corr_procs_put(c, s, host, 'w', event_num(ev, EVENT_PID, 0));
     }
     corr_add_exec(c, s, ev, LINK_ESXI_SHELL);
 }

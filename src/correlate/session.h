@@ -43,6 +43,12 @@ struct session_exec {
     enum linkage linkage;
 };
 
+/* A process key (tag and pid) the session owns in the correlator's table. */
+struct session_proc {
+    int64_t pid;
+    char tag;
+};
+
 struct session_mark {
     struct event_time time;
     enum event_kind kind;
@@ -87,6 +93,9 @@ struct session {
 
     /* Correlator bookkeeping. */
     struct session *prev_open, *next_open;
+    struct session_proc *procs; /* removed from the table when it ends */
+    uint32_t nprocs;
+    uint32_t procs_cap;
     bool finalized;
 };
 
