@@ -24,6 +24,7 @@
 #include "score/automation.h"
 #include "score/score.h"
 #include "state/state.h"
+#include "state/state_admin.h"
 
 struct run {
     const struct options *opt;
@@ -544,6 +545,39 @@ apply_config(const struct run *r, struct correlator_opts *co,
     co->window_esxi_ms = config_window_ms(cfg, CONFIG_ESXI);
 }
 
+/* Runs `baseline show` and `baseline forget` on the state file. */
+static int
+baseline_admin(const struct run *r)
+{
+    const char *path = r->opt->state_path ? r->opt->state_path
+                                          : r->cfg.state;
+    char err[1024];
+    uint64_t rows;
+    int rc;
+
+    if (path == NULL) {
+        fprintf(stderr, "sshtrail: no state file: give --state FILE or set "
+                        "state in the configuration\n");
+        return EXIT_USAGE;
+    }
+    if (r->opt->command == CMD_BASELINE_SHOW) {
+        rc = state_admin_show(path, r->opt->host, r->opt->user, stdout,
+                              &rows, err, sizeof(err));
+    } else {
+        rc = state_admin_forget(path, r->opt->host, r->opt->user, &rows,
+                                err, sizeof(err));
+    }
+    if (rc < 0) {
+        fprintf(stderr, "sshtrail: %s\n", err);
+        return EXIT_INPUT;
+    }
+    if (!r->opt->quiet) {
+        fprintf(stderr, "sshtrail: %llu rows %s\n", (unsigned long long)rows,
+                r->opt->command == CMD_BASELINE_SHOW ? "listed" : "removed");
+    }
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -571,6 +605,13 @@ main(int argc, char **argv)
     r.out_opts.product_version = SSHTRAIL_VERSION;
     r.out_opts.window_ms = opt.window_ms;
     if ((rc = load_config(&r)) != 0) {
+        config_fini(&r.cfg);
+        options_fini(&opt);
+        return rc;
+    }
+    if (opt.command == CMD_BASELINE_SHOW ||
+        opt.command == CMD_BASELINE_FORGET) {
+        rc = baseline_admin(&r);
         config_fini(&r.cfg);
         options_fini(&opt);
         return rc;

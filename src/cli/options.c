@@ -392,12 +392,17 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
     }
     int first_option = 2;
     if (strcmp(argv[1], "baseline") == 0) {
-        if (argc < 3 || strcmp(argv[2], "learn") != 0) {
+        if (argc >= 3 && strcmp(argv[2], "learn") == 0) {
+            opt->command = CMD_LEARN;
+        } else if (argc >= 3 && strcmp(argv[2], "show") == 0) {
+            opt->command = CMD_BASELINE_SHOW;
+        } else if (argc >= 3 && strcmp(argv[2], "forget") == 0) {
+            opt->command = CMD_BASELINE_FORGET;
+        } else {
             return usage_error("unknown baseline command: expected "
                                "'baseline learn FILE...', 'baseline show' "
                                "or 'baseline forget'");
         }
-        opt->command = CMD_LEARN;
         first_option = 3;
     } else if ((rc = parse_command(opt, argv[1])) >= 0) {
         return rc;
@@ -442,7 +447,13 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
     if (opt->journal_cursor != NULL && !opt->journal) {
         return usage_error("--journal-cursor needs --journal");
     }
-    if (optind == argc && !opt->journal) {
+    bool admin = opt->command == CMD_BASELINE_SHOW ||
+                 opt->command == CMD_BASELINE_FORGET;
+    if (admin && optind != argc) {
+        return usage_error("baseline show and forget take no input files; "
+                           "name the state file with --state");
+    }
+    if (optind == argc && !opt->journal && !admin) {
         return usage_error("no input files: name one or more log files, "
                            "- for standard input, or --journal");
     }

@@ -27,7 +27,9 @@ enum command {
     CMD_SESSIONS,
     CMD_EVENTS,
     CMD_COVERAGE,
-    CMD_LEARN           /* baseline learn: learn without findings */
+    CMD_LEARN,          /* baseline learn: learn without findings */
+    CMD_BASELINE_SHOW,
+    CMD_BASELINE_FORGET
 };
 
 enum output_kind {
