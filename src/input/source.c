@@ -69,6 +69,7 @@ struct host_memo {
 struct source {
     char *name;
     struct line_provider provider;      /* next is NULL for file inputs */
+    uint64_t provider_line;             /* entries the provider returned */
     int fd;
     bool own_fd;
     struct linereader reader;
@@ -410,7 +411,9 @@ static void
 feed_line(struct source *s, struct sv line, bool truncated)
 {
     struct event_origin origin = { s->format->name, s->name,
-                                   s->reader.line };
+                                   s->provider.next != NULL
+                                       ? s->provider_line
+                                       : s->reader.line };
     struct event_sink sink = { hold_event, s };
     const char *reason = NULL;
 
@@ -446,6 +449,8 @@ detect(struct source *s, char *err, size_t errlen)
     size_t used = 0;
     struct sv line;
     bool truncated;
+    bool at_end = false;
+    bool all_blank = true;
 
     if (s->format == NULL || s->format->binary) {
         struct sv head;
@@ -476,7 +481,11 @@ detect(struct source *s, char *err, size_t errlen)
             return -1;
         }
         if (rc == 0) {
+            at_end = true;
             break;
+        }
+        if (sv_trim(line).len > 0) {
+            all_blank = false;
         }
         size_t n = line.len < DETECT_BYTES - used ? line.len
                                                    : DETECT_BYTES - used;
@@ -490,16 +499,19 @@ detect(struct source *s, char *err, size_t errlen)
         }
     }
 
-    if (s->format == NULL) {
+    bool blank_input = at_end && all_blank;
+    if (s->format == NULL && !blank_input) {
         s->format = format_detect(s->detect_lines, s->ndetect);
     }
-    if (s->format == NULL && s->ndetect > 0) {
+    if (s->format == NULL && !blank_input) {
         snprintf(err, errlen, "%s: format not recognised from its first "
                  "lines; name it with --format", s->name);
         return -1;
     }
     if (s->format == NULL) {
-        /* An empty input: any format reads it as nothing. */
+        /* An empty input, or one of blank lines only: any format reads it
+         * as nothing, and the blank lines are not replayed. */
+        s->ndetect = 0;
         s->format = format_all()[0];
     }
     return 0;
@@ -698,6 +710,9 @@ read_more(struct source *s)
         truncated = false;
         rc = s->provider.next(s->provider.arg, &line, s->error,
                               sizeof(s->error));
+        if (rc > 0) {
+            s->provider_line++;
+        }
     } else if (s->format->binary) {
         truncated = false;
         rc = linereader_block(&s->reader, &line);

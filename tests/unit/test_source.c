@@ -1,0 +1,143 @@
+/*
+ * Unit tests for the line numbers and format detection of struct source:
+ * events from a line provider carry the number of the entry they came
+ * from, and a file of blank lines only reads like an empty file.
+ */
+#include "input/source.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/diag.h"
+#include "core/timeconv.h"
+#include "formats/format.h"
+#include "tcheck.h"
+
+/* A line provider over a fixed table of lines. */
+struct table_provider {
+    const char *const *lines;
+    size_t count;
+    size_t next;
+};
+
+static int
+table_next(void *arg, struct sv *line, char *err, size_t errlen)
+{
+    struct table_provider *t = arg;
+
+    (void)err;
+    (void)errlen;
+    if (t->next == t->count) {
+        return 0;
+    }
+    *line = sv_cstr(t->lines[t->next++]);
+    return 1;
+}
+
+static const struct tz utc;
+
+static void
+init_opts(struct source_opts *so, struct diag *d)
+{
+    memset(so, 0, sizeof(*so));
+    diag_init(d);
+    so->diag = d;
+    so->fmt.tz = &utc;
+    so->fmt.year = 2024;
+    so->fmt.year_given = true;
+}
+
+static void
+provider_lines_numbered(void)
+{
+    static const char *const lines[] = {
+        "Mar  1 10:00:00 web1 cron[10]: not sshd",
+        "Mar  1 10:00:01 web1 sshd[20]: Invalid user a from 192.0.2.1 "
+        "port 1",
+        "Mar  1 10:00:02 web1 sshd[21]: Invalid user b from 192.0.2.2 "
+        "port 2",
+    };
+    struct table_provider t = { lines, 3, 0 };
+    struct line_provider p = { table_next, NULL, &t };
+    struct source_opts so;
+    struct diag d;
+    char err[256];
+    const struct event *ev;
+
+    init_opts(&so, &d);
+    so.format = format_find("sshd");
+    CHECK(so.format != NULL);
+    struct source *s = source_open_provider("provider", &p, &so, err,
+                                            sizeof(err));
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+    CHECK_INT(source_peek(s, &ev), 1);
+    CHECK_INT((int)ev->origin.line, 2);
+    source_pop(s);
+    CHECK_INT(source_peek(s, &ev), 1);
+    CHECK_INT((int)ev->origin.line, 3);
+    source_pop(s);
+    CHECK_INT(source_peek(s, &ev), 0);
+    source_free(s);
+}
+
+/* Opens a temporary file holding text; returns its path (free it). */
+static char *
+temp_file(const char *text)
+{
+    char *path = strdup("/tmp/sshtrail-test-source.XXXXXX");
+    int fd = mkstemp(path);
+
+    CHECK(fd >= 0);
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void
+open_and_count(const char *text, bool *opened, uint64_t *lines)
+{
+    struct source_opts so;
+    struct diag d;
+    char err[256];
+    const struct event *ev;
+    char *path = temp_file(text);
+
+    init_opts(&so, &d);
+    struct source *s = source_open(path, &so, err, sizeof(err));
+    *opened = s != NULL;
+    *lines = 0;
+    if (s != NULL) {
+        CHECK_INT(source_peek(s, &ev), 0);
+        *lines = source_stats(s)->lines + source_stats(s)->malformed;
+        source_free(s);
+    }
+    unlink(path);
+    free(path);
+}
+
+static void
+blank_file_reads_as_empty(void)
+{
+    bool opened;
+    uint64_t lines;
+
+    open_and_count("", &opened, &lines);
+    CHECK(opened);
+    CHECK_INT((int)lines, 0);
+    open_and_count("\n\n   \n\t\r\n", &opened, &lines);
+    CHECK(opened);
+    CHECK_INT((int)lines, 0);
+    open_and_count("\nnot a log line at all\n", &opened, &lines);
+    CHECK(!opened);
+}
+
+int
+main(void)
+{
+    TEST_RUN("source", provider_lines_numbered);
+    TEST_RUN("source", blank_file_reads_as_empty);
+    TEST_EXIT();
+}
