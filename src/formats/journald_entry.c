@@ -46,11 +46,22 @@ journald_entry_reset(struct journald_entry *e)
     }
 }
 
+/* Lengths of field_names, so most names are rejected without a compare. */
+static const unsigned char field_lens[JOURNALD_FIELD_COUNT] = {
+    7, 17, 5, 4, 10, 9, 20, 14, 15, 8, 4,
+};
+
 int
 journald_field_find(struct sv name)
 {
+    /* Every name sshtrail uses starts with 'M', 'S' or '_'. */
+    if (name.len < 4 || name.len > 20 ||
+        (name.p[0] != 'M' && name.p[0] != 'S' && name.p[0] != '_')) {
+        return -1;
+    }
     for (int f = 0; f < JOURNALD_FIELD_COUNT; f++) {
-        if (sv_eq_cstr(name, field_names[f])) {
+        if (field_lens[f] == name.len &&
+            memcmp(name.p, field_names[f], name.len) == 0) {
             return f;
         }
     }
