@@ -49,8 +49,11 @@ typedef bool (*sshd_handler)(struct sv rest, struct sshd_fields *f,
 
 struct sshd_message {
     const char *prefix;
+    size_t len;                 /* strlen(prefix) */
     sshd_handler handler;
 };
+
+#define MSG(prefix, handler) { prefix, sizeof(prefix) - 1, handler }
 
 /*
  * Returns the offset of the last occurrence of needle in s, or -1.  Like
@@ -612,28 +615,28 @@ on_user_child(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
 /* Messages in the order tried; the first matching prefix wins.  A NULL
  * handler marks a known message that carries nothing sshtrail uses. */
 static const struct sshd_message sshd_messages[] = {
-    { "Accepted key ", NULL },
-    { "Accepted certificate ID ", NULL },
-    { "Accepted ", on_accepted },
-    { "User child is on pid ", on_user_child },
-    { "Failed ", on_failed },
-    { "Invalid user ", on_invalid_user },
-    { "Connection closed by ", on_closed },
-    { "Connection reset by ", on_closed },
-    { "Disconnected from ", on_closed },
-    { "Received disconnect from ", on_received_disconnect },
-    { "maximum authentication attempts exceeded for ", on_max_auth },
-    { "pam_unix(sshd:session): session opened for user ", on_session_opened },
-    { "pam_unix(sshd:session): session closed for user ", on_session_closed },
-    { "pam_unix(sshd:auth): authentication failure;", on_pam_auth_failure },
-    { "PAM: Authentication failure for ", on_pam_error },
-    { "PAM: authentication failure for ", on_pam_error },
-    { "PAM: Authentication error for ", on_pam_error },
-    { "PAM: authentication error for ", on_pam_error },
-    { "PAM: User not known to the underlying authentication module for ",
-      on_pam_error },
-    { "Starting session: ", on_starting_session },
-    { "Connection from ", on_connection_from },
+    MSG("Accepted key ", NULL),
+    MSG("Accepted certificate ID ", NULL),
+    MSG("Accepted ", on_accepted),
+    MSG("User child is on pid ", on_user_child),
+    MSG("Failed ", on_failed),
+    MSG("Invalid user ", on_invalid_user),
+    MSG("Connection closed by ", on_closed),
+    MSG("Connection reset by ", on_closed),
+    MSG("Disconnected from ", on_closed),
+    MSG("Received disconnect from ", on_received_disconnect),
+    MSG("maximum authentication attempts exceeded for ", on_max_auth),
+    MSG("pam_unix(sshd:session): session opened for user ", on_session_opened),
+    MSG("pam_unix(sshd:session): session closed for user ", on_session_closed),
+    MSG("pam_unix(sshd:auth): authentication failure;", on_pam_auth_failure),
+    MSG("PAM: Authentication failure for ", on_pam_error),
+    MSG("PAM: authentication failure for ", on_pam_error),
+    MSG("PAM: Authentication error for ", on_pam_error),
+    MSG("PAM: authentication error for ", on_pam_error),
+    MSG("PAM: User not known to the underlying authentication module for ",
+        on_pam_error),
+    MSG("Starting session: ", on_starting_session),
+    MSG("Connection from ", on_connection_from),
 };
 
 bool
@@ -654,10 +657,11 @@ find_message(struct sv msg, struct sv *rest)
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        if (sshd_messages[i].prefix[0] == msg.p[0] &&
-            sv_starts_with(msg, sshd_messages[i].prefix)) {
-            *rest = sv_skip(msg, strlen(sshd_messages[i].prefix));
-            return &sshd_messages[i];
+        const struct sshd_message *m = &sshd_messages[i];
+        if (m->prefix[0] == msg.p[0] && m->len <= msg.len &&
+            memcmp(msg.p, m->prefix, m->len) == 0) {
+            *rest = sv_skip(msg, m->len);
+            return m;
         }
     }
     return NULL;
