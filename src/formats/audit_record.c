@@ -320,10 +320,31 @@ audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
     it->enriched = false;
 }
 
+/* Byte classes for the scans: what ends a value, and what ends a key. */
+enum {
+    STOP_BLANK = 1,             /* ' ' and the enrichment separator */
+    STOP_QUOTE = 2,             /* '\'', which ends msg='...' */
+    STOP_EQUALS = 4
+};
+
+static const unsigned char stop_class[256] = {
+    [' '] = STOP_BLANK,
+    [(unsigned char)AUDIT_GS] = STOP_BLANK,
+    ['\''] = STOP_QUOTE,
+    ['='] = STOP_EQUALS,
+};
+
+/* Returns the classes that end a value at the iterator's position. */
+static unsigned
+value_stops(const struct audit_field_iter *it)
+{
+    return STOP_BLANK | (it->in_msg ? STOP_QUOTE : 0);
+}
+
 static bool
 is_value_end(const struct audit_field_iter *it, const char *p)
 {
-    return *p == ' ' || *p == AUDIT_GS || (it->in_msg && *p == '\'');
+    return (stop_class[(unsigned char)*p] & value_stops(it)) != 0;
 }
 
 /* Skips blanks; returns false at the end of the body. */
@@ -375,7 +396,8 @@ scan_value(struct audit_field_iter *it)
     if (left > 0 && *start == '"') {
         p = it->end;
     }
-    while (p < it->end && !is_value_end(it, p)) {
+    unsigned stops = value_stops(it);
+    while (p < it->end && (stop_class[(unsigned char)*p] & stops) == 0) {
         p++;
     }
     it->p = p;
@@ -422,7 +444,9 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
             start++;
         }
         const char *p = start;
-        while (p < it->end && *p != '=' && !is_value_end(it, p)) {
+        unsigned key_stops = value_stops(it) | STOP_EQUALS;
+        while (p < it->end &&
+               (stop_class[(unsigned char)*p] & key_stops) == 0) {
             p++;
         }
         if (p >= it->end || *p != '=' || p == start) {
