@@ -97,3 +97,36 @@ sv_to_i64(struct sv a, int64_t *out)
     *out = negative ? (int64_t)(0 - v) : (int64_t)v;
     return true;
 }
+
+/*
+ * True when s is a dotted quad exactly as inet_ntop writes it: four decimal
+ * numbers up to 255 without leading zeros.  inet_pton accepts no other
+ * IPv4 text, so such an address can be stored as it is.
+ */
+bool
+sv_is_plain_ipv4(struct sv s)
+{
+    size_t i = 0;
+
+    for (int part = 0; part < 4; part++) {
+        size_t start = i;
+        unsigned value = 0;
+
+        if (part > 0) {
+            if (i >= s.len || s.p[i] != '.') {
+                return false;
+            }
+            start = ++i;
+        }
+        while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9' &&
+               i - start < 3) {
+            value = value * 10 + (unsigned)(s.p[i] - '0');
+            i++;
+        }
+        if (i == start || value > 255 ||
+            (s.p[start] == '0' && i - start > 1)) {
+            return false;
+        }
+    }
+    return i == s.len;
+}

@@ -141,4 +141,10 @@ bool sv_to_u64(struct sv a, uint64_t max, uint64_t *out);
 /* Parses a decimal signed integer that fills all of a. */
 bool sv_to_i64(struct sv a, int64_t *out);
 
+/*
+ * True when a is a dotted quad exactly as inet_ntop writes it: four decimal
+ * numbers up to 255 without leading zeros, so it is already canonical.
+ */
+bool sv_is_plain_ipv4(struct sv a);
+
 #endif

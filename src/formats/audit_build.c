@@ -421,6 +421,11 @@ set_src_ip(struct event *ev, struct sv addr)
     if (addr.len == 0 || sv_eq_cstr(addr, "?")) {
         return;
     }
+    if (sv_is_plain_ipv4(addr)) {
+        /* inet_ntop would write the same text. */
+        event_set_str(ev, EVENT_SRC_IP, addr);
+        return;
+    }
     if (addr.len < sizeof(in)) {
         memcpy(in, addr.p, addr.len);
         in[addr.len] = '\0';

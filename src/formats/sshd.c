@@ -685,39 +685,6 @@ strip_message_prefix(struct sv msg)
 }
 
 /*
- * True when s is a dotted quad exactly as inet_ntop writes it: four decimal
- * numbers up to 255 without leading zeros.  inet_pton accepts no other
- * IPv4 text, so such an address can be stored as it is.
- */
-static bool
-is_plain_ipv4(struct sv s)
-{
-    size_t i = 0;
-
-    for (int part = 0; part < 4; part++) {
-        size_t start = i;
-        unsigned value = 0;
-
-        if (part > 0) {
-            if (i >= s.len || s.p[i] != '.') {
-                return false;
-            }
-            start = ++i;
-        }
-        while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9' &&
-               i - start < 3) {
-            value = value * 10 + (unsigned)(s.p[i] - '0');
-            i++;
-        }
-        if (i == start || value > 255 ||
-            (s.p[start] == '0' && i - start > 1)) {
-            return false;
-        }
-    }
-    return i == s.len;
-}
-
-/*
  * Writes the 16-byte IPv6 address in as inet_ntop does (RFC 5952 form:
  * lower-case hex without leading zeros, the first longest run of two or
  * more zero groups as "::", IPv4-mapped and IPv4-compatible addresses with
@@ -801,7 +768,7 @@ set_src_ip(struct event *ev, struct sv addr)
     if (zone > 0 && sv_find_char(addr, ':') >= 0) {
         ip = sv_head(addr, (size_t)zone);
     }
-    if (ip.len >= sizeof(in) || is_plain_ipv4(ip)) {
+    if (ip.len >= sizeof(in) || sv_is_plain_ipv4(ip)) {
         event_set_str(ev, EVENT_SRC_IP, ip.len >= sizeof(in) ? addr : ip);
         return;
     }

@@ -30,9 +30,14 @@ static void
 write_ocsf_time(struct jsonw *w, const char *key, const struct event_time *t)
 {
     char dt_key[64];
+    size_t n = strlen(key);
 
     jsonw_int(w, key, time_ms(t));
-    snprintf(dt_key, sizeof(dt_key), "%s_dt", key);
+    if (n > sizeof(dt_key) - 4) {
+        n = sizeof(dt_key) - 4;
+    }
+    memcpy(dt_key, key, n);
+    memcpy(dt_key + n, "_dt", 4);
     write_time(w, dt_key, t);
 }
 
