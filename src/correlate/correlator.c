@@ -410,9 +410,94 @@ release_done(struct correlator *c, bool all)
     }
 }
 
+/* ---- ended heap: open sessions by end time ----------------------------- */
+
+static bool
+ended_before(const struct session *a, const struct session *b)
+{
+    int cmp = event_time_cmp(&a->end, &b->end);
+    return cmp != 0 ? cmp < 0 : a->seq < b->seq;
+}
+
+static void
+ended_set(struct correlator *c, uint32_t i, struct session *s)
+{
+    c->ended[i] = s;
+    s->ended_pos = i + 1;
+}
+
+/* Moves the entry at i towards the root or the leaves to its place. */
+static void
+ended_fix(struct correlator *c, uint32_t i)
+{
+    struct session *s = c->ended[i];
+
+    while (i > 0 && ended_before(s, c->ended[(i - 1) / 2])) {
+        ended_set(c, i, c->ended[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        uint32_t child = 2 * i + 1;
+        if (child >= c->nended) {
+            break;
+        }
+        if (child + 1 < c->nended &&
+            ended_before(c->ended[child + 1], c->ended[child])) {
+            child++;
+        }
+        if (!ended_before(c->ended[child], s)) {
+            break;
+        }
+        ended_set(c, i, c->ended[child]);
+        i = child;
+    }
+    ended_set(c, i, s);
+}
+
+/*
+ * Adds s to the ended heap, or moves it after its end changed.  When
+ * memory runs out, s stays out of the heap and the idle scan finishes it.
+ */
+static void
+ended_update(struct correlator *c, struct session *s)
+{
+    if (s->ended_pos > 0) {
+        ended_fix(c, s->ended_pos - 1);
+        return;
+    }
+    if (c->nended == c->ended_cap) {
+        uint32_t cap = c->ended_cap ? c->ended_cap * 2 : 64;
+        struct session **grown = realloc(c->ended, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return;
+        }
+        c->ended = grown;
+        c->ended_cap = cap;
+    }
+    c->ended[c->nended] = s;
+    s->ended_pos = ++c->nended;
+    ended_fix(c, c->nended - 1);
+}
+
+static void
+ended_remove(struct correlator *c, struct session *s)
+{
+    if (s->ended_pos == 0) {
+        return;
+    }
+    uint32_t i = s->ended_pos - 1;
+    s->ended_pos = 0;
+    struct session *last = c->ended[--c->nended];
+    if (i < c->nended) {
+        ended_set(c, i, last);
+        ended_fix(c, i);
+    }
+}
+
 static void
 finish_session(struct correlator *c, struct session *s)
 {
+    ended_remove(c, s);
     unindex_session(c, s);
     open_remove(c, s);
     s->finalized = true;
@@ -511,6 +596,7 @@ corr_fill_num(struct session *s, const struct event *ev, enum event_num f)
 static void
 absorb(struct correlator *c, struct session *into, struct session *from)
 {
+    ended_remove(c, from);
     unindex_session(c, from);
     open_remove(c, from);
     into->execs_failed += from->execs_failed;
@@ -831,6 +917,7 @@ on_session_end(struct correlator *c, const struct event *ev)
         corr_fill_str(s, ev, EVENT_SRC_IP);
     }
     s->has_end = true;
+    ended_update(c, s);
     corr_touch(s, ev);
     corr_add_mark(s, ev);
 }
@@ -891,23 +978,33 @@ finish_due(struct correlator *c)
 {
     int64_t now = corr_time_ms(&c->watermark);
     bool idle_scan = now - c->last_idle_scan_ms >= 60 * 1000;
-    struct session *s = c->open_head;
 
     if (idle_scan) {
         c->last_idle_scan_ms = now;
         /* Failures older than the span can no longer count for a login. */
         fifomap_drop_stale(&c->failures, failure_is_stale, c);
     }
-    while (s != NULL) {
-        struct session *next = s->next_open;
-        if (s->has_end && now - corr_time_ms(&s->end) > c->opts.grace_ms) {
-            finish_session(c, s);
-        } else if (idle_scan &&
-                   now - corr_time_ms(&s->last_activity) > c->opts.idle_ms) {
-            c->stats.sessions_idle++;
-            finish_session(c, s);
+    /* Ended sessions past the grace time, earliest end first. */
+    while (c->nended > 0 &&
+           now - corr_time_ms(&c->ended[0]->end) > c->opts.grace_ms) {
+        finish_session(c, c->ended[0]);
+    }
+    /* Once a minute of event time: every open session, for idleness and
+     * for an ended session the heap could not take. */
+    if (idle_scan) {
+        struct session *s = c->open_head;
+        while (s != NULL) {
+            struct session *next = s->next_open;
+            if (s->has_end &&
+                now - corr_time_ms(&s->end) > c->opts.grace_ms) {
+                finish_session(c, s);
+            } else if (now - corr_time_ms(&s->last_activity) >
+                       c->opts.idle_ms) {
+                c->stats.sessions_idle++;
+                finish_session(c, s);
+            }
+            s = next;
         }
-        s = next;
     }
     release_done(c, false);
 }
@@ -992,6 +1089,7 @@ correlator_free(struct correlator *c)
         session_free(done_pop(c));
     }
     free(c->done);
+    free(c->ended);
     hmap_fini(&c->by_pid);
     hmap_fini(&c->by_ses);
     hmap_fini(&c->by_port);

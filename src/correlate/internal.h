@@ -64,6 +64,12 @@ struct correlator {
     struct fifomap failures;    /* host/addr -> struct failure_count */
     struct fifomap pending;     /* host/pid -> struct pending_login */
 
+    /* Open sessions with an end, a min-heap by end, so finish_due looks
+     * only at those due. */
+    struct session **ended;
+    uint32_t nended;
+    uint32_t ended_cap;
+
     /* Finished sessions waiting for older open ones, a min-heap by start. */
     struct session **done;
     uint32_t ndone;

@@ -93,6 +93,7 @@ struct session {
 
     /* Correlator bookkeeping. */
     struct session *prev_open, *next_open;
+    uint32_t ended_pos;         /* 1 + place in the ended heap, 0: absent */
     struct session_proc *procs; /* removed from the table when it ends */
     uint32_t nprocs;
     uint32_t procs_cap;
