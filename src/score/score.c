@@ -6,6 +6,8 @@
  */
 #include "score/score.h"
 
+#include "core/buf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,9 +393,20 @@ check_patterns(const struct session *s, const struct score_opts *o,
     }
     struct score_reason *r = add_reason(out, o, REASON_SUSPICIOUS_EXECUTION);
     if (r != NULL) {
-        snprintf(r->evidence, sizeof(r->evidence), "%u pattern hit%s: %s%s",
-                 total, total == 1 ? "" : "s", names,
-                 total > named ? "; ..." : "");
+        /* names may be longer than the evidence; the copy is cut there. */
+        struct buf ev;
+        buf_init(&ev, sizeof(r->evidence) - 1);
+        char head[48];
+        int w = snprintf(head, sizeof(head), "%u pattern hit%s: ", total,
+                         total == 1 ? "" : "s");
+        buf_add(&ev, head, w > 0 ? (size_t)w : 0);
+        buf_add_cstr(&ev, names);
+        if (total > named) {
+            buf_add_cstr(&ev, "; ...");
+        }
+        memcpy(r->evidence, ev.data ? ev.data : "", ev.len);
+        r->evidence[ev.len] = '\0';
+        buf_fini(&ev);
     }
 }
 
