@@ -508,12 +508,19 @@ create_user() {
 # Run one remote command over SSH as the test user.  The command's output
 # goes to $tmp/<name>.out and ssh's own messages to $tmp/<name>.err.
 ssh_run() {
-    local name=$1 command=$2
+    local name=$1 command=$2 tty=-T rc
+    # A terminal (third argument "tty") makes sshd record the login in wtmp.
+    if [ "${3:-}" = tty ]; then
+        tty=-tt
+    fi
     timeout 60 ssh -F /dev/null -i "$tmp/client_ed25519" -p "$sshd_port" \
         -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
         -o BatchMode=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 \
-        -o LogLevel=ERROR -T "$test_user@127.0.0.1" "$command" \
+        -o LogLevel=ERROR "$tty" "$test_user@127.0.0.1" "$command" \
         </dev/null >"$tmp/$name.out" 2>"$tmp/$name.err"
+    rc=$?
+    sed -i 's/\r$//' "$tmp/$name.out"
+    return $rc
 }
 
 # Read "key=value" lines printed by the remote command.
@@ -544,7 +551,7 @@ run_logins() {
         exit 1
     fi
 
-    if ! ssh_run login2 "$facts; /bin/echo $marker2"; then
+    if ! ssh_run login2 "$facts; /bin/echo $marker2" tty; then
         show "$tmp/login2.err"
         fail setup/login2 "ssh login failed"
         exit 1
@@ -807,12 +814,54 @@ check_detect() {
     done
 }
 
+# sshd records each login and logout in /var/log/wtmp.  Remember where the
+# file ends now, so the test reads only the records of its own logins.
+mark_wtmp() {
+    wtmp_created=0
+    if [ ! -e /var/log/wtmp ]; then
+        install -m 0664 /dev/null /var/log/wtmp
+        wtmp_created=1
+    fi
+    wtmp_start=$(stat -c %s /var/log/wtmp)
+}
+
+# Checks the wtmp records sshd wrote for the login with a terminal, read by
+# the wtmp format from the bytes appended during the test.
+check_wtmp() {
+    tail -c +"$((wtmp_start + 1))" /var/log/wtmp > "$tmp/wtmp.bin"
+    # Leave wtmp as it was before the test.
+    if [ "$wtmp_created" = 1 ]; then
+        rm -f /var/log/wtmp
+    else
+        truncate -s "$wtmp_start" /var/log/wtmp
+    fi
+    if [ ! -s "$tmp/wtmp.bin" ]; then
+        fail wtmp/records "sshd appended no record to /var/log/wtmp"
+        return
+    fi
+
+    local events logins
+    events=$("$bin" events --quiet --format wtmp --output json \
+        --default-host "$(hostname -s)" "$tmp/wtmp.bin")
+    # Only the second login has a terminal, so only it is in wtmp.
+    logins=$(printf '%s\n' "$events" | jq -c --arg u "$test_user" \
+        'select(.kind == "user_login" and .user == $u
+                and .src_ip == "127.0.0.1" and .program == "sshd")' | wc -l)
+    if [ "$logins" -eq 1 ]; then
+        pass wtmp/login
+    else
+        fail wtmp/login "expected 1 sshd login of $test_user from" \
+            "127.0.0.1 in wtmp, got $logins"
+    fi
+}
+
 # ---------------------------------------------------------------------------
 # Main
 
 start_rsyslog
 start_audit
 create_user
+mark_wtmp
 start_sshd
 run_logins
 wait_for_logs
@@ -823,5 +872,6 @@ pass setup/telemetry
 
 check_sessions
 check_detect
+check_wtmp
 
 [ "$failures" = 0 ]
