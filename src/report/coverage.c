@@ -1,7 +1,7 @@
 /*
- * Per-host counters for the blind-spot report.  Hosts live in a hash map
- * and, for sorted output, in an array; each host keeps a few counters and
- * the first and last event time per format.
+ * Per-host counters for the blind-spot report.  Hosts are kept in a hash
+ * map and, for sorted output, in an array.  Each host keeps a few counters
+ * and the first and last event time per format.
  */
 #include "report/coverage.h"
 

@@ -1,8 +1,8 @@
 /*
  * Blind-spot report: which hosts the inputs cover, with which sources, and
  * where detection cannot work.  A host with SSH logins but no execution
- * telemetry cannot produce findings; a host missing from the inventory is
- * unmanaged; an inventory host without logs, or a source that went silent
+ * telemetry cannot produce findings.  A host missing from the inventory is
+ * unmanaged.  An inventory host without logs, or a source that went silent
  * long before the others, hides whatever happened there.
  *
  * Everything runs on event time: "silent" means silent relative to the

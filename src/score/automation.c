@@ -1,11 +1,11 @@
 /*
  * Automation markers as data: each row is a marker and one PCRE2
  * expression that the whole command line of each of its executions must
- * match.  The expressions follow what the tools run on the managed host:
- * Ansible's module wrapper (AnsiballZ_*.py under ~/.ansible/tmp, the
- * BECOME-SUCCESS echo of privilege escalation, and its mkdir/chmod/rm of
- * the ansible-tmp folder), OpenSSH's sftp-server subsystem, and
- * `rsync --server`, which the rsync client starts over SSH.
+ * match.  The expressions follow what the tools run on the managed host.
+ * Ansible runs its module wrapper AnsiballZ_*.py under ~/.ansible/tmp,
+ * echoes BECOME-SUCCESS when it escalates, and creates and removes its
+ * ansible-tmp folder.  OpenSSH runs sftp-server for the sftp subsystem,
+ * and the rsync client starts `rsync --server` over SSH.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "score/automation.h"

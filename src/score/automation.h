@@ -1,9 +1,9 @@
 /*
  * Built-in markers of well-known automation over SSH: Ansible module runs,
  * sftp file transfer and rsync in server mode.  A session whose every
- * execution carries one marker's signature is suppressed like an allowlist
- * entry would suppress it: the finding is still written, marked with the
- * marker's name and reason, so an audit sees it.  The configuration key
+ * execution carries one marker's signature is suppressed as an allowlist
+ * entry would suppress it.  The finding is still written, marked with the
+ * marker's reason, so audits can review it.  The configuration key
  * automation_markers chooses which markers are in use.
  */
 #ifndef SSHTRAIL_AUTOMATION_H

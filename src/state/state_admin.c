@@ -1,9 +1,9 @@
 /*
  * `sshtrail baseline show` and `baseline forget`: reading and pruning a
  * state file directly with SQL, outside a detection run.  Row keys are the
- * baseline module's parts joined with 0x1f (a backslash or 0x1f inside a
- * part escaped as "\\" or "\u"); this file only splits them to show and
- * filter rows, it never builds keys.
+ * baseline module's parts joined with 0x1f, with a backslash or 0x1f
+ * inside a part escaped as "\\" or "\u".  This file only splits keys to
+ * show and filter rows; it never builds them.
  */
 #include "state/state_admin.h"
 
