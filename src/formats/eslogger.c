@@ -28,9 +28,7 @@ struct eslogger_state {
     /* Context of the current feed call, for the JSON object callback. */
     const struct event_origin *origin;
     const struct event_sink *sink;
-    int used;
-    enum parse_status status;
-    const char *reason;
+    struct macos_json_outcome out;  /* of the line being fed */
 };
 
 /* The audit token fields sshtrail uses; -1 when absent. */
@@ -207,10 +205,10 @@ on_object(void *arg, struct sv object, uint64_t first_line)
     }
     cJSON_Delete(msg);
     if (status == PARSE_OK) {
-        st->used++;
+        st->out.used++;
     } else {
-        st->status = status;
-        st->reason = reason;
+        st->out.status = status;
+        st->out.reason = reason;
     }
 }
 
@@ -224,34 +222,12 @@ eslogger_feed(void *state, struct sv line, const struct event_origin *origin,
               const struct event_sink *sink, const char **reason)
 {
     struct eslogger_state *st = state;
-    uint64_t dropped = st->json.dropped;
 
     st->origin = origin;
     st->sink = sink;
-    st->used = 0;
-    st->status = PARSE_SKIP;
-    st->reason = "blank line";
-    switch (macos_json_feed(&st->json, sv_trim_right(line), origin->line,
-                            on_object, st)) {
-    case MACOS_JSON_STRAY:
-        *reason = "text outside a JSON record";
-        return PARSE_MALFORMED;
-    case MACOS_JSON_PARTIAL:
-        *reason = NULL;
-        return PARSE_OK;
-    case MACOS_JSON_EMPTY:
-    case MACOS_JSON_COMPLETE:
-        break;
-    }
-    if (st->json.dropped > dropped) {
-        *reason = "JSON record larger than the maximum";
-        return PARSE_MALFORMED;
-    }
-    if (st->used > 0) {
-        return PARSE_OK;
-    }
-    *reason = st->reason;
-    return st->status;
+    return macos_json_feed_line(&st->json, sv_trim_right(line), origin->line,
+                                on_object, st, &st->out, "blank line",
+                                reason);
 }
 
 static void

@@ -185,3 +185,36 @@ macos_json_str(const cJSON *item)
     }
     return sv_cstr(item->valuestring);
 }
+
+enum parse_status
+macos_json_feed_line(struct macos_json_reader *r, struct sv line,
+                     uint64_t lineno, macos_json_object_fn fn, void *arg,
+                     struct macos_json_outcome *out, const char *empty_reason,
+                     const char **reason)
+{
+    uint64_t dropped = r->dropped;
+
+    out->used = 0;
+    out->status = PARSE_SKIP;
+    out->reason = empty_reason;
+    switch (macos_json_feed(r, line, lineno, fn, arg)) {
+    case MACOS_JSON_STRAY:
+        *reason = "text outside a JSON record";
+        return PARSE_MALFORMED;
+    case MACOS_JSON_PARTIAL:
+        *reason = NULL;
+        return PARSE_OK;
+    case MACOS_JSON_EMPTY:
+    case MACOS_JSON_COMPLETE:
+        break;
+    }
+    if (r->dropped > dropped) {
+        *reason = "JSON record larger than the maximum";
+        return PARSE_MALFORMED;
+    }
+    if (out->used > 0) {
+        return PARSE_OK;
+    }
+    *reason = out->reason;
+    return out->status;
+}

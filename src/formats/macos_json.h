@@ -21,6 +21,7 @@
 
 #include "core/buf.h"
 #include "core/sv.h"
+#include "formats/format.h"
 
 /* Maximum bytes of one JSON object, whitespace and newlines included. */
 #define MACOS_JSON_MAX_OBJECT (1024u * 1024u)
@@ -63,6 +64,26 @@ enum macos_json_result {
 enum macos_json_result macos_json_feed(struct macos_json_reader *r,
                                        struct sv line, uint64_t lineno,
                                        macos_json_object_fn fn, void *arg);
+
+/* What the objects a line completed gave, filled by the object callback. */
+struct macos_json_outcome {
+    int used;                   /* objects that gave PARSE_OK */
+    enum parse_status status;   /* status of the last other object */
+    const char *reason;
+};
+
+/*
+ * Feeds one line as macos_json_feed does, after resetting out to a skipped
+ * line with empty_reason, and returns the line's parse status: OK when an
+ * object was used or one is still open, else the last object's status, or
+ * MALFORMED for text outside objects and objects over the maximum.
+ */
+enum parse_status macos_json_feed_line(struct macos_json_reader *r,
+                                       struct sv line, uint64_t lineno,
+                                       macos_json_object_fn fn, void *arg,
+                                       struct macos_json_outcome *out,
+                                       const char *empty_reason,
+                                       const char **reason);
 
 /*
  * Forgets an object still open at the end of the input and returns true

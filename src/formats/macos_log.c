@@ -29,9 +29,7 @@ struct macos_log_state {
     /* Context of the current feed call, for the JSON object callback. */
     const struct event_origin *origin;
     const struct event_sink *sink;
-    int used;                       /* objects that gave PARSE_OK */
-    enum parse_status status;       /* status of the last other object */
-    const char *reason;
+    struct macos_json_outcome out;  /* of the line being fed */
 };
 
 /* Text `log show` prints around its records, never a record itself. */
@@ -312,10 +310,10 @@ on_json_object(void *arg, struct sv object, uint64_t first_line)
     }
     cJSON_Delete(rec);
     if (status == PARSE_OK) {
-        st->used++;
+        st->out.used++;
     } else {
-        st->status = status;
-        st->reason = reason;
+        st->out.status = status;
+        st->out.reason = reason;
     }
 }
 
@@ -325,34 +323,11 @@ feed_json(struct macos_log_state *st, struct sv line,
           const struct event_origin *origin, const struct event_sink *sink,
           const char **reason)
 {
-    uint64_t dropped = st->json.dropped;
-
     st->origin = origin;
     st->sink = sink;
-    st->used = 0;
-    st->status = PARSE_SKIP;
-    st->reason = "JSON array punctuation";
-    switch (macos_json_feed(&st->json, line, origin->line, on_json_object,
-                            st)) {
-    case MACOS_JSON_STRAY:
-        *reason = "text outside a JSON record";
-        return PARSE_MALFORMED;
-    case MACOS_JSON_PARTIAL:
-        *reason = NULL;
-        return PARSE_OK;
-    case MACOS_JSON_EMPTY:
-    case MACOS_JSON_COMPLETE:
-        break;
-    }
-    if (st->json.dropped > dropped) {
-        *reason = "JSON record larger than the maximum";
-        return PARSE_MALFORMED;
-    }
-    if (st->used > 0) {
-        return PARSE_OK;
-    }
-    *reason = st->reason;
-    return st->status;
+    return macos_json_feed_line(&st->json, line, origin->line, on_json_object,
+                                st, &st->out, "JSON array punctuation",
+                                reason);
 }
 
 static bool

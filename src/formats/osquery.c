@@ -56,9 +56,7 @@ struct osquery_state {
     /* Context of the current feed call, for the JSON object callback. */
     const struct event_origin *origin;
     const struct event_sink *sink;
-    int used;
-    enum parse_status status;
-    const char *reason;
+    struct macos_json_outcome out;  /* of the line being fed */
 };
 
 /* The parts of a result object shared by its rows. */
@@ -452,10 +450,10 @@ use_row(struct osquery_state *st, const cJSON *row,
     }
     if (skip == NULL) {
         st->sink->emit(st->sink->arg, &st->ev);
-        st->used++;
+        st->out.used++;
     } else {
-        st->status = PARSE_SKIP;
-        st->reason = skip;
+        st->out.status = PARSE_SKIP;
+        st->out.reason = skip;
     }
     return skip;
 }
@@ -490,8 +488,8 @@ use_result(struct osquery_state *st, const cJSON *obj,
         res.unix_time = -1;
     }
     if (sv_eq_cstr(action, "removed")) {
-        st->status = PARSE_SKIP;
-        st->reason = "row removed from a differential result";
+        st->out.status = PARSE_SKIP;
+        st->out.reason = "row removed from a differential result";
     } else if (cJSON_IsObject(columns)) {
         (void)use_row(st, columns, &res, origin);
     } else if (cJSON_IsArray(snapshot)) {
@@ -499,8 +497,8 @@ use_result(struct osquery_state *st, const cJSON *obj,
     } else if (cJSON_IsArray(added)) {
         use_rows(st, added, &res, origin);
     } else {
-        st->status = PARSE_MALFORMED;
-        st->reason = "osquery result without columns or snapshot";
+        st->out.status = PARSE_MALFORMED;
+        st->out.reason = "osquery result without columns or snapshot";
     }
 }
 
@@ -514,8 +512,8 @@ on_object(void *arg, struct sv object, uint64_t first_line)
 
     origin.line = first_line;
     if (!cJSON_IsObject(obj)) {
-        st->status = PARSE_MALFORMED;
-        st->reason = "invalid JSON record";
+        st->out.status = PARSE_MALFORMED;
+        st->out.reason = "invalid JSON record";
     } else {
         use_result(st, obj, &origin);
     }
@@ -532,34 +530,12 @@ osquery_feed(void *state, struct sv line, const struct event_origin *origin,
              const struct event_sink *sink, const char **reason)
 {
     struct osquery_state *st = state;
-    uint64_t dropped = st->json.dropped;
 
     st->origin = origin;
     st->sink = sink;
-    st->used = 0;
-    st->status = PARSE_SKIP;
-    st->reason = "blank line";
-    switch (macos_json_feed(&st->json, sv_trim_right(line), origin->line,
-                            on_object, st)) {
-    case MACOS_JSON_STRAY:
-        *reason = "text outside a JSON record";
-        return PARSE_MALFORMED;
-    case MACOS_JSON_PARTIAL:
-        *reason = NULL;
-        return PARSE_OK;
-    case MACOS_JSON_EMPTY:
-    case MACOS_JSON_COMPLETE:
-        break;
-    }
-    if (st->json.dropped > dropped) {
-        *reason = "JSON record larger than the maximum";
-        return PARSE_MALFORMED;
-    }
-    if (st->used > 0) {
-        return PARSE_OK;
-    }
-    *reason = st->reason;
-    return st->status;
+    return macos_json_feed_line(&st->json, sv_trim_right(line), origin->line,
+                                on_object, st, &st->out, "blank line",
+                                reason);
 }
 
 static void
