@@ -868,6 +868,7 @@ on_login_assign(struct correlator *c, const struct event *ev)
     }
     p->auid = event_num(ev, EVENT_AUID, EVENT_AUDIT_UNSET);
     p->ses = event_num(ev, EVENT_SES, 0);
+    p->time = ev->time;
     struct sv key = corr_make_key_num(&k, event_str(ev, EVENT_HOST), 'p',
                                       event_num(ev, EVENT_PID, 0));
     if (fifomap_put(&c->pending, key, p) > 0) {
@@ -973,6 +974,20 @@ failure_is_stale(const void *value, void *arg)
            c->opts.failure_span_ms;
 }
 
+/*
+ * True for a LOGIN record no login claimed within the failure span: the
+ * login's own records arrive within seconds of it, so the entry is spent.
+ */
+static bool
+pending_is_stale(const void *value, void *arg)
+{
+    const struct pending_login *p = value;
+    const struct correlator *c = arg;
+
+    return corr_time_ms(&c->watermark) - corr_time_ms(&p->time) >
+           c->opts.failure_span_ms;
+}
+
 static void
 finish_due(struct correlator *c)
 {
@@ -983,6 +998,7 @@ finish_due(struct correlator *c)
         c->last_idle_scan_ms = now;
         /* Failures older than the span can no longer count for a login. */
         fifomap_drop_stale(&c->failures, failure_is_stale, c);
+        fifomap_drop_stale(&c->pending, pending_is_stale, c);
     }
     /* Ended sessions past the grace time, earliest end first. */
     while (c->nended > 0 &&

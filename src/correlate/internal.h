@@ -38,6 +38,7 @@ struct failure_count {
 struct pending_login {
     int64_t auid;
     int64_t ses;
+    struct event_time time;     /* of the LOGIN record */
 };
 
 struct correlator {
