@@ -285,8 +285,9 @@ unindex_session(struct correlator *c, struct session *s)
     }
     if (s->has_ses) {
         corr_index_del(&c->by_ses, corr_make_key_num(&k, host, 's', s->ses), s);
-        if (fifomap_put(&c->ses_marks, corr_make_key_num(&k, host, 's', s->ses),
-                        (void *)&corr_marker_ended) > 0) {
+        if (sesmarks_put(&c->ses_marks,
+                         corr_make_key_num(&k, host, 's', s->ses),
+                         (uint8_t)corr_marker_ended) > 0) {
             c->stats.table_evictions++;
         }
     }
@@ -888,8 +889,9 @@ mark_other_login(struct correlator *c, const struct event *ev)
     }
     struct sv key = corr_make_key_num(&k, event_str(ev, EVENT_HOST), 's',
                                       event_num(ev, EVENT_SES, 0));
-    if (fifomap_get(&c->ses_marks, key) == NULL &&
-        fifomap_put(&c->ses_marks, key, (void *)&corr_marker_other_login) > 0) {
+    if (sesmarks_get(&c->ses_marks, key) == 0 &&
+        sesmarks_put(&c->ses_marks, key, (uint8_t)corr_marker_other_login) >
+            0) {
         c->stats.table_evictions++;
     }
 }
@@ -1063,7 +1065,7 @@ correlator_new(const struct correlator_opts *opts,
     hmap_init(&c->by_port, opts->max_sessions);
     hmap_init(&c->by_conn, opts->max_sessions);
     hmap_init(&c->procs, opts->max_processes);
-    if (fifomap_init(&c->ses_marks, opts->max_sources, NULL) < 0 ||
+    if (sesmarks_init(&c->ses_marks, opts->max_sources) < 0 ||
         fifomap_init(&c->failures, opts->max_sources, free) < 0 ||
         fifomap_init(&c->pending, opts->max_sources, free) < 0 ||
         fifomap_init(&c->ssh_enabled, opts->max_sources, free) < 0) {
@@ -1112,7 +1114,7 @@ correlator_free(struct correlator *c)
     hmap_fini(&c->by_conn);
     fifomap_fini(&c->ssh_enabled);
     hmap_fini(&c->procs);
-    fifomap_fini(&c->ses_marks);
+    sesmarks_fini(&c->ses_marks);
     fifomap_fini(&c->failures);
     fifomap_fini(&c->pending);
     free(c);

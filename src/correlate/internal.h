@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/fifomap.h"
+#include "correlate/sesmarks.h"
 #include "core/hmap.h"
 #include "correlate/correlator.h"
 
@@ -61,7 +62,7 @@ struct correlator {
     struct hmap by_conn;        /* addr/port on any host -> open session */
     struct fifomap ssh_enabled; /* host -> time SSH was last switched on */
     struct hmap procs;          /* host/pid of a linked process -> session */
-    struct fifomap ses_marks;   /* host/ses -> corr_marker_other_login/ended */
+    struct sesmarks ses_marks;  /* host/ses -> corr_marker_other_login/ended */
     struct fifomap failures;    /* host/addr -> struct failure_count */
     struct fifomap pending;     /* host/pid -> struct pending_login */
 

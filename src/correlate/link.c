@@ -231,14 +231,14 @@ corr_on_exec(struct correlator *c, const struct event *ev)
             corr_add_exec(c, s, ev, LINK_AUDIT_SESSION);
             return;
         }
-        void *mark = fifomap_get(
+        uint8_t mark = sesmarks_get(
             &c->ses_marks,
             corr_make_key_num(&k, host, 's', event_num(ev, EVENT_SES, 0)));
-        if (mark == &corr_marker_other_login) {
+        if (mark == (uint8_t)corr_marker_other_login) {
             c->stats.execs_other_session++;
             return;
         }
-        if (mark == &corr_marker_ended) {
+        if (mark == (uint8_t)corr_marker_ended) {
             c->stats.execs_after_end++;
             return;
         }
