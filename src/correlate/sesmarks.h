@@ -23,7 +23,8 @@ struct sesmark_slot {
 
 struct sesmarks {
     struct sesmark_slot *slots;
-    size_t mask;                /* slot count - 1, a power of two minus 1 */
+    size_t mask;                /* slot count minus 1; the count is a power
+                                   of two */
     uint64_t *ring;             /* hashes in insertion order */
     size_t head;
     size_t count;

@@ -83,7 +83,8 @@ provider_lines_numbered(void)
     source_free(s);
 }
 
-/* Opens a temporary file holding text; returns its path (free it). */
+/* Writes text to a new temporary file; returns its path for the caller
+ * to free. */
 static char *
 temp_file(const char *text)
 {
