@@ -301,7 +301,10 @@ start_event(struct wtmp_state *st, enum event_kind kind,
     ev->origin = *origin;
     ev->origin.line = st->record_no;
     ev->time.sec = (int64_t)read_u32(rec + d->tv_sec);
-    ev->time.nsec = (int32_t)read_u32(rec + d->tv_usec) * 1000;
+    /* A corrupt record can hold any value; microseconds past a second
+     * are cut rather than overflow the nanoseconds. */
+    uint32_t usec = read_u32(rec + d->tv_usec);
+    ev->time.nsec = (int32_t)((usec < 1000000 ? usec : 999999) * 1000);
     ev->time.digits = 6;
     if (read_u32(rec + d->pid) != 0) {
         event_set_num(ev, EVENT_PID, (int64_t)read_u32(rec + d->pid));
