@@ -251,6 +251,13 @@ on_session(void *arg, const struct session *s)
     flush_out(r);
 }
 
+/* Canonical host names with the configuration's host aliases. */
+static size_t
+config_host(const void *arg, struct sv given, char *out, size_t cap)
+{
+    return strlen(config_canonical_host(arg, given, out, cap));
+}
+
 static struct source **
 open_sources(struct run *r, struct diag *diag, size_t *count)
 {
@@ -273,6 +280,10 @@ open_sources(struct run *r, struct diag *diag, size_t *count)
     so.now = opt->now;
     so.diag = diag;
     so.threaded = opt->jobs > 1;
+    if (r->cfg.naliases > 0) {
+        so.canonical_host = config_host;
+        so.canonical_arg = &r->cfg;
+    }
 
     for (size_t i = 0; i < opt->ninputs; i++) {
         struct source *s = source_open(opt->inputs[i], &so, err,

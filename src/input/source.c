@@ -135,6 +135,16 @@ env_threaded(void)
     return v != NULL && strcmp(v, "1") == 0;
 }
 
+/* Canonicalises a host with the caller's rule, else the built-in one. */
+static size_t
+canonicalise(const struct source *s, struct sv given, char *out, size_t cap)
+{
+    if (s->opts.canonical_host != NULL) {
+        return s->opts.canonical_host(s->opts.canonical_arg, given, out, cap);
+    }
+    return source_canonical_host(given, out, cap);
+}
+
 /*
  * Canonicalises a host through a cache of recent spellings, indexed by a
  * hash of the spelling (one entry per index, replaced on a clash).
@@ -146,7 +156,7 @@ canonical_host_cached(struct source *s, struct sv given, char *out,
     uint32_t hash = 2166136261u;
 
     if (given.len == 0 || given.len >= sizeof(s->hosts[0].given)) {
-        return source_canonical_host(given, out, cap);
+        return canonicalise(s, given, out, cap);
     }
     for (size_t i = 0; i < given.len; i++) {
         hash = (hash ^ (unsigned char)given.p[i]) * 16777619u;
@@ -159,7 +169,7 @@ canonical_host_cached(struct source *s, struct sv given, char *out,
         return m->canon_len;
     }
 
-    size_t n = source_canonical_host(given, out, cap);
+    size_t n = canonicalise(s, given, out, cap);
     if (n < sizeof(m->canon)) {
         memcpy(m->given, given.p, given.len);
         m->given_len = (uint8_t)given.len;

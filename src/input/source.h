@@ -33,6 +33,15 @@ struct source_opts {
      * environment variable SSHTRAIL_THREADED=1 sets it for every source.
      */
     bool threaded;
+    /*
+     * Replaces the built-in host canonicalisation (source_canonical_host)
+     * when set, such as with the configuration's host aliases.  It must
+     * write at most cap bytes to out and return the length, and may be
+     * called from worker threads, so it must only read shared data.
+     */
+    size_t (*canonical_host)(const void *arg, struct sv given, char *out,
+                             size_t cap);
+    const void *canonical_arg;
 };
 
 struct source_stats {

@@ -52,3 +52,13 @@ check config_window_applies 0 \
     --output json "$case/auth.log" "$case/audit.log" > "$tmp/wide.json"
 check window_option_wins 1 \
     "$(grep -o '"linkage":"time_window"' "$tmp/wide.json" | wc -l)"
+
+# host_aliases rename a host for correlation and output.
+cat > "$tmp/alias.yaml" <<'YAML'
+host_aliases:
+  "web01": "frontend"
+YAML
+"$bin" detect --quiet --config "$tmp/alias.yaml" --output json \
+    examples/auth.log examples/audit.log > "$tmp/alias.json"
+check alias_renames_host 2 "$(grep -c '"hostname":"frontend"' "$tmp/alias.json")"
+check alias_keeps_sessions_merged 2 "$(wc -l < "$tmp/alias.json")"
