@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that sshtrail writes valid JSON for every real log it is given.
 
-Inputs: every file under $SSHTRAIL_CORPUS (Markdown descriptions
+Inputs: every file under $SSHTRAIL_CORPUS (the Markdown description
 files excepted) and the raw log files of the peer suites under
 $SSHTRAIL_PEERS: files named *.log, and files without an extension in a
 folder named "logs".  Each input is run through `events`, `sessions` and
