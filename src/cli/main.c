@@ -129,7 +129,7 @@ open_scorer(struct run *r)
 }
 
 /* A built-in automation marker suppresses like an allowlist entry that
- * never expires; index -1 tells them apart. */
+ * never expires.  Its index is -1, which no allowlist entry has. */
 static void
 fill_marker_suppression(const struct automation_marker *m,
                         struct output_suppression *sup)

@@ -2,9 +2,9 @@
  * The one interface every log format implements.
  *
  * A format turns lines into normalized events.  The pipeline hands it one
- * line at a time (without the line terminator) and a sink; the format emits
- * zero or more events into the sink, now or on a later call when it groups
- * several records into one event.  Nothing outside src/formats switches on
+ * line at a time (without the line terminator) and a sink.  The format
+ * emits zero or more events into the sink, now or on a later call when it
+ * groups several records into one event.  Nothing outside src/formats switches on
  * the format: the pipeline sees only this table.
  */
 #ifndef SSHTRAIL_FORMAT_H
@@ -79,7 +79,7 @@ struct format_ops {
 
     /*
      * Binary formats (wtmp) set binary, and feed then receives blocks of
-     * raw bytes in file order instead of lines; the format keeps partial
+     * raw bytes in file order instead of lines.  The format keeps partial
      * records between calls and sets origin.line to the record number.
      * probe_binary scores the first bytes of the input like probe.
      */

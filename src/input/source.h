@@ -5,7 +5,7 @@
  *
  * The format is chosen per input: forced by the caller, or detected from the
  * first lines.  Host names are canonicalised here (lower case, short name,
- * the default host when the input names none), so every later stage sees
+ * the default host when the input names none), so every later stage gets
  * one spelling per host.
  */
 #ifndef SSHTRAIL_SOURCE_H
