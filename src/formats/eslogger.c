@@ -122,9 +122,10 @@ set_path(struct event *ev, enum event_str f, const cJSON *obj,
  * Returns PARSE_OK, or PARSE_SKIP / PARSE_MALFORMED with *reason set.
  */
 static enum parse_status
-build_exec(struct eslogger_state *st, const cJSON *msg,
-           const struct event_origin *origin, const char **reason)
+build_exec(void *state, const cJSON *msg, const struct event_origin *origin,
+           const char **reason)
 {
+    struct eslogger_state *st = state;
     struct event *ev = &st->ev;
     const cJSON *exec = macos_json_path(msg, "event.exec");
     const cJSON *target = macos_json_path(exec, "target");
@@ -191,25 +192,9 @@ static void
 on_object(void *arg, struct sv object, uint64_t first_line)
 {
     struct eslogger_state *st = arg;
-    struct event_origin origin = *st->origin;
-    const char *reason = NULL;
-    enum parse_status status;
-    cJSON *msg = cJSON_ParseWithLength(object.p, object.len);
 
-    origin.line = first_line;
-    if (!cJSON_IsObject(msg)) {
-        status = PARSE_MALFORMED;
-        reason = "invalid JSON record";
-    } else {
-        status = build_exec(st, msg, &origin, &reason);
-    }
-    cJSON_Delete(msg);
-    if (status == PARSE_OK) {
-        st->out.used++;
-    } else {
-        st->out.status = status;
-        st->out.reason = reason;
-    }
+    macos_json_use_record(object, first_line, st->origin, build_exec, st,
+                          &st->out);
 }
 
 /*

@@ -218,3 +218,30 @@ macos_json_feed_line(struct macos_json_reader *r, struct sv line,
     *reason = out->reason;
     return out->status;
 }
+
+void
+macos_json_use_record(struct sv object, uint64_t first_line,
+                      const struct event_origin *origin,
+                      macos_json_record_fn fn, void *arg,
+                      struct macos_json_outcome *out)
+{
+    struct event_origin at = *origin;
+    const char *reason = NULL;
+    enum parse_status status;
+    cJSON *record = cJSON_ParseWithLength(object.p, object.len);
+
+    at.line = first_line;
+    if (!cJSON_IsObject(record)) {
+        status = PARSE_MALFORMED;
+        reason = "invalid JSON record";
+    } else {
+        status = fn(arg, record, &at, &reason);
+    }
+    cJSON_Delete(record);
+    if (status == PARSE_OK) {
+        out->used++;
+    } else {
+        out->status = status;
+        out->reason = reason;
+    }
+}

@@ -72,6 +72,21 @@ struct macos_json_outcome {
     const char *reason;
 };
 
+/* Builds events from one parsed record; returns its status and reason. */
+typedef enum parse_status (*macos_json_record_fn)(
+    void *arg, const cJSON *record, const struct event_origin *origin,
+    const char **reason);
+
+/*
+ * Parses object as one JSON record and passes it to fn with origin moved
+ * to first_line, then counts the result in out: a used record, or the
+ * status and reason of a skipped or malformed one.
+ */
+void macos_json_use_record(struct sv object, uint64_t first_line,
+                           const struct event_origin *origin,
+                           macos_json_record_fn fn, void *arg,
+                           struct macos_json_outcome *out);
+
 /*
  * Feeds one line as macos_json_feed does, after resetting out to a skipped
  * line with empty_reason, and returns the line's parse status: OK when an

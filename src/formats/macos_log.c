@@ -252,9 +252,10 @@ use_record(struct macos_log_state *st, struct syslog_header *h,
  * "/usr/sbin/sshd","processID":1234,"eventMessage":"Accepted ...", ...}
  */
 static enum parse_status
-use_json_record(struct macos_log_state *st, const cJSON *rec,
-                const struct event_origin *origin, const char **reason)
+use_json_record(void *arg, const cJSON *rec, const struct event_origin *origin,
+                const char **reason)
 {
+    struct macos_log_state *st = arg;
     struct syslog_header h;
     struct sv stamp = macos_json_str(macos_json_path(rec, "timestamp"));
     struct sv image = macos_json_str(macos_json_path(rec,
@@ -296,25 +297,9 @@ static void
 on_json_object(void *arg, struct sv object, uint64_t first_line)
 {
     struct macos_log_state *st = arg;
-    struct event_origin origin = *st->origin;
-    const char *reason = NULL;
-    enum parse_status status;
-    cJSON *rec = cJSON_ParseWithLength(object.p, object.len);
 
-    origin.line = first_line;
-    if (!cJSON_IsObject(rec)) {
-        status = PARSE_MALFORMED;
-        reason = "invalid JSON record";
-    } else {
-        status = use_json_record(st, rec, &origin, &reason);
-    }
-    cJSON_Delete(rec);
-    if (status == PARSE_OK) {
-        st->out.used++;
-    } else {
-        st->out.status = status;
-        st->out.reason = reason;
-    }
+    macos_json_use_record(object, first_line, st->origin, use_json_record, st,
+                          &st->out);
 }
 
 /* Feeds a line of the json or ndjson style to the object reader. */
