@@ -538,7 +538,7 @@ config_fini(struct config *cfg)
     config_default(cfg);
 }
 
-/* Reads the whole file, bounded, so libyaml never sees more than the cap. */
+/* Reads the whole file up to the cap, so libyaml never gets more. */
 static unsigned char *
 read_file(const char *path, size_t *len, struct config_error *err)
 {

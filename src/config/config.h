@@ -128,7 +128,7 @@ struct config {
     struct config_block *blocks;
 };
 
-/* Where a validation error sits and what is wrong. */
+/* Location and message of a validation error. */
 struct config_error {
     char file[256];
     uint64_t line; /* 1-based; 0 when no line applies */
@@ -181,8 +181,8 @@ int64_t config_window_ms(const struct config *cfg, enum config_platform p);
 /*
  * Writes the canonical name of a host as logged: lower case, the alias
  * target when host_aliases names it (before or after shortening), else the
- * short name that source_canonical_host makes.  Returns buf, which holds a
- * NUL-terminated name cut to n - 1 bytes.
+ * short name that source_canonical_host makes.  Returns buf, which contains
+ * a NUL-terminated name cut to n - 1 bytes.
  */
 const char *config_canonical_host(const struct config *cfg, struct sv logged,
                                   char *buf, size_t n);

@@ -305,7 +305,7 @@ fast_skip_blank(struct sv line, size_t i)
 /*
  * Reads the string that opens at line.p[i] (a quote).  Sets *s to its
  * bytes and returns the index after the closing quote, or 0 when the
- * string is not closed.  The caller has checked that the line holds no
+ * string is not closed.  The caller has checked that the line contains no
  * backslash, so the next quote closes it.
  */
 static size_t

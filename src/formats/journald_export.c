@@ -8,7 +8,7 @@
  *   _PID=1234
  *   MESSAGE=Accepted publickey for alice from 192.0.2.7 port 50122 ssh2
  *
- * The line reader drops a CR that stands before an LF.  Inside binary data
+ * The line reader drops a CR that comes right before an LF.  Inside binary data
  * that loses bytes, so a binary field can arrive shorter than its stated
  * size; the reader notices when the next line no longer fits, keeps the
  * short value and reads that line as a field of its own.

@@ -65,7 +65,7 @@ enum macos_json_result macos_json_feed(struct macos_json_reader *r,
                                        struct sv line, uint64_t lineno,
                                        macos_json_object_fn fn, void *arg);
 
-/* What the objects a line completed gave, filled by the object callback. */
+/* Outcome of the objects one line completed, set by the object callback. */
 struct macos_json_outcome {
     int used;                   /* objects that gave PARSE_OK */
     enum parse_status status;   /* status of the last other object */
@@ -89,9 +89,10 @@ void macos_json_use_record(struct sv object, uint64_t first_line,
 
 /*
  * Feeds one line as macos_json_feed does, after resetting out to a skipped
- * line with empty_reason, and returns the line's parse status: OK when an
- * object was used or one is still open, else the last object's status, or
- * MALFORMED for text outside objects and objects over the maximum.
+ * line with empty_reason, and returns the line's parse status.  That is OK
+ * when an object was used or one is still open, and MALFORMED for text
+ * outside objects or an object over the maximum.  Otherwise it is the
+ * status of the last object.
  */
 enum parse_status macos_json_feed_line(struct macos_json_reader *r,
                                        struct sv line, uint64_t lineno,

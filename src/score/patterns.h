@@ -25,7 +25,7 @@
 /* Rows in one pattern set, built-in and configured together. */
 #define PATTERNS_MAX_RULES 4096u
 
-/* What a row is matched against. */
+/* Part of an execution a row is matched against. */
 enum pattern_subject {
     PATTERN_COMMAND,    /* the command line and the executable's name */
     PATTERN_EXE_PATH    /* the executable's full path */

@@ -1,6 +1,6 @@
 /*
  * Risk scoring of a finished SSH session.  Each reason has a stable
- * lower_snake code, a weight and the evidence that triggered it; the score
+ * lower_snake code, a weight and the evidence that triggered it.  The score
  * is the sum of the weights, capped at 100, and maps to an OCSF severity.
  *
  * score_session weighs what the session alone shows.  A scoring context
@@ -63,8 +63,6 @@ struct score_opts {
     /* True: score against the baselines without learning from sessions
      * (--baseline-mode frozen). */
     bool frozen;
-    /* True: learn from sessions without scoring them (baseline learn). */
-    bool learn_only;
 };
 
 struct score_reason {
@@ -110,7 +108,7 @@ void score_state_opts(const struct config *cfg, struct state_opts *so);
  * suspicious-execution patterns, the allowlist and the time zone of
  * outside_usual_hours (unless o sets local_hour).  The baselines live in
  * the state file state_path, opened with so (state_opts_default when
- * NULL); with state_path NULL they live in memory and last for the run.
+ * NULL).  With state_path NULL they live in memory and last for the run.
  * Returns 0 and sets *out, or -1 with a message in err (size n) from the
  * state store or the pattern compiler.
  */
@@ -120,11 +118,11 @@ int score_ctx_new(struct score_ctx **out, const struct score_opts *o,
 
 /*
  * Scores s with the session reasons and the baseline reasons, then learns
- * from s.  Call it for every session with a seen login, also those that
- * ran nothing, so the baselines see every login; sessions without a login
- * get the session reasons only.  Returns 0, or -1 with a message in err
- * when writing the state file failed; out is complete either way and the
- * baselines in memory stay current.
+ * from s unless o->frozen.  Call it for every session with a seen login,
+ * also those that ran nothing, so the baselines learn every login.
+ * Sessions without a login get the session reasons only.  Returns 0, or -1
+ * with a message in err when writing the state file failed.  out is
+ * complete either way and the baselines in memory stay current.
  */
 int score_ctx_session(struct score_ctx *c, const struct session *s,
                       struct score *out, char *err, size_t n);
