@@ -306,6 +306,21 @@ event_arg(const struct event *ev, uint32_t i)
                    ev->argv[i].len);
 }
 
+/*
+ * The capacity allocated for need bytes: a power of two of at least 256, so
+ * copies of events of growing size reallocate rarely.
+ */
+static uint32_t
+round_cap(uint32_t need)
+{
+    uint32_t cap = 256;
+
+    while (cap < need && cap < EVENT_MAX_BYTES) {
+        cap *= 2;
+    }
+    return cap < need ? need : cap;
+}
+
 int
 event_copy(struct event *dst, const struct event *src)
 {
@@ -315,13 +330,14 @@ event_copy(struct event *dst, const struct event *src)
     uint32_t argv_cap = dst->argv_cap;
 
     if (cap < src->used) {
-        char *grown = realloc(bytes, src->used);
+        uint32_t want = round_cap(src->used);
+        char *grown = realloc(bytes, want);
         if (grown == NULL) {
             event_reset(dst);
             return -1;
         }
         bytes = grown;
-        cap = src->used;
+        cap = want;
     }
     if (argv_cap < src->argc) {
         struct event_ref *grown = realloc(argv, src->argc * sizeof(*grown));
@@ -357,6 +373,180 @@ event_time_cmp(const struct event_time *a, const struct event_time *b)
     }
     if (a->nsec != b->nsec) {
         return a->nsec < b->nsec ? -1 : 1;
+    }
+    return 0;
+}
+
+/* ---- packed records ---------------------------------------------------- */
+
+/* The fixed part of a packed record, which the variable parts follow. */
+struct packed_head {
+    int64_t sec;
+    int32_t nsec;
+    int8_t digits;
+    uint8_t kind;
+    uint8_t result;
+    uint8_t truncated;
+    const char *format;
+    const char *file;
+    uint64_t line;
+    uint32_t num_set;
+    uint32_t str_set;           /* bit i set when str[i] is present */
+    uint32_t argc;
+    uint32_t used;              /* bytes at the end of the record */
+};
+
+static unsigned
+count_bits(uint32_t v)
+{
+    unsigned n = 0;
+
+    for (; v != 0; v &= v - 1) {
+        n++;
+    }
+    return n;
+}
+
+static size_t
+align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+/* The strings present in ev, with EVENT_HOST when host replaces it. */
+static uint32_t
+present_strs(const struct event *ev, struct sv host)
+{
+    uint32_t set = host.p != NULL ? 1u << EVENT_HOST : 0;
+
+    for (int i = 0; i < EVENT_STR_COUNT; i++) {
+        if (ev->str[i].off != REF_ABSENT) {
+            set |= 1u << i;
+        }
+    }
+    return set;
+}
+
+size_t
+event_pack_size(const struct event *ev, struct sv host)
+{
+    uint32_t strs = present_strs(ev, host);
+
+    return align8(sizeof(struct packed_head) +
+                  count_bits(ev->num_set) * sizeof(int64_t) +
+                  (count_bits(strs) + ev->argc) * sizeof(struct event_ref) +
+                  ev->used + (host.p != NULL ? host.len : 0));
+}
+
+size_t
+event_pack(const struct event *ev, struct sv host, void *out)
+{
+    struct packed_head head = {
+        .sec = ev->time.sec,
+        .nsec = ev->time.nsec,
+        .digits = ev->time.digits,
+        .kind = (uint8_t)ev->kind,
+        .result = (uint8_t)ev->result,
+        .truncated = ev->truncated,
+        .format = ev->origin.format,
+        .file = ev->origin.file,
+        .line = ev->origin.line,
+        .num_set = ev->num_set,
+        .str_set = present_strs(ev, host),
+        .argc = ev->argc,
+        .used = ev->used + (uint32_t)(host.p != NULL ? host.len : 0),
+    };
+    char *p = out;
+
+    memcpy(p, &head, sizeof(head));
+    p += sizeof(head);
+    for (int i = 0; i < EVENT_NUM_COUNT; i++) {
+        if ((ev->num_set >> i) & 1u) {
+            memcpy(p, &ev->num[i], sizeof(int64_t));
+            p += sizeof(int64_t);
+        }
+    }
+    for (int i = 0; i < EVENT_STR_COUNT; i++) {
+        if (!((head.str_set >> i) & 1u)) {
+            continue;
+        }
+        struct event_ref ref = ev->str[i];
+        if (i == EVENT_HOST && host.p != NULL) {
+            ref.off = ev->used;
+            ref.len = (uint32_t)host.len;
+        }
+        memcpy(p, &ref, sizeof(ref));
+        p += sizeof(ref);
+    }
+    if (ev->argc > 0) {
+        memcpy(p, ev->argv, ev->argc * sizeof(struct event_ref));
+        p += ev->argc * sizeof(struct event_ref);
+    }
+    if (ev->used > 0) {
+        memcpy(p, ev->bytes, ev->used);
+        p += ev->used;
+    }
+    if (host.p != NULL && host.len > 0) {
+        memcpy(p, host.p, host.len);
+        p += host.len;
+    }
+    return align8((size_t)(p - (char *)out));
+}
+
+int
+event_unpack(struct event *ev, const void *record)
+{
+    struct packed_head head;
+    const char *p = record;
+
+    memcpy(&head, p, sizeof(head));
+    p += sizeof(head);
+    clear_fields(ev);
+    if (ev->cap < head.used) {
+        uint32_t want = round_cap(head.used);
+        char *grown = realloc(ev->bytes, want);
+        if (grown == NULL) {
+            return -1;
+        }
+        ev->bytes = grown;
+        ev->cap = want;
+    }
+    if (ev->argv_cap < head.argc) {
+        struct event_ref *grown = realloc(ev->argv,
+                                          head.argc * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        ev->argv = grown;
+        ev->argv_cap = head.argc;
+    }
+
+    ev->kind = (enum event_kind)head.kind;
+    ev->result = (enum event_result)head.result;
+    ev->time = (struct event_time){ head.sec, head.nsec, head.digits };
+    ev->origin = (struct event_origin){ head.format, head.file, head.line };
+    ev->truncated = head.truncated;
+    ev->num_set = head.num_set;
+    for (int i = 0; i < EVENT_NUM_COUNT; i++) {
+        if ((head.num_set >> i) & 1u) {
+            memcpy(&ev->num[i], p, sizeof(int64_t));
+            p += sizeof(int64_t);
+        }
+    }
+    for (int i = 0; i < EVENT_STR_COUNT; i++) {
+        if ((head.str_set >> i) & 1u) {
+            memcpy(&ev->str[i], p, sizeof(struct event_ref));
+            p += sizeof(struct event_ref);
+        }
+    }
+    ev->argc = head.argc;
+    if (head.argc > 0) {
+        memcpy(ev->argv, p, head.argc * sizeof(struct event_ref));
+        p += head.argc * sizeof(struct event_ref);
+    }
+    ev->used = head.used;
+    if (head.used > 0) {
+        memcpy(ev->bytes, p, head.used);
     }
     return 0;
 }

@@ -153,6 +153,22 @@ void event_reset(struct event *ev);
 int event_copy(struct event *dst, const struct event *src);
 
 /*
+ * A packed event: the event's fields and bytes in one flat record, for
+ * queues that hold many events in contiguous memory.  Only present numbers
+ * and strings are stored.  Records are aligned to 8 bytes.
+ *
+ * event_pack_size returns the bytes event_pack writes for ev, with host
+ * (when host.p is not NULL) stored as EVENT_HOST in place of ev's own.
+ * event_pack writes the record to out, which has that many bytes and is
+ * 8-byte aligned, and returns the size.  event_unpack fills ev from a
+ * record (ev keeps its storage; the origin's strings are shared, as in
+ * event_copy).  Returns 0, or -1 when memory runs out (ev is then reset).
+ */
+size_t event_pack_size(const struct event *ev, struct sv host);
+size_t event_pack(const struct event *ev, struct sv host, void *out);
+int event_unpack(struct event *ev, const void *record);
+
+/*
  * Stores a copy of value as field f, replacing any earlier value.  Bytes
  * past EVENT_MAX_BYTES are dropped and mark the event truncated.
  */

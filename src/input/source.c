@@ -28,14 +28,31 @@ struct held_event {
 };
 
 /*
- * One entry of the reorder buffer.  The sort key is kept beside the pointer
- * so ordering never touches the event itself.
+ * One entry of the reorder buffer.  The sort key is kept beside the event
+ * so ordering never touches the event itself.  The event is either a
+ * packed record in the chunk queue (rec, of size bytes) or a held event.
  */
 struct slot {
     int64_t sec;
     int32_t nsec;
+    uint32_t size;
     uint64_t seq;
     struct held_event *h;
+    const void *rec;
+};
+
+/*
+ * Events that arrive in time order are packed one after another into
+ * chunks: they leave in the order they came, so the chunks form a queue,
+ * and the events the consumer reads next sit in contiguous memory.
+ */
+#define CHUNK_BYTES (64u * 1024u)
+
+struct chunk {
+    struct chunk *next;
+    size_t used;                        /* bytes written */
+    size_t head;                        /* bytes already read */
+    uint64_t data[CHUNK_BYTES / 8];     /* records are 8-byte aligned */
 };
 
 /* Freed entries kept for reuse, and the size of a threaded hand-over. */
@@ -100,6 +117,9 @@ struct source {
     struct slot *heap;
     uint32_t nheap;
     uint32_t heap_cap;
+    struct chunk *first;                /* the oldest packed records */
+    struct chunk *last;                 /* where records are added */
+    struct chunk *free_chunk;           /* one emptied chunk kept */
     struct held_event **spare;          /* freed entries kept for reuse */
     uint32_t nspare;
     uint64_t next_seq;
@@ -297,18 +317,22 @@ reorder_reserve(struct source *s)
     return 0;
 }
 
-static void
-reorder_push(struct source *s, struct held_event *h)
+/* True when an event of time t goes after every event in the ring. */
+static bool
+fits_ring(const struct source *s, const struct event_time *t)
 {
-    struct slot x = { h->ev.time.sec, h->ev.time.nsec, h->seq, h };
-
-    if (s->ring_len > 0) {
-        uint32_t back = (s->ring_head + s->ring_len - 1) & (s->ring_cap - 1);
-        if (slot_before(&x, &s->ring[back])) {
-            heap_push(s, x);
-            return;
-        }
+    if (s->ring_len == 0) {
+        return true;
     }
+
+    const struct slot *back =
+        &s->ring[(s->ring_head + s->ring_len - 1) & (s->ring_cap - 1)];
+    return t->sec > back->sec || (t->sec == back->sec && t->nsec >= back->nsec);
+}
+
+static void
+ring_push(struct source *s, struct slot x)
+{
     s->ring[(s->ring_head + s->ring_len) & (s->ring_cap - 1)] = x;
     s->ring_len++;
 }
@@ -329,7 +353,7 @@ reorder_front(const struct source *s)
     return h;
 }
 
-static struct held_event *
+static struct slot
 reorder_pop(struct source *s)
 {
     const struct slot *front = reorder_front(s);
@@ -337,9 +361,70 @@ reorder_pop(struct source *s)
     if (s->ring_len > 0 && front == &s->ring[s->ring_head]) {
         s->ring_head = (s->ring_head + 1) & (s->ring_cap - 1);
         s->ring_len--;
-        return front->h;
+        return *front;
     }
-    return heap_pop(s).h;
+    return heap_pop(s);
+}
+
+/*
+ * Packs ev (with host in place of its own when host.p is set) at the end
+ * of the chunk queue.  Returns the record and sets *size, or returns NULL
+ * when the record is larger than a chunk or memory runs out.
+ */
+static const void *
+chunk_add(struct source *s, const struct event *ev, struct sv host,
+          uint32_t *size)
+{
+    size_t need = event_pack_size(ev, host);
+
+    if (need > CHUNK_BYTES) {
+        return NULL;
+    }
+    if (s->last == NULL || s->last->used + need > CHUNK_BYTES) {
+        struct chunk *c = s->free_chunk;
+        if (c != NULL) {
+            s->free_chunk = NULL;
+        } else if ((c = malloc(sizeof(*c))) == NULL) {
+            return NULL;
+        }
+        c->next = NULL;
+        c->used = 0;
+        c->head = 0;
+        if (s->last != NULL) {
+            s->last->next = c;
+        } else {
+            s->first = c;
+        }
+        s->last = c;
+    }
+
+    char *rec = (char *)s->last->data + s->last->used;
+    *size = (uint32_t)event_pack(ev, host, rec);
+    s->last->used += *size;
+    return rec;
+}
+
+/* Drops the oldest record (size bytes long) from the chunk queue. */
+static void
+chunk_drop_first(struct source *s, uint32_t size)
+{
+    struct chunk *c = s->first;
+
+    c->head += size;
+    if (c->head < c->used) {
+        return;
+    }
+    if (c == s->last) {
+        c->used = 0;
+        c->head = 0;
+        return;
+    }
+    s->first = c->next;
+    if (s->free_chunk == NULL) {
+        s->free_chunk = c;
+    } else {
+        free(c);
+    }
 }
 
 static struct held_event *
@@ -370,44 +455,68 @@ held_release(struct source *s, struct held_event *h)
 static void
 held_free(struct held_event *h)
 {
+    if (h == NULL) {
+        return;
+    }
     event_fini(&h->ev);
     free(h);
 }
 
-/* Sink for the format: canonicalise the host and hold the event. */
+/*
+ * Sink for the format: canonicalise the host and hold the event, packed
+ * into the chunk queue when it arrives in time order, else copied.
+ */
 static void
 hold_event(void *arg, const struct event *ev)
 {
     struct source *s = arg;
-    char host[256];
+    char buf[256];
+    struct sv host = SV_NULL;
 
     if (reorder_reserve(s) < 0) {
         return;
     }
 
-    struct held_event *h = held_new(s);
-    if (h == NULL) {
-        return;
-    }
-    if (event_copy(&h->ev, ev) < 0) {
-        held_release(s, h);
-        return;
-    }
     struct sv logged = event_str(ev, EVENT_HOST);
     if (logged.p == NULL && s->opts.fmt.default_host != NULL) {
         logged = sv_cstr(s->opts.fmt.default_host);
     }
     if (logged.p != NULL) {
         /* Most hosts are logged in their canonical form already. */
-        size_t n = canonical_host_cached(s, logged, host, sizeof(host));
-        if (!event_has_str(&h->ev, EVENT_HOST) ||
-            !sv_eq(sv_make(host, n), event_str(&h->ev, EVENT_HOST))) {
-            event_set_str(&h->ev, EVENT_HOST, sv_make(host, n));
+        size_t n = canonical_host_cached(s, logged, buf, sizeof(buf));
+        if (!event_has_str(ev, EVENT_HOST) ||
+            !sv_eq(sv_make(buf, n), event_str(ev, EVENT_HOST))) {
+            host = sv_make(buf, n);
         }
     }
 
-    h->seq = s->next_seq++;
-    reorder_push(s, h);
+    struct slot x = { ev->time.sec, ev->time.nsec, 0, s->next_seq, NULL,
+                      NULL };
+    bool in_order = fits_ring(s, &ev->time);
+    if (in_order) {
+        x.rec = chunk_add(s, ev, host, &x.size);
+    }
+    if (x.rec == NULL) {
+        struct held_event *h = held_new(s);
+        if (h == NULL) {
+            return;
+        }
+        if (event_copy(&h->ev, ev) < 0) {
+            held_release(s, h);
+            return;
+        }
+        if (host.p != NULL) {
+            event_set_str(&h->ev, EVENT_HOST, host);
+        }
+        h->seq = s->next_seq;
+        x.h = h;
+    }
+    s->next_seq++;
+    if (in_order) {
+        ring_push(s, x);
+    } else {
+        heap_push(s, x);
+    }
     s->stats.events++;
     if (!s->has_newest || event_time_cmp(&ev->time, &s->newest) > 0) {
         s->newest = ev->time;
@@ -672,6 +781,12 @@ source_free(struct source *s)
     for (uint32_t i = 0; i < s->nspare; i++) {
         held_free(s->spare[i]);
     }
+    while (s->first != NULL) {
+        struct chunk *next = s->first->next;
+        free(s->first);
+        s->first = next;
+    }
+    free(s->free_chunk);
     free(s->spare);
     free(s->ring);
     free(s->heap);
@@ -753,16 +868,35 @@ read_more(struct source *s)
 static struct held_event *
 next_held(struct source *s)
 {
-    while (!head_is_due(s)) {
-        if (s->eof) {
-            return NULL;
+    for (;;) {
+        while (!head_is_due(s)) {
+            if (s->eof) {
+                return NULL;
+            }
+            read_more(s);
         }
-        read_more(s);
+        if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
+            s->stats.early_releases++;
+        }
+
+        struct slot x = reorder_pop(s);
+        if (x.h != NULL) {
+            return x.h;
+        }
+
+        /* A packed record: unpack it into a spare held event.  Out of
+         * memory, the event is lost, as when it could not be held. */
+        struct held_event *h = held_new(s);
+        if (h != NULL && event_unpack(&h->ev, x.rec) < 0) {
+            held_release(s, h);
+            h = NULL;
+        }
+        chunk_drop_first(s, x.size);
+        if (h != NULL) {
+            h->seq = x.seq;
+            return h;
+        }
     }
-    if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
-        s->stats.early_releases++;
-    }
-    return reorder_pop(s);
 }
 
 /* ---- threaded reading -------------------------------------------------- */

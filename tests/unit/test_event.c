@@ -289,6 +289,80 @@ copy_is_independent(void)
     event_fini(&dst);
 }
 
+/* Checks that unpacking the record of src, with host in place of its
+ * own, gives back src's fields. */
+static void
+check_pack_round_trip(const struct event *src, struct sv host)
+{
+    size_t size = event_pack_size(src, host);
+    uint64_t *rec = malloc(size);
+    struct event dst;
+
+    CHECK_INT(size % 8, 0);
+    CHECK_INT(event_pack(src, host, rec), size);
+    event_init(&dst);
+    event_set_str(&dst, EVENT_CWD, SV_LIT("stale"));
+    event_set_num(&dst, EVENT_SES, 3);
+    CHECK_INT(event_unpack(&dst, rec), 0);
+    CHECK_INT(dst.kind, src->kind);
+    CHECK_INT(dst.result, src->result);
+    CHECK(event_time_cmp(&dst.time, &src->time) == 0);
+    CHECK_INT(dst.time.digits, src->time.digits);
+    CHECK(dst.origin.file == src->origin.file);
+    CHECK_INT(dst.origin.line, src->origin.line);
+    CHECK_INT(dst.truncated, src->truncated);
+    CHECK_INT(dst.num_set, src->num_set);
+    for (int f = 0; f < EVENT_NUM_COUNT; f++) {
+        CHECK_INT(event_num(&dst, f, -7), event_num(src, f, -7));
+    }
+    for (int f = 0; f < EVENT_STR_COUNT; f++) {
+        struct sv want = f == EVENT_HOST && host.p ? host : event_str(src, f);
+        struct sv got = event_str(&dst, f);
+        CHECK((got.p == NULL) == (want.p == NULL));
+        CHECK(sv_eq(got, want));
+    }
+    CHECK_INT(dst.argc, src->argc);
+    for (uint32_t i = 0; i < src->argc; i++) {
+        CHECK(sv_eq(event_arg(&dst, i), event_arg(src, i)));
+    }
+    event_fini(&dst);
+    free(rec);
+}
+
+static void
+pack_round_trip(void)
+{
+    static const char file[] = "auth.log";
+    struct event src;
+
+    event_init(&src);
+    check_pack_round_trip(&src, SV_NULL);
+
+    src.kind = EVENT_EXEC;
+    src.result = EVENT_RESULT_FAILURE;
+    src.time = (struct event_time){ 1710072000, 999999999, 6 };
+    src.origin = (struct event_origin){ "audit", file, 77 };
+    src.truncated = true;
+    event_set_str(&src, EVENT_HOST, SV_LIT("Web1.example.com"));
+    event_set_str(&src, EVENT_TTY, SV_LIT(""));
+    event_set_str(&src, EVENT_LOGON_ID, SV_LIT("0x3e7"));
+    event_set_num(&src, EVENT_UID, 0);
+    event_set_num(&src, EVENT_DST_PORT, 22);
+    event_set_num(&src, EVENT_SES, EVENT_AUDIT_UNSET);
+    event_add_arg(&src, SV_LIT("sh"));
+    event_add_arg(&src, SV_LIT(""));
+    event_add_arg(&src, SV_LIT("-c"));
+    check_pack_round_trip(&src, SV_NULL);
+    check_pack_round_trip(&src, SV_LIT("web1"));
+    check_pack_round_trip(&src, SV_LIT(""));
+
+    /* A host given for an event that had none. */
+    event_reset(&src);
+    event_set_str(&src, EVENT_USER, SV_LIT("root"));
+    check_pack_round_trip(&src, SV_LIT("db2"));
+    event_fini(&src);
+}
+
 static void
 names_and_time_order(void)
 {
@@ -329,6 +403,7 @@ main(void)
     TEST_RUN("event", bytes_maximum_in_chunks);
     TEST_RUN("event", args_maximum_truncates);
     TEST_RUN("event", copy_is_independent);
+    TEST_RUN("event", pack_round_trip);
     TEST_RUN("event", names_and_time_order);
     TEST_EXIT();
 }

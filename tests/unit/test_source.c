@@ -1,11 +1,15 @@
 /*
- * Unit tests for the line numbers and format detection of struct source:
- * events from a line provider carry the number of the entry they came
- * from, and a file of blank lines only reads like an empty file.
+ * Unit tests for the line numbers, format detection and reorder buffer of
+ * struct source: events from a line provider carry the number of the entry
+ * they came from, a file of blank lines only reads like an empty file, and
+ * events leave in time order whole, whether they were packed in order,
+ * held out of order, or too large to pack.
  */
 #include "input/source.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/diag.h"
@@ -135,10 +139,94 @@ blank_file_reads_as_empty(void)
     CHECK(!opened);
 }
 
+/* Line i of the reorder test: its time in tenths of a second. */
+static long
+reorder_tenths(int i)
+{
+    /* Every seventh line is five seconds late; the others are in order. */
+    return i % 7 == 3 ? i - 50 : i;
+}
+
+static char *
+reorder_line(int i)
+{
+    long t = 36000 + reorder_tenths(i);
+    size_t user_len = i % 1000 == 500 ? 70000 : 0;
+    size_t cap = 200 + user_len;
+    char *line = malloc(cap);
+    char *user = malloc(user_len + 1);
+
+    memset(user, 'u', user_len);
+    user[user_len] = '\0';
+    snprintf(line, cap,
+             "2024-03-01T%02ld:%02ld:%02ld.%ld00000+00:00 %s sshd[%d]: "
+             "Invalid user %s%d from 192.0.2.%d port %d",
+             t / 36000, t / 600 % 60, t / 10 % 60, t % 10,
+             i % 2 ? "Web1.Example.COM" : "db2", 100 + i, user, i,
+             i % 250, 1000 + i);
+    free(user);
+    return line;
+}
+
+static void
+reorder_keeps_events_whole(void)
+{
+    enum { N = 5000 };
+    char **lines = calloc(N, sizeof(*lines));
+    struct source_opts so;
+    struct diag d;
+    char err[256];
+    const struct event *ev;
+
+    for (int i = 0; i < N; i++) {
+        lines[i] = reorder_line(i);
+    }
+    struct table_provider t = { (const char *const *)lines, N, 0 };
+    struct line_provider p = { table_next, NULL, &t };
+    init_opts(&so, &d);
+    so.format = format_find("sshd");
+    so.tolerance_ms = 30000;
+    struct source *s = source_open_provider("provider", &p, &so, err,
+                                            sizeof(err));
+    CHECK(s != NULL);
+
+    int seen = 0;
+    int wrong = 0;
+    struct event_time prev = { 0, 0, 0 };
+    while (s != NULL && source_peek(s, &ev) == 1) {
+        int i = (int)ev->origin.line - 1;
+        char want[32];
+        struct sv user = event_str(ev, EVENT_USER);
+        size_t user_len = i % 1000 == 500 ? 70000 : 0;
+
+        snprintf(want, sizeof(want), "%d", i);
+        if (event_time_cmp(&prev, &ev->time) > 0 ||
+            user.len != user_len + strlen(want) ||
+            memcmp(user.p + user_len, want, strlen(want)) != 0 ||
+            !sv_eq_cstr(event_str(ev, EVENT_HOST), i % 2 ? "web1" : "db2") ||
+            event_num(ev, EVENT_SRC_PORT, 0) != 1000 + i ||
+            event_num(ev, EVENT_PID, 0) != 100 + i ||
+            ev->kind != EVENT_INVALID_USER) {
+            wrong++;
+        }
+        prev = ev->time;
+        seen++;
+        source_pop(s);
+    }
+    CHECK_INT(seen, N);
+    CHECK_INT(wrong, 0);
+    source_free(s);
+    for (int i = 0; i < N; i++) {
+        free(lines[i]);
+    }
+    free(lines);
+}
+
 int
 main(void)
 {
     TEST_RUN("source", provider_lines_numbered);
     TEST_RUN("source", blank_file_reads_as_empty);
+    TEST_RUN("source", reorder_keeps_events_whole);
     TEST_EXIT();
 }
