@@ -1,8 +1,8 @@
 /*
  * An input read line by line through its format, with format detection on
- * the first lines, a bounded reorder buffer (a ring for events in time
- * order and a min-heap for the others), and optional reading in a worker
- * thread.
+ * the first lines, a bounded reorder buffer (a few queues of events in
+ * time order and a min-heap for the others), and optional reading in a
+ * worker thread.
  */
 #include "input/source.h"
 
@@ -30,7 +30,8 @@ struct held_event {
 /*
  * One entry of the reorder buffer.  The sort key is kept beside the event
  * so ordering never touches the event itself.  The event is either a
- * packed record in the chunk queue (rec, of size bytes) or a held event.
+ * packed record in a run's chunk queue (rec, of size bytes) or a held
+ * event.
  */
 struct slot {
     int64_t sec;
@@ -42,9 +43,9 @@ struct slot {
 };
 
 /*
- * Events that arrive in time order are packed one after another into
- * chunks: they leave in the order they came, so the chunks form a queue,
- * and the events the consumer reads next sit in contiguous memory.
+ * Events of a run are packed one after another into chunks.  A run's
+ * events leave in the order they came, so its chunks form a queue, and the
+ * events the consumer reads next sit in contiguous memory.
  */
 #define CHUNK_BYTES (64u * 1024u)
 
@@ -53,6 +54,24 @@ struct chunk {
     size_t used;                        /* bytes written */
     size_t head;                        /* bytes already read */
     uint64_t data[CHUNK_BYTES / 8];     /* records are 8-byte aligned */
+};
+
+/*
+ * A run: events in time order, oldest first, as slots in a ring and
+ * records in a chunk queue.  Inputs often interleave a few such runs, for
+ * example hosts whose clocks differ, or stamps with and without fractions
+ * of a second.  The buffer keeps RUNS of them and uses the heap only for
+ * events that fit none.
+ */
+#define RUNS 4
+
+struct run {
+    struct slot *ring;
+    uint32_t head;
+    uint32_t len;
+    uint32_t cap;                       /* a power of two */
+    struct chunk *first;                /* the oldest packed records */
+    struct chunk *last;                 /* where records are added */
 };
 
 /* Freed entries kept for reuse, and the size of a threaded hand-over. */
@@ -105,20 +124,16 @@ struct source {
     int next_detect;
 
     /*
-     * The reorder buffer.  Events that arrive in time order wait in a ring,
-     * oldest first, and an event older than the ring's newest goes to a
-     * min-heap.  The next event out is the older of the two fronts (by time,
-     * then arrival), so the order equals that of a single heap.
+     * The reorder buffer.  An event joins the run whose newest event is the
+     * latest one not after it, and an event older than every run's newest
+     * goes to a min-heap.  The next event out is the oldest of the fronts
+     * (by time, then arrival), so the order equals that of a single heap.
      */
-    struct slot *ring;
-    uint32_t ring_head;
-    uint32_t ring_len;
-    uint32_t ring_cap;                  /* a power of two */
+    struct run runs[RUNS];
+    uint32_t nheld_runs;                /* events in all runs */
     struct slot *heap;
     uint32_t nheap;
     uint32_t heap_cap;
-    struct chunk *first;                /* the oldest packed records */
-    struct chunk *last;                 /* where records are added */
     struct chunk *free_chunk;           /* one emptied chunk kept */
     struct held_event **spare;          /* freed entries kept for reuse */
     uint32_t nspare;
@@ -243,7 +258,7 @@ slot_before(const struct slot *a, const struct slot *b)
 static uint32_t
 pending(const struct source *s)
 {
-    return s->ring_len + s->nheap;
+    return s->nheld_runs + s->nheap;
 }
 
 static void
@@ -286,10 +301,10 @@ heap_pop(struct source *s)
     return top;
 }
 
-/* Makes room for one more entry in the ring or the heap.  Returns -1 when
- * memory runs out. */
+/* Makes room for one more entry in the heap.  Returns -1 when memory runs
+ * out. */
 static int
-reorder_reserve(struct source *s)
+heap_reserve(struct source *s)
 {
     if (s->nheap == s->heap_cap) {
         uint32_t cap = s->heap_cap ? s->heap_cap * 2 : 256;
@@ -300,87 +315,115 @@ reorder_reserve(struct source *s)
         s->heap = grown;
         s->heap_cap = cap;
     }
-    if (s->ring_len == s->ring_cap) {
-        uint32_t cap = s->ring_cap ? s->ring_cap * 2 : 256;
-        struct slot *grown = malloc(cap * sizeof(*grown));
-        if (grown == NULL) {
-            return -1;
-        }
-        for (uint32_t i = 0; i < s->ring_len; i++) {
-            grown[i] = s->ring[(s->ring_head + i) & (s->ring_cap - 1)];
-        }
-        free(s->ring);
-        s->ring = grown;
-        s->ring_cap = cap;
-        s->ring_head = 0;
-    }
     return 0;
 }
 
-/* True when an event of time t goes after every event in the ring. */
-static bool
-fits_ring(const struct source *s, const struct event_time *t)
+/* Makes room for one more slot in run r.  Returns -1 when memory runs
+ * out. */
+static int
+run_reserve(struct run *r)
 {
-    if (s->ring_len == 0) {
-        return true;
+    if (r->len < r->cap) {
+        return 0;
     }
 
-    const struct slot *back =
-        &s->ring[(s->ring_head + s->ring_len - 1) & (s->ring_cap - 1)];
-    return t->sec > back->sec || (t->sec == back->sec && t->nsec >= back->nsec);
+    uint32_t cap = r->cap ? r->cap * 2 : 256;
+    struct slot *grown = malloc(cap * sizeof(*grown));
+    if (grown == NULL) {
+        return -1;
+    }
+    for (uint32_t i = 0; i < r->len; i++) {
+        grown[i] = r->ring[(r->head + i) & (r->cap - 1)];
+    }
+    free(r->ring);
+    r->ring = grown;
+    r->cap = cap;
+    r->head = 0;
+    return 0;
+}
+
+static const struct slot *
+run_back(const struct run *r)
+{
+    return &r->ring[(r->head + r->len - 1) & (r->cap - 1)];
+}
+
+/*
+ * Returns the run an event of time t joins: of the runs whose newest event
+ * is not after t, the one with the latest newest, else an empty run.
+ * Returns NULL when t is older than every run's newest and no run is empty.
+ */
+static struct run *
+choose_run(struct source *s, const struct event_time *t)
+{
+    struct run *best = NULL;
+    struct run *empty = NULL;
+
+    for (int i = 0; i < RUNS; i++) {
+        struct run *r = &s->runs[i];
+        if (r->len == 0) {
+            if (empty == NULL) {
+                empty = r;
+            }
+            continue;
+        }
+
+        const struct slot *back = run_back(r);
+        bool fits = t->sec > back->sec ||
+                    (t->sec == back->sec && t->nsec >= back->nsec);
+        if (fits && (best == NULL || slot_before(run_back(best), back))) {
+            best = r;
+        }
+    }
+    return best != NULL ? best : empty;
 }
 
 static void
-ring_push(struct source *s, struct slot x)
+run_push(struct source *s, struct run *r, struct slot x)
 {
-    s->ring[(s->ring_head + s->ring_len) & (s->ring_cap - 1)] = x;
-    s->ring_len++;
+    r->ring[(r->head + r->len) & (r->cap - 1)] = x;
+    r->len++;
+    s->nheld_runs++;
 }
 
-/* Returns the oldest held entry without removing it; pending(s) > 0. */
+/* Returns the oldest held entry without removing it, and sets *from to its
+ * run (NULL for the heap); pending(s) > 0. */
 static const struct slot *
-reorder_front(const struct source *s)
+reorder_front(const struct source *s, const struct run **from)
 {
-    const struct slot *r = s->ring_len > 0 ? &s->ring[s->ring_head] : NULL;
-    const struct slot *h = s->nheap > 0 ? &s->heap[0] : NULL;
+    const struct slot *best = s->nheap > 0 ? &s->heap[0] : NULL;
 
-    if (r == NULL) {
-        return h;
-    }
-    if (h == NULL || slot_before(r, h)) {
-        return r;
-    }
-    return h;
-}
+    *from = NULL;
+    for (int i = 0; i < RUNS; i++) {
+        const struct run *r = &s->runs[i];
+        if (r->len == 0) {
+            continue;
+        }
 
-static struct slot
-reorder_pop(struct source *s)
-{
-    const struct slot *front = reorder_front(s);
-
-    if (s->ring_len > 0 && front == &s->ring[s->ring_head]) {
-        s->ring_head = (s->ring_head + 1) & (s->ring_cap - 1);
-        s->ring_len--;
-        return *front;
+        const struct slot *front = &r->ring[r->head];
+        if (best == NULL || slot_before(front, best)) {
+            best = front;
+            *from = r;
+        }
     }
-    return heap_pop(s);
+    return best;
 }
 
 /*
  * Packs ev (with host in place of its own when host.p is set) at the end
- * of the chunk queue.  Returns the record and sets *size, or returns NULL
- * when the record is larger than a chunk or memory runs out.
+ * of run r's chunk queue.  Returns the record and sets *size, or returns
+ * NULL when the record is larger than a chunk or memory runs out.
  */
 static const void *
-chunk_add(struct source *s, const struct event *ev, struct sv host,
-          uint32_t *size)
+chunk_add(struct source *s, struct run *r, const struct event *ev,
+          struct sv host, uint32_t *size)
 {
     size_t need = event_pack_size(ev, host);
 
     if (need > CHUNK_BYTES) {
         return NULL;
     }
-    if (s->last == NULL || s->last->used + need > CHUNK_BYTES) {
+    if (r->last == NULL || r->last->used + need > CHUNK_BYTES) {
         struct chunk *c = s->free_chunk;
         if (c != NULL) {
             s->free_chunk = NULL;
@@ -390,41 +433,66 @@ chunk_add(struct source *s, const struct event *ev, struct sv host,
         c->next = NULL;
         c->used = 0;
         c->head = 0;
-        if (s->last != NULL) {
-            s->last->next = c;
+        if (r->last != NULL) {
+            r->last->next = c;
         } else {
-            s->first = c;
+            r->first = c;
         }
-        s->last = c;
+        r->last = c;
     }
 
-    char *rec = (char *)s->last->data + s->last->used;
+    char *rec = (char *)r->last->data + r->last->used;
     *size = (uint32_t)event_pack(ev, host, rec);
-    s->last->used += *size;
+    r->last->used += *size;
     return rec;
 }
 
-/* Drops the oldest record (size bytes long) from the chunk queue. */
+/* Drops the oldest record (size bytes long) from run r's chunk queue. */
 static void
-chunk_drop_first(struct source *s, uint32_t size)
+chunk_drop_first(struct source *s, struct run *r, uint32_t size)
 {
-    struct chunk *c = s->first;
+    struct chunk *c = r->first;
 
     c->head += size;
     if (c->head < c->used) {
         return;
     }
-    if (c == s->last) {
+    if (c == r->last) {
         c->used = 0;
         c->head = 0;
         return;
     }
-    s->first = c->next;
+    r->first = c->next;
     if (s->free_chunk == NULL) {
         s->free_chunk = c;
     } else {
         free(c);
     }
+}
+
+/*
+ * Removes the oldest held entry and returns its slot; pending(s) > 0.
+ * Sets *from to its run, or NULL when it came from the heap.  A packed
+ * record stays at the front of its run's chunk queue until
+ * chunk_drop_first.
+ */
+static struct slot
+reorder_pop(struct source *s, struct run **from)
+{
+    const struct run *r;
+    const struct slot *front = reorder_front(s, &r);
+
+    *from = (struct run *)r;
+    if (r == NULL) {
+        return heap_pop(s);
+    }
+
+    struct slot x = *front;
+    struct run *w = *from;
+    w->head = (w->head + 1) & (w->cap - 1);
+    w->len--;
+    s->nheld_runs--;
+    return x;
 }
 
 static struct held_event *
@@ -463,8 +531,8 @@ held_free(struct held_event *h)
 }
 
 /*
- * Sink for the format: canonicalise the host and hold the event, packed
- * into the chunk queue when it arrives in time order, else copied.
+ * Sink for the format: canonicalises the host and holds the event, packed
+ * into a run when it fits one, else copied into the heap.
  */
 static void
 hold_event(void *arg, const struct event *ev)
@@ -472,10 +540,6 @@ hold_event(void *arg, const struct event *ev)
     struct source *s = arg;
     char buf[256];
     struct sv host = SV_NULL;
-
-    if (reorder_reserve(s) < 0) {
-        return;
-    }
 
     struct sv logged = event_str(ev, EVENT_HOST);
     if (logged.p == NULL && s->opts.fmt.default_host != NULL) {
@@ -492,9 +556,12 @@ hold_event(void *arg, const struct event *ev)
 
     struct slot x = { ev->time.sec, ev->time.nsec, 0, s->next_seq, NULL,
                       NULL };
-    bool in_order = fits_ring(s, &ev->time);
-    if (in_order) {
-        x.rec = chunk_add(s, ev, host, &x.size);
+    struct run *r = choose_run(s, &ev->time);
+    if (r != NULL ? run_reserve(r) < 0 : heap_reserve(s) < 0) {
+        return;
+    }
+    if (r != NULL) {
+        x.rec = chunk_add(s, r, ev, host, &x.size);
     }
     if (x.rec == NULL) {
         struct held_event *h = held_new(s);
@@ -512,8 +579,8 @@ hold_event(void *arg, const struct event *ev)
         x.h = h;
     }
     s->next_seq++;
-    if (in_order) {
-        ring_push(s, x);
+    if (r != NULL) {
+        run_push(s, r, x);
     } else {
         heap_push(s, x);
     }
@@ -772,8 +839,17 @@ source_free(struct source *s)
     if (s->head != NULL) {
         held_free(s->head);
     }
-    for (uint32_t i = 0; i < s->ring_len; i++) {
-        held_free(s->ring[(s->ring_head + i) & (s->ring_cap - 1)].h);
+    for (int k = 0; k < RUNS; k++) {
+        struct run *r = &s->runs[k];
+        for (uint32_t i = 0; i < r->len; i++) {
+            held_free(r->ring[(r->head + i) & (r->cap - 1)].h);
+        }
+        while (r->first != NULL) {
+            struct chunk *next = r->first->next;
+            free(r->first);
+            r->first = next;
+        }
+        free(r->ring);
     }
     for (uint32_t i = 0; i < s->nheap; i++) {
         held_free(s->heap[i].h);
@@ -781,14 +857,8 @@ source_free(struct source *s)
     for (uint32_t i = 0; i < s->nspare; i++) {
         held_free(s->spare[i]);
     }
-    while (s->first != NULL) {
-        struct chunk *next = s->first->next;
-        free(s->first);
-        s->first = next;
-    }
     free(s->free_chunk);
     free(s->spare);
-    free(s->ring);
     free(s->heap);
     free(s->detect_buf);
     event_fini(&s->scratch);
@@ -807,7 +877,8 @@ head_is_due(const struct source *s)
         return true;
     }
 
-    const struct slot *t = reorder_front(s);
+    const struct run *from;
+    const struct slot *t = reorder_front(s, &from);
     int64_t age_ms = (s->newest.sec - t->sec) * 1000 +
                      (s->newest.nsec - t->nsec) / 1000000;
     return age_ms >= s->opts.tolerance_ms;
@@ -879,7 +950,8 @@ next_held(struct source *s)
             s->stats.early_releases++;
         }
 
-        struct slot x = reorder_pop(s);
+        struct run *from;
+        struct slot x = reorder_pop(s, &from);
         if (x.h != NULL) {
             return x.h;
         }
@@ -891,7 +963,7 @@ next_held(struct source *s)
             held_release(s, h);
             h = NULL;
         }
-        chunk_drop_first(s, x.size);
+        chunk_drop_first(s, from, x.size);
         if (h != NULL) {
             h->seq = x.seq;
             return h;
