@@ -644,7 +644,7 @@ apply_failures(struct correlator *c, struct session *s)
         return;
     }
 
-    struct failure_count *f = fifomap_get(
+    struct failure_count *f = failtab_get(
         &c->failures, corr_make_key_addr(&k, corr_session_host(s), addr));
     if (f == NULL || corr_time_ms(&s->start) - corr_time_ms(&f->last) >
                          c->opts.failure_span_ms) {
@@ -936,23 +936,18 @@ on_failure(struct correlator *c, const struct event *ev)
     }
 
     struct sv key = corr_make_key_addr(&k, event_str(ev, EVENT_HOST), addr);
-    struct failure_count *f = fifomap_get(&c->failures, key);
-    if (f != NULL && corr_time_ms(&ev->time) - corr_time_ms(&f->last) >
-                         c->opts.failure_span_ms) {
+    int evicted;
+    struct failure_count *f = failtab_add(&c->failures, key, &evicted);
+    if (f == NULL) {
+        return;
+    }
+    c->stats.table_evictions += (uint64_t)evicted;
+    if (f->sshd + f->audit + f->invalid_users == 0 ||
+        corr_time_ms(&ev->time) - corr_time_ms(&f->last) >
+            c->opts.failure_span_ms) {
+        /* New counts, or counts older than the span: start again. */
         memset(f, 0, sizeof(*f));
         f->first = ev->time;
-    }
-    if (f == NULL) {
-        f = calloc(1, sizeof(*f));
-        if (f == NULL) {
-            return;
-        }
-        f->first = ev->time;
-        int rc = fifomap_put(&c->failures, key, f);
-        if (rc < 0) {
-            return;
-        }
-        c->stats.table_evictions += (uint64_t)rc;
     }
     if (ev->kind == EVENT_INVALID_USER) {
         f->invalid_users++;
@@ -967,9 +962,8 @@ on_failure(struct correlator *c, const struct event *ev)
 /* ---- time -------------------------------------------------------------- */
 
 static bool
-failure_is_stale(const void *value, void *arg)
+failure_is_stale(const struct failure_count *f, void *arg)
 {
-    const struct failure_count *f = value;
     const struct correlator *c = arg;
 
     return corr_time_ms(&c->watermark) - corr_time_ms(&f->last) >
@@ -999,7 +993,7 @@ finish_due(struct correlator *c)
     if (idle_scan) {
         c->last_idle_scan_ms = now;
         /* Failures older than the span can no longer count for a login. */
-        fifomap_drop_stale(&c->failures, failure_is_stale, c);
+        failtab_drop_stale(&c->failures, failure_is_stale, c);
         fifomap_drop_stale(&c->pending, pending_is_stale, c);
     }
     /* Ended sessions past the grace time, earliest end first. */
@@ -1066,7 +1060,7 @@ correlator_new(const struct correlator_opts *opts,
     hmap_init(&c->by_conn, opts->max_sessions);
     hmap_init(&c->procs, opts->max_processes);
     if (sesmarks_init(&c->ses_marks, opts->max_sources) < 0 ||
-        fifomap_init(&c->failures, opts->max_sources, free) < 0 ||
+        failtab_init(&c->failures, opts->max_sources) < 0 ||
         fifomap_init(&c->pending, opts->max_sources, free) < 0 ||
         fifomap_init(&c->ssh_enabled, opts->max_sources, free) < 0) {
         correlator_free(c);
@@ -1115,7 +1109,7 @@ correlator_free(struct correlator *c)
     fifomap_fini(&c->ssh_enabled);
     hmap_fini(&c->procs);
     sesmarks_fini(&c->ses_marks);
-    fifomap_fini(&c->failures);
+    failtab_fini(&c->failures);
     fifomap_fini(&c->pending);
     free(c);
 }

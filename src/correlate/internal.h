@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/fifomap.h"
+#include "correlate/failtab.h"
 #include "correlate/sesmarks.h"
 #include "core/hmap.h"
 #include "correlate/correlator.h"
@@ -26,14 +27,6 @@ extern const char corr_marker_ended;
 struct key {
     char bytes[KEY_MAX];
     size_t len;
-};
-
-struct failure_count {
-    uint64_t sshd;  /* failures logged by sshd itself */
-    uint64_t audit; /* failures logged by audit records */
-    uint64_t invalid_users;
-    struct event_time first;
-    struct event_time last;
 };
 
 struct pending_login {
@@ -63,7 +56,7 @@ struct correlator {
     struct fifomap ssh_enabled; /* host -> time SSH was last switched on */
     struct hmap procs;          /* host/pid of a linked process -> session */
     struct sesmarks ses_marks;  /* host/ses -> corr_marker_other_login/ended */
-    struct fifomap failures;    /* host/addr -> struct failure_count */
+    struct failtab failures;    /* host/addr -> struct failure_count */
     struct fifomap pending;     /* host/pid -> struct pending_login */
 
     /* Open sessions with an end, a min-heap by end, so finish_due looks

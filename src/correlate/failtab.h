@@ -1,0 +1,71 @@
+/*
+ * Failure counts per host and source address, kept for the most recent max
+ * pairs that failed.
+ *
+ * Like struct sesmarks, the table is allocated once at its full size.  Each
+ * pair has one 64-byte entry keyed by a 64-bit hash of the key bytes, so a
+ * lookup reads one cache line, and memory does not grow with the input.
+ * Two keys with the same hash share their counts; at the default 50,000
+ * pairs the chance of any such pair is about 1 in 10^10 (an estimate from
+ * the birthday bound).  Pairs leave in the order they were added: the
+ * oldest when the table is full, and the oldest while they are stale.
+ */
+#ifndef SSHTRAIL_FAILTAB_H
+#define SSHTRAIL_FAILTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sv.h"
+#include "event/event.h"
+
+/* Failures from one source address on one host. */
+struct failure_count {
+    uint64_t sshd;              /* failures logged by sshd itself */
+    uint64_t audit;             /* failures logged by audit records */
+    uint64_t invalid_users;
+    struct event_time first;
+    struct event_time last;
+};
+
+struct failtab_slot {
+    uint64_t hash;              /* 0: empty */
+    struct failure_count count;
+};
+
+struct failtab {
+    struct failtab_slot *slots;
+    size_t mask;                /* slot count minus 1, a power of two */
+    uint64_t *ring;             /* hashes in the order they were added */
+    size_t head;
+    size_t count;
+    size_t max;
+};
+
+/* Allocates a table for max pairs.  Returns 0, or -1 when out of memory. */
+int failtab_init(struct failtab *t, size_t max);
+void failtab_fini(struct failtab *t);
+
+/* Returns the counts stored under key, or NULL.  The pointer is valid until
+ * the next failtab_add or failtab_drop_stale. */
+struct failure_count *failtab_get(const struct failtab *t, struct sv key);
+
+/*
+ * Returns the counts under key, adding zeroed counts when key is new.  A
+ * new key evicts the oldest pair when the table is full, and *evicted is
+ * set to 1 (else 0).  Returns NULL when the table has no room (max 0).
+ */
+struct failure_count *failtab_add(struct failtab *t, struct sv key,
+                                  int *evicted);
+
+/*
+ * Drops the oldest pairs while is_stale returns true for them.  Returns the
+ * number dropped.
+ */
+size_t failtab_drop_stale(struct failtab *t,
+                          bool (*is_stale)(const struct failure_count *f,
+                                           void *arg),
+                          void *arg);
+
+#endif

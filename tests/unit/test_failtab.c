@@ -1,0 +1,152 @@
+/*
+ * Unit tests for the fixed-size table of failure counts.  Added counts
+ * start at zero and are found again, and the oldest pair leaves when the
+ * table is full.  Stale pairs leave from the oldest on until a fresh one,
+ * and lookups stay right after many evictions.
+ */
+#include "correlate/failtab.h"
+
+#include <stdio.h>
+
+#include "tcheck.h"
+
+/* Writes the key of number i into buf and returns it as a view. */
+static struct sv
+key_of(char *buf, size_t cap, int i)
+{
+    int n = snprintf(buf, cap, "web%d 198.51.100.%d", i % 7, i);
+    return sv_make(buf, (size_t)n);
+}
+
+static void
+add_then_get(void)
+{
+    struct failtab t;
+    int evicted = -1;
+
+    CHECK_INT(failtab_init(&t, 4), 0);
+    CHECK(failtab_get(&t, SV_LIT("a")) == NULL);
+
+    struct failure_count *f = failtab_add(&t, SV_LIT("a"), &evicted);
+    CHECK(f != NULL);
+    CHECK_INT(evicted, 0);
+    CHECK_INT((int)f->sshd, 0);
+    CHECK_INT((int)f->invalid_users, 0);
+    f->sshd = 3;
+    CHECK(failtab_get(&t, SV_LIT("a")) == f);
+    CHECK(failtab_add(&t, SV_LIT("a"), &evicted) == f);
+    CHECK_INT((int)failtab_get(&t, SV_LIT("a"))->sshd, 3);
+    CHECK(failtab_get(&t, SV_LIT("b")) == NULL);
+    CHECK_INT((int)t.count, 1);
+    failtab_fini(&t);
+}
+
+static void
+full_table_evicts_oldest(void)
+{
+    struct failtab t;
+    char buf[48];
+    int evicted = -1;
+
+    CHECK_INT(failtab_init(&t, 3), 0);
+    for (int i = 0; i < 3; i++) {
+        failtab_add(&t, key_of(buf, sizeof(buf), i), &evicted)->audit =
+            (uint64_t)i + 1;
+        CHECK_INT(evicted, 0);
+    }
+    CHECK(failtab_add(&t, key_of(buf, sizeof(buf), 3), &evicted) != NULL);
+    CHECK_INT(evicted, 1);
+    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 0)) == NULL);
+    CHECK_INT((int)failtab_get(&t, key_of(buf, sizeof(buf), 1))->audit, 2);
+    CHECK_INT((int)failtab_get(&t, key_of(buf, sizeof(buf), 2))->audit, 3);
+    CHECK_INT((int)t.count, 3);
+    failtab_fini(&t);
+}
+
+static bool
+older_than(const struct failure_count *f, void *arg)
+{
+    return f->last.sec < *(const int64_t *)arg;
+}
+
+static void
+stale_leave_from_oldest(void)
+{
+    struct failtab t;
+    char buf[48];
+    int evicted;
+    int64_t now = 100;
+
+    CHECK_INT(failtab_init(&t, 10), 0);
+    /* Times 10, 20, 500, 30: the fresh third pair stops the sweep. */
+    static const int64_t times[] = { 10, 20, 500, 30 };
+    for (int i = 0; i < 4; i++) {
+        failtab_add(&t, key_of(buf, sizeof(buf), i), &evicted)->last.sec =
+            times[i];
+    }
+    CHECK_INT((int)failtab_drop_stale(&t, older_than, &now), 2);
+    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 0)) == NULL);
+    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 1)) == NULL);
+    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 2)) != NULL);
+    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 3)) != NULL);
+    CHECK_INT((int)t.count, 2);
+
+    now = 1000;
+    CHECK_INT((int)failtab_drop_stale(&t, older_than, &now), 2);
+    CHECK_INT((int)t.count, 0);
+    CHECK_INT((int)failtab_drop_stale(&t, older_than, &now), 0);
+    failtab_fini(&t);
+}
+
+static void
+many_evictions_keep_recent(void)
+{
+    struct failtab t;
+    char buf[48];
+    int evicted;
+    int missing = 0;
+    int wrong = 0;
+
+    CHECK_INT(failtab_init(&t, 1000), 0);
+    for (int i = 0; i < 20000; i++) {
+        failtab_add(&t, key_of(buf, sizeof(buf), i), &evicted)->sshd =
+            (uint64_t)i;
+    }
+    for (int i = 0; i < 20000; i++) {
+        struct failure_count *f = failtab_get(&t, key_of(buf, sizeof(buf), i));
+        if (i >= 19000 && (f == NULL || f->sshd != (uint64_t)i)) {
+            missing++;
+        }
+        if (i < 19000 && f != NULL) {
+            wrong++;
+        }
+    }
+    CHECK_INT(missing, 0);
+    CHECK_INT(wrong, 0);
+    CHECK_INT((int)t.count, 1000);
+    failtab_fini(&t);
+}
+
+static void
+zero_size_table_adds_nothing(void)
+{
+    struct failtab t;
+    int evicted = -1;
+
+    CHECK_INT(failtab_init(&t, 0), 0);
+    CHECK(failtab_add(&t, SV_LIT("a"), &evicted) == NULL);
+    CHECK_INT(evicted, 0);
+    CHECK(failtab_get(&t, SV_LIT("a")) == NULL);
+    failtab_fini(&t);
+}
+
+int
+main(void)
+{
+    TEST_RUN("failtab", add_then_get);
+    TEST_RUN("failtab", full_table_evicts_oldest);
+    TEST_RUN("failtab", stale_leave_from_oldest);
+    TEST_RUN("failtab", many_evictions_keep_recent);
+    TEST_RUN("failtab", zero_size_table_adds_nothing);
+    TEST_EXIT();
+}
