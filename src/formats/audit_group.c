@@ -88,14 +88,36 @@ bool
 audit_group_record(const struct audit_group *g, uint32_t i,
                    struct audit_record *rec, uint64_t *line)
 {
-    const char *reason;
-
     if (i >= g->nrecords) {
         return false;
     }
-    *line = g->recs[i].line;
-    return audit_record_parse(sv_make(g->base + g->recs[i].off,
-                                      g->recs[i].len), rec, &reason);
+    const struct audit_group_rec *r = &g->recs[i];
+    const char *text = g->base + r->off;
+
+    *line = r->line;
+    rec->node = r->has_node ? sv_make(text + r->node_off, r->node_len)
+                            : SV_NULL;
+    rec->type_name = sv_make(text + r->type_off, r->type_len);
+    rec->type = r->type;
+    rec->sec = g->sec;
+    rec->msec = g->msec;
+    rec->serial = g->serial;
+    rec->body = sv_make(text + r->body_off, r->len - r->body_off);
+    return true;
+}
+
+/* Stores the header of rec, whose views point into line, as offsets. */
+static void
+rec_set_header(struct audit_group_rec *r, struct sv line,
+               const struct audit_record *rec)
+{
+    r->type = rec->type;
+    r->has_node = rec->node.p != NULL;
+    r->node_off = r->has_node ? (uint32_t)(rec->node.p - line.p) : 0;
+    r->node_len = (uint32_t)rec->node.len;
+    r->type_off = (uint32_t)(rec->type_name.p - line.p);
+    r->type_len = (uint32_t)rec->type_name.len;
+    r->body_off = (uint32_t)(rec->body.p - line.p);
 }
 
 /* Grows a slot's byte buffer to at least need bytes. */
@@ -158,6 +180,7 @@ slot_append(struct audit_grouper *gr, struct slot *s, struct sv line,
     r->off = s->used;
     r->len = (uint32_t)line.len;
     r->line = line_no;
+    rec_set_header(r, line, rec);
     if (line.len > 0) {
         memcpy(s->buf + s->used, line.p, line.len);
     }
@@ -299,8 +322,13 @@ complete_single(struct audit_grouper *gr, struct sv line,
                 const struct event_origin *origin, audit_group_fn done,
                 void *arg)
 {
-    struct audit_group_rec r = { 0, (uint32_t)line.len, origin->line };
+    struct audit_group_rec r;
     struct audit_group g;
+
+    memset(&r, 0, sizeof(r));
+    r.len = (uint32_t)line.len;
+    r.line = origin->line;
+    rec_set_header(&r, line, rec);
 
     gr->stats.groups++;
     if (gr->keep != NULL && !gr->keep(rec)) {

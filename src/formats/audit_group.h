@@ -36,10 +36,21 @@ struct audit_group_limits {
     uint32_t max_bytes;     /* bytes of record text stored per group */
 };
 
+/*
+ * A stored record: its text at base + off and its parsed header, kept as
+ * offsets into that text so that reading the group parses nothing twice.
+ */
 struct audit_group_rec {
     uint32_t off;
     uint32_t len;
     uint64_t line;
+    int type;
+    bool has_node;
+    uint32_t node_off;      /* node, type name and body, from off */
+    uint32_t node_len;
+    uint32_t type_off;
+    uint32_t type_len;
+    uint32_t body_off;      /* the body runs to the end of the record */
 };
 
 /* A complete group, valid only during the callback. */
@@ -93,9 +104,9 @@ const struct audit_grouper_stats *
 audit_grouper_stats(const struct audit_grouper *gr);
 
 /*
- * Re-parses stored record i (0 <= i < g->nrecords) into *rec and sets *line
- * to its line number.  Returns false only for a record the tokenizer
- * rejects, which the grouper never stores.
+ * Fills *rec with the header of stored record i (0 <= i < g->nrecords), as
+ * audit_record_parse read it, and sets *line to its line number.  Returns
+ * false only when i is out of range.
  */
 bool audit_group_record(const struct audit_group *g, uint32_t i,
                         struct audit_record *rec, uint64_t *line);
