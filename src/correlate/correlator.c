@@ -1079,8 +1079,8 @@ print_table_sizes(const struct correlator *c)
             "ssh_enabled %zu, ses_marks %zu, failures %zu, pending %zu\n",
             c->nopen, c->ndone, c->done_cap, c->by_pid.count,
             c->by_ses.count, c->by_port.count, c->by_conn.count,
-            c->procs.count, c->ssh_enabled.count, c->ses_marks.count,
-            c->failures.count, c->pending.count);
+            c->procs.count, c->ssh_enabled.count, c->ses_marks.tab.count,
+            c->failures.tab.count, c->pending.count);
 }
 
 void

@@ -2,13 +2,13 @@
  * Failure counts per host and source address, kept for the most recent max
  * pairs that failed.
  *
- * Like struct sesmarks, the table is allocated once at its full size.  Each
- * pair has one 64-byte entry keyed by a 64-bit hash of the key bytes, so a
- * lookup reads one cache line, and memory does not grow with the input.
- * Two keys with the same hash share their counts; at the default 50,000
- * pairs the chance of any such pair is about 1 in 10^10 (an estimate from
- * the birthday bound).  Pairs leave in the order they were added: the
- * oldest when the table is full, and the oldest while they are stale.
+ * Like struct sesmarks, the table is a struct fixtab allocated once at its
+ * full size.  Each pair has one 64-byte entry keyed by a 64-bit hash of the
+ * key bytes, so a lookup reads one cache line, and memory does not grow
+ * with the input.  Two keys with the same hash share their counts (about 1
+ * in 10^10 at the default 50,000 pairs, see fixtab.h).  Pairs leave in the
+ * order they were added: the oldest when the table is full, and the oldest
+ * while they are stale.
  */
 #ifndef SSHTRAIL_FAILTAB_H
 #define SSHTRAIL_FAILTAB_H
@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/fixtab.h"
 #include "core/sv.h"
 #include "event/event.h"
 
@@ -29,18 +30,8 @@ struct failure_count {
     struct event_time last;
 };
 
-struct failtab_slot {
-    uint64_t hash;              /* 0: empty */
-    struct failure_count count;
-};
-
 struct failtab {
-    struct failtab_slot *slots;
-    size_t mask;                /* slot count minus 1, a power of two */
-    uint64_t *ring;             /* hashes in the order they were added */
-    size_t head;
-    size_t count;
-    size_t max;
+    struct fixtab tab;          /* of struct failtab_slot; tab.count pairs */
 };
 
 /* Allocates a table for max pairs.  Returns 0, or -1 when out of memory. */

@@ -2,11 +2,10 @@
  * Marks on audit sessions (host and session id): "ended" or "another
  * login", kept for the most recent max sessions marked.
  *
- * Unlike a struct fifomap, the table is allocated once at its full size,
- * with fixed 16-byte entries keyed by a 64-bit hash of the key bytes, so
- * its memory does not grow with the input.  Two keys with the same hash
- * share a mark; at the default 50,000 entries the chance of any such pair
- * is about 1 in 10^10 (an estimate from the birthday bound).
+ * Unlike a struct fifomap, the table is a struct fixtab of 16-byte entries
+ * keyed by a 64-bit hash of the key bytes, allocated once, so its memory
+ * does not grow with the input.  Two keys with the same hash share a mark
+ * (about 1 in 10^10 at the default 50,000 entries, see fixtab.h).
  */
 #ifndef SSHTRAIL_SESMARKS_H
 #define SSHTRAIL_SESMARKS_H
@@ -14,21 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/fixtab.h"
 #include "core/sv.h"
 
-struct sesmark_slot {
-    uint64_t hash;              /* 0: empty */
-    uint8_t mark;
-};
-
 struct sesmarks {
-    struct sesmark_slot *slots;
-    size_t mask;                /* slot count minus 1; the count is a power
-                                   of two */
-    uint64_t *ring;             /* hashes in insertion order */
-    size_t head;
-    size_t count;
-    size_t max;
+    struct fixtab tab;          /* of struct sesmark_slot; tab.count marks */
 };
 
 /* Allocates a table for max marks.  Returns 0, or -1 when out of memory. */

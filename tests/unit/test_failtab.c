@@ -37,7 +37,7 @@ add_then_get(void)
     CHECK(failtab_add(&t, SV_LIT("a"), &evicted) == f);
     CHECK_INT((int)failtab_get(&t, SV_LIT("a"))->sshd, 3);
     CHECK(failtab_get(&t, SV_LIT("b")) == NULL);
-    CHECK_INT((int)t.count, 1);
+    CHECK_INT((int)t.tab.count, 1);
     failtab_fini(&t);
 }
 
@@ -59,7 +59,7 @@ full_table_evicts_oldest(void)
     CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 0)) == NULL);
     CHECK_INT((int)failtab_get(&t, key_of(buf, sizeof(buf), 1))->audit, 2);
     CHECK_INT((int)failtab_get(&t, key_of(buf, sizeof(buf), 2))->audit, 3);
-    CHECK_INT((int)t.count, 3);
+    CHECK_INT((int)t.tab.count, 3);
     failtab_fini(&t);
 }
 
@@ -89,11 +89,11 @@ stale_leave_from_oldest(void)
     CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 1)) == NULL);
     CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 2)) != NULL);
     CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 3)) != NULL);
-    CHECK_INT((int)t.count, 2);
+    CHECK_INT((int)t.tab.count, 2);
 
     now = 1000;
     CHECK_INT((int)failtab_drop_stale(&t, older_than, &now), 2);
-    CHECK_INT((int)t.count, 0);
+    CHECK_INT((int)t.tab.count, 0);
     CHECK_INT((int)failtab_drop_stale(&t, older_than, &now), 0);
     failtab_fini(&t);
 }
@@ -123,7 +123,7 @@ many_evictions_keep_recent(void)
     }
     CHECK_INT(missing, 0);
     CHECK_INT(wrong, 0);
-    CHECK_INT((int)t.count, 1000);
+    CHECK_INT((int)t.tab.count, 1000);
     failtab_fini(&t);
 }
 

@@ -28,7 +28,7 @@ get_and_replace(void)
     CHECK_INT(sesmarks_get(&m, SV_LIT("a")), 1);
     CHECK_INT(sesmarks_put(&m, SV_LIT("a"), 2), 0);
     CHECK_INT(sesmarks_get(&m, SV_LIT("a")), 2);
-    CHECK_INT((int)m.count, 1);
+    CHECK_INT((int)m.tab.count, 1);
     sesmarks_fini(&m);
 }
 
@@ -46,7 +46,7 @@ oldest_evicted(void)
     CHECK_INT(sesmarks_get(&m, key_of(buf, sizeof(buf), 0)), 0);
     CHECK_INT(sesmarks_get(&m, key_of(buf, sizeof(buf), 1)), 1);
     CHECK_INT(sesmarks_get(&m, key_of(buf, sizeof(buf), 3)), 2);
-    CHECK_INT((int)m.count, 3);
+    CHECK_INT((int)m.tab.count, 3);
     sesmarks_fini(&m);
 }
 
@@ -74,7 +74,7 @@ many_evictions_keep_recent(void)
     }
     CHECK_INT(missing, 0);
     CHECK_INT(stale, 0);
-    CHECK_INT((int)m.count, 1000);
+    CHECK_INT((int)m.tab.count, 1000);
     sesmarks_fini(&m);
 }
 
