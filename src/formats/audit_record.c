@@ -124,9 +124,15 @@ static const char *const audit_encodable_keys[] = {
 #define AUDIT_TYPE_COUNT (sizeof(audit_types) / sizeof(audit_types[0]))
 #define TYPE_SLOTS 512u
 
+/* FNV-1a, folded one byte at a time so the header scan can hash as it
+ * reads the type name. */
+#define TYPE_HASH_START 2166136261u
+#define TYPE_HASH_MUL 16777619u
+
 struct type_slot {
-    const struct audit_type_row *row;   /* NULL: empty */
+    const char *name;       /* NULL: empty */
     size_t len;
+    int type;
 };
 
 static struct type_slot type_index[TYPE_SLOTS];
@@ -135,10 +141,10 @@ static pthread_once_t type_index_once = PTHREAD_ONCE_INIT;
 static uint32_t
 hash_name(const char *p, size_t len)
 {
-    uint32_t h = 2166136261u;
+    uint32_t h = TYPE_HASH_START;
 
     for (size_t i = 0; i < len; i++) {
-        h = (h ^ (unsigned char)p[i]) * 16777619u;
+        h = (h ^ (unsigned char)p[i]) * TYPE_HASH_MUL;
     }
     return h;
 }
@@ -149,25 +155,26 @@ build_type_index(void)
     for (size_t i = 0; i < AUDIT_TYPE_COUNT; i++) {
         size_t len = strlen(audit_types[i].name);
         uint32_t slot = hash_name(audit_types[i].name, len) % TYPE_SLOTS;
-        while (type_index[slot].row != NULL) {
+        while (type_index[slot].name != NULL) {
             slot = (slot + 1) % TYPE_SLOTS;
         }
-        type_index[slot].row = &audit_types[i];
+        type_index[slot].name = audit_types[i].name;
         type_index[slot].len = len;
+        type_index[slot].type = audit_types[i].type;
     }
 }
 
-int
-audit_type_from_name(struct sv name)
+/* Looks name up given its hash_name value h; see audit_type_from_name. */
+static int
+type_from_hashed_name(struct sv name, uint32_t h)
 {
     pthread_once(&type_index_once, build_type_index);
 
-    uint32_t slot = hash_name(name.p, name.len) % TYPE_SLOTS;
-    while (type_index[slot].row != NULL) {
+    uint32_t slot = h % TYPE_SLOTS;
+    while (type_index[slot].name != NULL) {
         const struct type_slot *t = &type_index[slot];
-        if (t->len == name.len &&
-            memcmp(t->row->name, name.p, name.len) == 0) {
-            return t->row->type;
+        if (t->len == name.len && memcmp(t->name, name.p, name.len) == 0) {
+            return t->type;
         }
         slot = (slot + 1) % TYPE_SLOTS;
     }
@@ -182,6 +189,12 @@ audit_type_from_name(struct sv name)
     return 0;
 }
 
+int
+audit_type_from_name(struct sv name)
+{
+    return type_from_hashed_name(name, hash_name(name.p, name.len));
+}
+
 bool
 audit_type_is_single(int type)
 {
@@ -192,122 +205,145 @@ audit_type_is_single(int type)
 static bool
 is_type_name_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+    return (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9') ||
            c == '[' || c == ']';
 }
 
-/*
- * Converts the decimal digits of s (all digits, at least one) to *out when
- * the value is at most max.  Up to 18 digits cannot overflow, so only longer
- * numbers take sv_to_u64's checked path.
- */
 static bool
-digits_to_u64(struct sv s, uint64_t max, uint64_t *out)
+is_digit(char c)
 {
-    uint64_t v = 0;
-
-    if (s.len > 18) {
-        return sv_to_u64(s, max, out);
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        v = v * 10 + (uint64_t)(s.p[i] - '0');
-    }
-    *out = v;
-    return s.len > 0 && v <= max;
+    return c >= '0' && c <= '9';
 }
 
-/* Parses "SEC.MSEC:SERIAL)" at the start of s; returns bytes used or 0. */
-static size_t
-parse_stamp(struct sv s, struct audit_record *rec)
+/* Returns true when the bytes from p to end start with lit (n bytes). */
+static bool
+has_prefix(const char *p, const char *end, const char *lit, size_t n)
 {
-    size_t i = 0;
-    size_t start;
+    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+static const char *
+skip_spaces(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+    return p;
+}
+
+/*
+ * Reads the decimal digits at p (none before end counts as zero digits)
+ * into *out, which must be at most max.  Returns the position after the
+ * digits, or NULL when there are none or the value is too large.  Up to 18
+ * digits cannot overflow, so only longer numbers take sv_to_u64's checked
+ * path.
+ */
+static const char *
+scan_u64(const char *p, const char *end, uint64_t max, uint64_t *out)
+{
+    const char *start = p;
+    uint64_t v = 0;
+
+    while (p < end && is_digit(*p)) {
+        v = v * 10 + (uint64_t)(*p - '0');
+        p++;
+    }
+    if (p == start) {
+        return NULL;
+    }
+    if (p - start > 18) {
+        return sv_to_u64(sv_make(start, (size_t)(p - start)), max, out)
+                   ? p : NULL;
+    }
+    *out = v;
+    return v <= max ? p : NULL;
+}
+
+/* Parses "SEC.MSEC:SERIAL)" at p; returns the position after it or NULL. */
+static const char *
+parse_stamp(const char *p, const char *end, struct audit_record *rec)
+{
     uint64_t sec;
     uint64_t msec;
     uint64_t serial;
 
-    for (start = i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
+    p = scan_u64(p, end, INT64_MAX, &sec);
+    if (p == NULL || p >= end || *p != '.') {
+        return NULL;
     }
-    if (i == start || i >= s.len || s.p[i] != '.' ||
-        !digits_to_u64(sv_make(s.p + start, i - start), INT64_MAX, &sec)) {
-        return 0;
-    }
-    for (start = ++i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
-    }
-    if (i == start || i - start > 3 || i >= s.len || s.p[i] != ':' ||
-        !digits_to_u64(sv_make(s.p + start, i - start), 999, &msec)) {
-        return 0;
+    const char *ms = p + 1;
+    p = scan_u64(ms, end, 999, &msec);
+    if (p == NULL || p - ms > 3 || p >= end || *p != ':') {
+        return NULL;
     }
     /* "1.5" would be 500 ms; auditd always writes three digits. */
-    for (size_t d = i - start; d < 3; d++) {
+    for (ptrdiff_t d = p - ms; d < 3; d++) {
         msec *= 10;
     }
-    for (start = ++i; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
-    }
-    if (i == start || i >= s.len || s.p[i] != ')' ||
-        !digits_to_u64(sv_make(s.p + start, i - start), UINT64_MAX, &serial)) {
-        return 0;
+    p = scan_u64(p + 1, end, UINT64_MAX, &serial);
+    if (p == NULL || p >= end || *p != ')') {
+        return NULL;
     }
     rec->sec = (int64_t)sec;
     rec->msec = (int32_t)msec;
     rec->serial = serial;
-    return i + 1;
+    return p + 1;
 }
 
 bool
 audit_record_parse(struct sv line, struct audit_record *rec,
                    const char **reason)
 {
-    struct sv s = sv_trim_left(line);
+    const char *end = line.p + line.len;
+    const char *p = skip_spaces(line.p, end);
 
     memset(rec, 0, sizeof(*rec));
 
     /* The optional "node=NAME " prefix (auditd name_format). */
-    if (sv_starts_with(s, "node=")) {
-        struct sv rest = sv_cut(sv_skip(s, 5), ' ', &rec->node);
-        s = sv_trim_left(rest);
+    if (has_prefix(p, end, "node=", 5)) {
+        const char *name = p + 5;
+        const char *space = memchr(name, ' ', (size_t)(end - name));
+        if (space == NULL) {
+            rec->node = sv_make(name, (size_t)(end - name));
+            p = end;
+        } else {
+            rec->node = sv_make(name, (size_t)(space - name));
+            p = skip_spaces(space + 1, end);
+        }
     }
-    if (!sv_starts_with(s, "type=")) {
+    if (!has_prefix(p, end, "type=", 5)) {
         *reason = "no type= field";
         return false;
     }
 
-    /* The type name runs to the next space. */
-    s = sv_skip(s, 5);
-    size_t n = 0;
-    while (n < s.len && s.p[n] != ' ') {
-        n++;
+    /* The type name runs to the next space, hashed as it is read. */
+    const char *name = p + 5;
+    uint32_t h = TYPE_HASH_START;
+    for (p = name; p < end && is_type_name_char(*p); p++) {
+        h = (h ^ (unsigned char)*p) * TYPE_HASH_MUL;
     }
-    rec->type_name = sv_head(s, n);
-    for (size_t i = 0; i < n; i++) {
-        if (!is_type_name_char(s.p[i])) {
-            n = 0;
-            break;
-        }
-    }
-    if (n == 0) {
+    if (p == name || (p < end && *p != ' ')) {
         *reason = "unknown record type";
         return false;
     }
-    rec->type = audit_type_from_name(rec->type_name);
+    rec->type_name = sv_make(name, (size_t)(p - name));
+    rec->type = type_from_hashed_name(rec->type_name, h);
 
     /* msg=audit(SEC.MSEC:SERIAL), then ':' except on DAEMON_CONFIG. */
-    s = sv_trim_left(sv_skip(s, n));
-    if (!sv_starts_with(s, "msg=audit(")) {
+    p = skip_spaces(p, end);
+    if (!has_prefix(p, end, "msg=audit(", 10)) {
         *reason = "no msg=audit() stamp";
         return false;
     }
-    s = sv_skip(s, 10);
-    size_t used = parse_stamp(s, rec);
-    if (used == 0) {
+    p = parse_stamp(p + 10, end, rec);
+    if (p == NULL) {
         *reason = "invalid msg=audit() stamp";
         return false;
     }
-    s = sv_skip(s, used);
-    if (s.len > 0 && s.p[0] == ':') {
-        s = sv_skip(s, 1);
+    if (p < end && *p == ':') {
+        p++;
     }
-    rec->body = s;
+    rec->body = sv_make(p, (size_t)(end - p));
     return true;
 }
 
