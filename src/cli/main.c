@@ -45,6 +45,12 @@ struct run {
     uint64_t suppressed;                /* findings an allowlist covered */
     bool *expired_reported;             /* per allowlist entry, this run */
     bool state_failed;                  /* a state write failed (reported) */
+
+    /* The journal cursor kept in the state file (detect and learn). */
+    bool journal_in_state;
+    char journal_key[JOURNAL_MAX_KEY];
+    struct journal_position journal_pos;
+    struct source *journal_source;
 };
 
 static void
@@ -86,6 +92,20 @@ passes_filters(const struct options *opt, const struct event *ev,
     return true;
 }
 
+/* Returns the state file that --state or the configuration names, or NULL. */
+static const char *
+state_path(const struct run *r)
+{
+    return r->opt->state_path ? r->opt->state_path : r->cfg.state;
+}
+
+/* True for the commands that open the state file: detect, baseline learn. */
+static bool
+uses_state(const struct options *opt)
+{
+    return opt->command == CMD_DETECT || opt->command == CMD_LEARN;
+}
+
 /*
  * Opens the scorer of detect and baseline learn, with the state file that
  * --state or the configuration names (in memory otherwise).  Returns 0, or
@@ -94,12 +114,11 @@ passes_filters(const struct options *opt, const struct event *ev,
 static int
 open_scorer(struct run *r)
 {
-    const char *path = r->opt->state_path ? r->opt->state_path
-                                          : r->cfg.state;
+    const char *path = state_path(r);
     struct state_opts so;
     char err[1024];
 
-    if (r->opt->command != CMD_DETECT && r->opt->command != CMD_LEARN) {
+    if (!uses_state(r->opt)) {
         return 0;
     }
     if (r->opt->command == CMD_LEARN && path == NULL) {
@@ -258,6 +277,68 @@ config_host(const void *arg, struct sv given, char *out, size_t cap)
     return strlen(config_canonical_host(arg, given, out, cap));
 }
 
+/*
+ * Opens --journal.  When the scorer keeps a state file, the journal
+ * resumes from the cursor saved there; save_journal_cursor stores the new
+ * one.  Returns NULL after reporting a failure.
+ */
+static struct source *
+open_journal(struct run *r, const struct source_opts *so)
+{
+    const struct options *opt = r->opt;
+    struct journal_position *pos = NULL;
+    char err[1024];
+
+    if (r->scorer != NULL &&
+        state_is_persistent(score_ctx_state(r->scorer))) {
+        if (journal_source_key(opt->journal_dir, r->journal_key,
+                               sizeof(r->journal_key), err,
+                               sizeof(err)) < 0) {
+            fprintf(stderr, "sshtrail: %s\n", err);
+            r->exit_code = EXIT_INPUT;
+            return NULL;
+        }
+        pos = &r->journal_pos;
+        pos->start = state_cursor_get(score_ctx_state(r->scorer),
+                                      r->journal_key);
+        pos->store = state_path(r);
+        r->journal_in_state = true;
+    }
+    r->journal_source = journal_source_open(opt->journal_dir,
+                                            opt->journal_cursor, pos, so,
+                                            err, sizeof(err));
+    if (r->journal_source == NULL) {
+        fprintf(stderr, "sshtrail: %s\n", err);
+        r->exit_code = EXIT_INPUT;
+        r->journal_in_state = false;
+    }
+    return r->journal_source;
+}
+
+/*
+ * Stores the cursor of the last journal entry read in the state store,
+ * which writes it in the transaction that saves this run's baselines.
+ * Nothing is stored when reading the journal failed or the output could
+ * not be written, so the next run reads those entries again.
+ */
+static void
+save_journal_cursor(struct run *r)
+{
+    const struct journal_position *pos = &r->journal_pos;
+    char err[512];
+
+    if (!r->journal_in_state || r->scorer == NULL || r->write_failed ||
+        source_error(r->journal_source) != NULL || !pos->at_end ||
+        pos->last == NULL) {
+        return;
+    }
+    if (state_cursor_set(score_ctx_state(r->scorer), r->journal_key,
+                         pos->last, err, sizeof(err)) < 0) {
+        fprintf(stderr, "sshtrail: %s\n", err);
+        r->state_failed = true;
+    }
+}
+
 static struct source **
 open_sources(struct run *r, struct diag *diag, size_t *count)
 {
@@ -296,13 +377,8 @@ open_sources(struct run *r, struct diag *diag, size_t *count)
         sources[(*count)++] = s;
     }
     if (opt->journal) {
-        struct source *s = journal_source_open(opt->journal_dir,
-                                               opt->journal_cursor, &so,
-                                               err, sizeof(err));
-        if (s == NULL) {
-            fprintf(stderr, "sshtrail: %s\n", err);
-            r->exit_code = EXIT_INPUT;
-        } else {
+        struct source *s = open_journal(r, &so);
+        if (s != NULL) {
             sources[(*count)++] = s;
         }
     }
@@ -625,6 +701,18 @@ main(int argc, char **argv)
         options_fini(&opt);
         return rc;
     }
+    if (opt.journal_cursor != NULL && uses_state(&opt) &&
+        state_path(&r) != NULL) {
+        fprintf(stderr, "sshtrail: --journal-cursor cannot be combined with "
+                        "the state file %s: detect and baseline learn keep "
+                        "the journal cursor in the state file; drop "
+                        "--journal-cursor\n"
+                        "Try 'sshtrail --help' for the options.\n",
+                state_path(&r));
+        config_fini(&r.cfg);
+        options_fini(&opt);
+        return EXIT_USAGE;
+    }
     if (opt.command == CMD_BASELINE_SHOW ||
         opt.command == CMD_BASELINE_FORGET) {
         rc = baseline_admin(&r);
@@ -642,6 +730,21 @@ main(int argc, char **argv)
         return EXIT_INPUT;
     }
 
+    /* The scorer opens the state file before the sources, because the
+     * journal resumes from the cursor saved there. */
+    struct correlator_opts co;
+    bool scorer_ok = true;
+    if (opt.command != CMD_EVENTS) {
+        correlator_opts_default(&co);
+        co.grace_ms = opt.tolerance_ms;
+        apply_config(&r, &co, &r.score_opts);
+        r.score_opts.frozen = opt.baseline_frozen;
+        if (open_scorer(&r) < 0) {
+            r.exit_code = EXIT_INPUT;
+            scorer_ok = false;
+        }
+    }
+
     struct source **sources = open_sources(&r, &diag, &nsources);
     if (sources == NULL) {
         fprintf(stderr, "sshtrail: out of memory\n");
@@ -651,16 +754,9 @@ main(int argc, char **argv)
 
     if (opt.command == CMD_EVENTS) {
         run_events(&r, sources, nsources);
-    } else {
-        struct correlator_opts co;
+    } else if (scorer_ok) {
         struct session_sink sink = { on_session, &r };
-        correlator_opts_default(&co);
-        co.grace_ms = opt.tolerance_ms;
-        apply_config(&r, &co, &r.score_opts);
-        r.score_opts.frozen = opt.baseline_frozen;
-        if (open_scorer(&r) < 0) {
-            r.exit_code = EXIT_INPUT;
-        } else if ((c = correlator_new(&co, &sink)) == NULL) {
+        if ((c = correlator_new(&co, &sink)) == NULL) {
             fprintf(stderr, "sshtrail: out of memory\n");
             r.exit_code = EXIT_INPUT;
         } else {
@@ -696,6 +792,7 @@ main(int argc, char **argv)
     }
     if (r.scorer != NULL) {
         char err[1024];
+        save_journal_cursor(&r);
         if (score_ctx_close(r.scorer, err, sizeof(err)) < 0) {
             fprintf(stderr, "sshtrail: %s\n", err);
             r.state_failed = true;
@@ -716,6 +813,7 @@ main(int argc, char **argv)
     correlator_free(c);
     coverage_free(r.coverage);
     free(r.expired_reported);
+    free(r.journal_pos.last);
     automation_free(r.automation);
     for (size_t i = 0; i < nsources; i++) {
         source_free(sources[i]);

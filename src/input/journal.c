@@ -13,10 +13,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
@@ -38,6 +40,7 @@ struct journal_reader {
     sd_journal *j;
     struct buf line;
     char *cursor_path;          /* NULL: no cursor file */
+    struct journal_position *pos;   /* NULL: the caller keeps no cursor */
     char *start_cursor;         /* the saved cursor, or NULL */
     char *last_cursor;          /* cursor of the last entry read, or NULL */
     bool positioned;            /* the first entry was looked up */
@@ -50,9 +53,6 @@ struct journal_reader {
 /*
  * Reads the saved cursor.  Returns 0 with *out set (NULL when the file
  * does not exist yet), or -1 with a message in err.
- *
- * TODO: keep the cursor in the state store once sshtrail has one; this
- * file is its stand-in.
  */
 static int
 cursor_read(const char *path, char **out, char *err, size_t errlen)
@@ -260,6 +260,13 @@ reader_next(void *arg, struct sv *line, char *err, size_t errlen)
         return 0;
     }
     int rc = advance(r);
+    if (rc < 0 && r->bad_cursor && r->pos != NULL) {
+        snprintf(err, errlen, "state file %s holds an invalid journal "
+                 "cursor (%s); to read the journal from the first entry, "
+                 "run: sqlite3 %s 'DELETE FROM journal_cursor'",
+                 r->pos->store, strerror(-rc), r->pos->store);
+        return -1;
+    }
     if (rc < 0 && r->bad_cursor) {
         snprintf(err, errlen, "%s: invalid journal cursor (%s); remove the "
                  "file to read from the first entry", r->cursor_path,
@@ -273,6 +280,11 @@ reader_next(void *arg, struct sv *line, char *err, size_t errlen)
     }
     if (rc == 0) {
         r->done = true;
+        if (r->pos != NULL) {
+            r->pos->last = r->last_cursor;
+            r->pos->at_end = true;
+            r->last_cursor = NULL;
+        }
         if (r->cursor_path != NULL && r->last_cursor != NULL &&
             cursor_write(r->cursor_path, r->last_cursor, err, errlen) < 0) {
             return -1;
@@ -281,7 +293,7 @@ reader_next(void *arg, struct sv *line, char *err, size_t errlen)
     }
 
     char *cursor = NULL;
-    if (r->cursor_path != NULL &&
+    if ((r->cursor_path != NULL || r->pos != NULL) &&
         (rc = sd_journal_get_cursor(r->j, &cursor)) < 0) {
         snprintf(err, errlen, "journal: cannot read the entry cursor: %s",
                  strerror(-rc));
@@ -339,8 +351,69 @@ add_matches(sd_journal *j)
     return 0;
 }
 
+int
+journal_source_key(const char *dir, char *out, size_t cap, char *err,
+                   size_t errlen)
+{
+    int n;
+
+    if (dir != NULL) {
+        char *path = realpath(dir, NULL);
+        if (path == NULL) {
+            snprintf(err, errlen, "%s: cannot resolve the journal directory: "
+                     "%s", dir, strerror(errno));
+            return -1;
+        }
+        n = snprintf(out, cap, "directory:%s", path);
+        free(path);
+    } else {
+        sd_id128_t id;
+        char text[SD_ID128_STRING_MAX];
+        int rc = sd_id128_get_machine(&id);
+        if (rc < 0) {
+            snprintf(err, errlen, "system journal: cannot read the machine "
+                     "ID: %s", strerror(-rc));
+            return -1;
+        }
+        n = snprintf(out, cap, "system:%s", sd_id128_to_string(id, text));
+    }
+    if (n < 0 || (size_t)n >= cap) {
+        snprintf(err, errlen, "%s: journal directory path too long", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* Takes the starting cursor from the cursor file or from pos. */
+static int
+load_start(struct journal_reader *r, const char *cursor_path,
+           struct journal_position *pos, char *err, size_t errlen)
+{
+    if (pos != NULL) {
+        r->pos = pos;
+        pos->last = NULL;
+        pos->at_end = false;
+        if (pos->start != NULL &&
+            (r->start_cursor = strdup(pos->start)) == NULL) {
+            snprintf(err, errlen, "journal: out of memory");
+            return -1;
+        }
+        return 0;
+    }
+    if (cursor_path == NULL) {
+        return 0;
+    }
+    r->cursor_path = strdup(cursor_path);
+    if (r->cursor_path == NULL) {
+        snprintf(err, errlen, "journal: out of memory");
+        return -1;
+    }
+    return cursor_read(cursor_path, &r->start_cursor, err, errlen);
+}
+
 struct source *
 journal_source_open(const char *dir, const char *cursor_path,
+                    struct journal_position *pos,
                     const struct source_opts *opts, char *err, size_t errlen)
 {
     struct journal_reader *r = calloc(1, sizeof(*r));
@@ -352,16 +425,9 @@ journal_source_open(const char *dir, const char *cursor_path,
         return NULL;
     }
     buf_init(&r->line, JOURNAL_LINE_MAX);
-    if (cursor_path != NULL) {
-        r->cursor_path = strdup(cursor_path);
-        if (r->cursor_path == NULL ||
-            cursor_read(cursor_path, &r->start_cursor, err, errlen) < 0) {
-            if (r->cursor_path == NULL) {
-                snprintf(err, errlen, "journal: out of memory");
-            }
-            reader_close(r);
-            return NULL;
-        }
+    if (load_start(r, cursor_path, pos, err, errlen) < 0) {
+        reader_close(r);
+        return NULL;
     }
 
     rc = dir ? sd_journal_open_directory(&r->j, dir, 0)

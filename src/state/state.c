@@ -284,7 +284,7 @@ state_flush(struct state *st, char *err, size_t n)
     if (st->db == NULL) {
         return 0;
     }
-    if (st->dirty_head == NULL && !st->meta_dirty) {
+    if (st->dirty_head == NULL && !st->meta_dirty && !st->cursors_dirty) {
         return 0;
     }
     return state_db_write(st, err, n);
@@ -331,6 +331,7 @@ state_close(struct state *st, char *err, size_t n)
         hmap_each(&st->tables[t].map, free_row, NULL);
         hmap_fini(&st->tables[t].map);
     }
+    state_cursor_free(st);
     free(st->path);
     free(st);
     return rc;

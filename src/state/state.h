@@ -17,6 +17,12 @@
  * a process killed mid-batch leaves a file that opens cleanly and holds the
  * last committed batch.  This module does not decide what a row means; the
  * baseline module does.
+ *
+ * Besides the rows, the store keeps one journal cursor per journal source,
+ * so a run that reads the journal resumes after the last entry an earlier
+ * run used.  A cursor is written in the same transaction as the rows, so
+ * the file never contains a cursor without the baselines learned from the
+ * entries before it, nor those baselines without the cursor.
  */
 #ifndef SSHTRAIL_STATE_H
 #define SSHTRAIL_STATE_H
@@ -28,13 +34,18 @@
 #include "core/sv.h"
 
 /* The schema version this build writes, stored as PRAGMA user_version. */
-#define STATE_SCHEMA_VERSION 1
+#define STATE_SCHEMA_VERSION 2
 
 /* Maximum counters per row (the hour-of-day table uses 24). */
 #define STATE_MAX_COUNTERS 24
 
 /* Maximum key length in bytes; the baseline module caps its key parts. */
 #define STATE_MAX_KEY 8192
+
+/* Maximum journal cursors kept; saving one more drops the oldest saved. */
+#define STATE_MAX_CURSORS 256
+/* Maximum length in bytes of a journal cursor and of its source name. */
+#define STATE_MAX_CURSOR 4096
 
 enum state_table {
     STATE_SRC_HOST,         /* source address on host */
@@ -139,6 +150,23 @@ int state_session_end(struct state *st, char *err, size_t n);
 
 /* Writes back every changed row now.  Returns 0 or -1 as above. */
 int state_flush(struct state *st, char *err, size_t n);
+
+/*
+ * Returns the journal cursor saved for source (a name the caller composes,
+ * see journal_source_key), or NULL when none is saved.  The string is
+ * borrowed until the next state_cursor_set or state_close.
+ */
+const char *state_cursor_get(const struct state *st, const char *source);
+
+/*
+ * Saves cursor as the position of source.  Like changed rows, it reaches
+ * the file with the next write-back (state_flush, a full batch or
+ * state_close).  When STATE_MAX_CURSORS sources are saved, the one saved
+ * longest ago is dropped.  Returns 0, or -1 with a message in err when a
+ * string is empty or longer than STATE_MAX_CURSOR or memory ran out.
+ */
+int state_cursor_set(struct state *st, const char *source,
+                     const char *cursor, char *err, size_t n);
 
 /* Returns the current number of rows in table t. */
 size_t state_rows(const struct state *st, enum state_table t);

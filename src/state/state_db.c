@@ -1,7 +1,7 @@
 /*
  * The state store's SQLite file: creation with safe permissions, schema
- * migrations, loading every row into memory and writing changed rows back
- * in one transaction.
+ * migrations, loading every row into memory and writing changed rows and
+ * journal cursors back in one transaction.
  *
  * The file runs in WAL journal mode with synchronous=NORMAL: a killed
  * process or a power cut loses at most the batch being written, never the
@@ -170,9 +170,20 @@ migrate_1(struct state *st, char *err, size_t n)
     return exec_sql(st, sql, "creating the schema", err, n);
 }
 
+/* Migration 2: the journal cursor of each journal source. */
+static int
+migrate_2(struct state *st, char *err, size_t n)
+{
+    return exec_sql(st, "CREATE TABLE journal_cursor (source TEXT PRIMARY "
+                    "KEY, cursor TEXT NOT NULL, saved INTEGER NOT NULL) "
+                    "WITHOUT ROWID", "adding the journal cursor table", err,
+                    n);
+}
+
 static int (*const migrations[STATE_SCHEMA_VERSION + 1])(struct state *,
                                                          char *, size_t) = {
     [1] = migrate_1,
+    [2] = migrate_2,
 };
 
 /*
@@ -417,6 +428,11 @@ state_db_open(struct state *st, const struct state_opts *o, char *err,
             return -1;
         }
     }
+    if ((rc = state_cursor_load(st)) != SQLITE_OK) {
+        db_error(st, rc, "loading journal cursors", err, n);
+        state_db_close(st);
+        return -1;
+    }
     return 0;
 }
 
@@ -501,6 +517,9 @@ state_db_write(struct state *st, char *err, size_t n)
         rc = write_meta(st);
     }
     if (rc == SQLITE_OK) {
+        rc = state_cursor_write(st);
+    }
+    if (rc == SQLITE_OK) {
         rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     }
     if (rc != SQLITE_OK) {
@@ -524,6 +543,7 @@ state_db_write(struct state *st, char *err, size_t n)
     }
     st->dirty_head = st->dirty_tail = NULL;
     st->meta_dirty = false;
+    state_cursor_committed(st);
     return 0;
 }
 
@@ -536,7 +556,9 @@ state_db_close(struct state *st)
         st->upsert[t] = st->remove[t] = NULL;
     }
     sqlite3_finalize(st->meta_put);
-    st->meta_put = NULL;
+    sqlite3_finalize(st->cursor_put);
+    sqlite3_finalize(st->cursor_trim);
+    st->meta_put = st->cursor_put = st->cursor_trim = NULL;
     if (st->db != NULL) {
         sqlite3_close(st->db);
         st->db = NULL;

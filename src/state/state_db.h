@@ -20,6 +20,14 @@ struct state_mem_table {
     uint64_t aged;
 };
 
+/* A journal source's saved cursor. */
+struct state_cursor {
+    char *source;
+    char *cursor;
+    int64_t saved;                  /* save order: higher is newer */
+    bool dirty;                     /* not yet written to the file */
+};
+
 struct state {
     struct state_mem_table tables[STATE_TABLE_COUNT];
     struct state_row *dirty_head;   /* rows to write back, in order */
@@ -30,11 +38,18 @@ struct state {
     unsigned pending_sessions;
     bool meta_dirty;
 
+    struct state_cursor cursors[STATE_MAX_CURSORS];
+    size_t ncursors;
+    int64_t cursor_seq;             /* saved value of the newest cursor */
+    bool cursors_dirty;
+
     char *path;                     /* NULL: memory only */
     sqlite3 *db;
     sqlite3_stmt *upsert[STATE_TABLE_COUNT];
     sqlite3_stmt *remove[STATE_TABLE_COUNT];
     sqlite3_stmt *meta_put;
+    sqlite3_stmt *cursor_put;
+    sqlite3_stmt *cursor_trim;
 };
 
 /* Returns the number of counters rows of table t carry. */
@@ -57,10 +72,29 @@ int state_db_open(struct state *st, const struct state_opts *o, char *err,
                   size_t n);
 
 /*
- * Writes the dirty list and the counters in one transaction.  Returns 0, or
+ * Writes the dirty list, the counters and the journal cursors in one
+ * transaction.  Returns 0, or
  * -1 with a message in err after rolling back; the dirty list is then kept.
  */
 int state_db_write(struct state *st, char *err, size_t n);
+
+/*
+ * Loads the journal cursors from the open file into st, newest first and
+ * at most STATE_MAX_CURSORS.  Returns an SQLite result code.
+ */
+int state_cursor_load(struct state *st);
+
+/*
+ * Writes the dirty cursors and deletes the rows past STATE_MAX_CURSORS,
+ * inside the caller's transaction.  Returns an SQLite result code.
+ */
+int state_cursor_write(struct state *st);
+
+/* Marks every cursor written, after the transaction committed. */
+void state_cursor_committed(struct state *st);
+
+/* Frees the cursors in memory. */
+void state_cursor_free(struct state *st);
 
 /* Closes the database and its statements; unwritten changes are lost. */
 void state_db_close(struct state *st);

@@ -21,12 +21,19 @@ real journal files.
            second run must show only the new entries.  The same journal
            converted by journalctl to json, json-pretty and export must
            give the same events as --journal.
+  state    detect --journal DIR --state FILE keeps the cursor in the
+           state file: a second run reads only the entries appended since,
+           a fresh state file reads all, each directory has its own
+           cursor, a state file of schema version 1 is upgraded, and
+           --journal-cursor with a state file is a usage error.
 
 Prints one PASS/FAIL/SKIP line per check.  Runs $SSHTRAIL_BIN.
 """
 import json
 import os
+import re
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -222,6 +229,103 @@ def journal_checks(binary, tmp):
           "exit %d, %d events, %s" % (rc, len(events), err))
 
 
+def detect_lines(binary, args):
+    """Returns (exit code, journal lines read, stderr) of sshtrail detect."""
+    out = subprocess.run([binary, "detect", "--output", "json"] + args,
+                         capture_output=True, text=True, check=False)
+    m = re.search(r"input journal:\S*: format journald, (\d+) lines",
+                  out.stderr)
+    return out.returncode, int(m.group(1)) if m else -1, out.stderr
+
+
+def login_entry(usec, pid, user):
+    return export_entry(usec, "sshd", pid,
+                        "Accepted publickey for %s from 192.0.2.7 port "
+                        "50122 ssh2" % user)
+
+
+def state_query(path, sql):
+    """Runs sql on a state file and closes it, so sshtrail can lock it."""
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def state_checks(binary, tmp):
+    if not os.access(JOURNAL_REMOTE, os.X_OK):
+        print("SKIP journald/state: systemd-journal-remote is not "
+              "installed (Debian package systemd-journal-remote)")
+        return
+    directory = os.path.join(tmp, "state-journal")
+    other = os.path.join(tmp, "other-journal")
+    os.mkdir(directory)
+    os.mkdir(other)
+    state = os.path.join(tmp, "state.db")
+    write_journal(directory, login_entry(1714557600000001, 100, "alice") +
+                  export_entry(1714557601000001, "cron", 101, "hello") +
+                  login_entry(1714557602000001, 102, "bob"))
+    write_journal(other, login_entry(1714557603000001, 103, "dave"))
+
+    args = ["--journal", directory, "--state", state]
+    rc, lines, err = detect_lines(binary, args)
+    check("journald/state/first_run_reads_all", rc == 0 and lines == 2,
+          "exit %d, %d lines, %s" % (rc, lines, err))
+    rows = state_query(state, "SELECT source FROM journal_cursor")
+    check("journald/state/cursor_row",
+          rows == [("directory:" + os.path.realpath(directory),)],
+          "rows %s" % rows)
+
+    write_journal(directory, login_entry(1714557700000001, 200, "carol") +
+                  login_entry(1714557701000001, 201, "erin"))
+    rc, lines, err = detect_lines(binary, args)
+    check("journald/state/second_run_reads_new", rc == 0 and lines == 2,
+          "exit %d, %d lines, %s" % (rc, lines, err))
+    rc, lines, err = detect_lines(binary, args)
+    check("journald/state/third_run_reads_none", rc == 0 and lines == 0,
+          "exit %d, %d lines, %s" % (rc, lines, err))
+    accounts = state_query(state, "SELECT count(*) FROM account_host")[0][0]
+    check("journald/state/baselines_learned", accounts == 4,
+          "%d account_host rows" % accounts)
+
+    rc, lines, err = detect_lines(binary, ["--journal", directory, "--state",
+                                           os.path.join(tmp, "fresh.db")])
+    check("journald/state/fresh_state_reads_all", rc == 0 and lines == 4,
+          "exit %d, %d lines, %s" % (rc, lines, err))
+    rc, lines, err = detect_lines(binary, ["--journal", other, "--state",
+                                           state])
+    check("journald/state/other_directory_own_cursor",
+          rc == 0 and lines == 1, "exit %d, %d lines, %s" % (rc, lines, err))
+
+    rc, lines, err = detect_lines(binary, args + ["--journal-cursor",
+                                                  os.path.join(tmp, "c")])
+    check("journald/state/cursor_file_with_state_rejected",
+          rc == 2 and "--journal-cursor" in err and lines == -1,
+          "exit %d, %s" % (rc, err))
+
+    # Schema version 1 is version 2 without the journal_cursor table.
+    old = os.path.join(tmp, "v1.db")
+    rc, _, err = detect_lines(binary, ["--journal", other, "--state", old])
+    db = sqlite3.connect(old)
+    db.execute("DROP TABLE journal_cursor")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    rc, lines, err = detect_lines(binary, ["--journal", directory, "--state",
+                                           old])
+    version = state_query(old, "PRAGMA user_version")[0][0]
+    accounts = state_query(old, "SELECT count(*) FROM account_host")[0][0]
+    check("journald/state/version_1_upgraded",
+          rc == 0 and lines == 4 and version == 2 and accounts == 5,
+          "exit %d, %d lines, version %d, %d account_host rows, %s" %
+          (rc, lines, version, accounts, err))
+    rc, lines, err = detect_lines(binary, ["--journal", directory, "--state",
+                                           old])
+    check("journald/state/version_1_resumes", rc == 0 and lines == 0,
+          "exit %d, %d lines, %s" % (rc, lines, err))
+
+
 def main():
     binary = os.environ.get("SSHTRAIL_BIN", "")
     if not binary or not os.access(binary, os.X_OK):
@@ -232,6 +336,7 @@ def main():
         corpus_checks(binary)
         peer_checks(binary, tmp)
         journal_checks(binary, tmp)
+        state_checks(binary, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

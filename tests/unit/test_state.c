@@ -1,6 +1,7 @@
 /*
  * Tests of the state store: every table's insert, lookup, eviction and
- * ageing on event time, persistence across reopen, schema migration,
+ * ageing on event time, persistence across reopen, journal cursors and
+ * their commit together with the rows, schema migration,
  * damaged and foreign files, file mode and type checks, write failures and
  * crash safety under SIGKILL.
  */
@@ -321,8 +322,41 @@ test_migrates_version_0(void)
     CHECK_INT(sql_int(path, "PRAGMA user_version"), STATE_SCHEMA_VERSION);
     CHECK_INT(sql_int(path, "PRAGMA application_id"), 0x53534854);
     CHECK_INT(sql_int(path, "SELECT count(*) FROM account_exe"), 1);
+    /* The baseline tables, meta and journal_cursor. */
     CHECK_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE "
-                      "type = 'table'"), STATE_TABLE_COUNT + 1);
+                      "type = 'table'"), STATE_TABLE_COUNT + 2);
+}
+
+/* A file of schema version 1 (before journal cursors) is upgraded. */
+static void
+test_migrates_version_1(void)
+{
+    const char *path = tmp_path("v1.db");
+    struct state_opts o = small_opts(100);
+    struct state *st;
+    char err[512];
+
+    /* Version 1 is version 2 without the journal_cursor table. */
+    unlink(path);
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    state_touch(st, STATE_ACCT_HOST, SV_LIT("alice"), 5);
+    state_advance(st, 5);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+    CHECK_INT(sql_exec(path, "DROP TABLE journal_cursor; "
+                       "PRAGMA user_version = 1"), SQLITE_OK);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE "
+                      "name = 'journal_cursor'"), 0);
+
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK(state_find(st, STATE_ACCT_HOST, SV_LIT("alice")) != NULL);
+    CHECK(state_cursor_get(st, "directory:/j") == NULL);
+    CHECK_INT(state_cursor_set(st, "directory:/j", "s=1;i=2", err,
+                               sizeof(err)), 0);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+
+    CHECK_INT(sql_int(path, "PRAGMA user_version"), STATE_SCHEMA_VERSION);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM account_host"), 1);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM journal_cursor"), 1);
 }
 
 static bool
@@ -617,6 +651,205 @@ test_second_open_rejected(void)
     state_close(b, err, sizeof(err));
 }
 
+static void
+test_cursor_persists(void)
+{
+    const char *path = tmp_path("cursor.db");
+    struct state_opts o = small_opts(100);
+    struct state *st;
+    char err[512];
+
+    unlink(path);
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK(state_cursor_get(st, "system:0123") == NULL);
+    CHECK_INT(state_cursor_set(st, "system:0123", "s=a;i=1", err,
+                               sizeof(err)), 0);
+    CHECK_INT(state_cursor_set(st, "directory:/var/log/j", "s=b;i=7", err,
+                               sizeof(err)), 0);
+    CHECK_INT(state_cursor_set(st, "system:0123", "s=a;i=2", err,
+                               sizeof(err)), 0);
+    CHECK_STR(state_cursor_get(st, "system:0123"), "s=a;i=2");
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK_STR(state_cursor_get(st, "system:0123"), "s=a;i=2");
+    CHECK_STR(state_cursor_get(st, "directory:/var/log/j"), "s=b;i=7");
+    CHECK(state_cursor_get(st, "directory:/other") == NULL);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM journal_cursor"), 2);
+}
+
+static void
+test_cursor_in_memory_store(void)
+{
+    struct state_opts o = small_opts(100);
+    struct state *st;
+    char err[512];
+
+    CHECK_INT(state_open(&st, NULL, &o, err, sizeof(err)), 0);
+    CHECK_INT(state_cursor_set(st, "system:1", "s=a;i=1", err, sizeof(err)),
+              0);
+    CHECK_STR(state_cursor_get(st, "system:1"), "s=a;i=1");
+    CHECK_INT(state_flush(st, err, sizeof(err)), 0);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+}
+
+static void
+test_cursor_invalid_rejected(void)
+{
+    struct state_opts o = small_opts(100);
+    struct state *st;
+    char err[512];
+    static char longer[STATE_MAX_CURSOR + 2];
+
+    memset(longer, 'c', sizeof(longer) - 1);
+    CHECK_INT(state_open(&st, NULL, &o, err, sizeof(err)), 0);
+    CHECK_INT(state_cursor_set(st, "", "s=a", err, sizeof(err)), -1);
+    CHECK(has(err, "invalid journal cursor"));
+    CHECK_INT(state_cursor_set(st, "system:1", "", err, sizeof(err)), -1);
+    CHECK_INT(state_cursor_set(st, "system:1", longer, err, sizeof(err)),
+              -1);
+    longer[STATE_MAX_CURSOR] = '\0';
+    CHECK_INT(state_cursor_set(st, "system:1", longer, err, sizeof(err)),
+              0);
+    CHECK(state_cursor_get(st, "") == NULL);
+    state_close(st, err, sizeof(err));
+}
+
+/* Saving one source past the limit drops the one saved longest ago. */
+static void
+test_cursor_limit(void)
+{
+    const char *path = tmp_path("cursors.db");
+    struct state_opts o = small_opts(100);
+    struct state *st;
+    char err[512], source[64];
+
+    unlink(path);
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    for (int i = 0; i < STATE_MAX_CURSORS; i++) {
+        snprintf(source, sizeof(source), "directory:/j%d", i);
+        CHECK_INT(state_cursor_set(st, source, "s=a", err, sizeof(err)), 0);
+    }
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+
+    /* j0 is the oldest; saving j1 again makes j2 the next to go. */
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK_INT(state_cursor_set(st, "directory:/j1", "s=b", err,
+                               sizeof(err)), 0);
+    CHECK_INT(state_cursor_set(st, "directory:/new", "s=c", err,
+                               sizeof(err)), 0);
+    CHECK(state_cursor_get(st, "directory:/j0") == NULL);
+    CHECK_STR(state_cursor_get(st, "directory:/new"), "s=c");
+    CHECK_INT(state_cursor_set(st, "directory:/new2", "s=d", err,
+                               sizeof(err)), 0);
+    CHECK(state_cursor_get(st, "directory:/j2") == NULL);
+    CHECK_STR(state_cursor_get(st, "directory:/j1"), "s=b");
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM journal_cursor"),
+              STATE_MAX_CURSORS);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM journal_cursor WHERE "
+                      "source IN ('directory:/j0', 'directory:/j2')"), 0);
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK_STR(state_cursor_get(st, "directory:/new2"), "s=d");
+    CHECK_STR(state_cursor_get(st, "directory:/j3"), "s=a");
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+}
+
+/*
+ * Learns a row and saves a cursor, writes them back when flush is true,
+ * then dies by SIGKILL as a crashed run would.
+ */
+static void
+cursor_crash_child(const char *path, bool flush)
+{
+    struct state_opts o = small_opts(100);
+    struct state *st;
+    char err[512];
+
+    o.batch_sessions = 1000000;
+    if (state_open(&st, path, &o, err, sizeof(err)) < 0) {
+        _exit(2);
+    }
+    state_touch(st, STATE_SOURCE, SV_LIT("192.0.2.7"), 1000);
+    if (state_cursor_set(st, "system:1", "s=a;i=9", err, sizeof(err)) < 0 ||
+        state_session_end(st, err, sizeof(err)) < 0) {
+        _exit(3);
+    }
+    if (flush && state_flush(st, err, sizeof(err)) < 0) {
+        _exit(4);
+    }
+    kill(getpid(), SIGKILL);
+    _exit(5);
+}
+
+/* Returns true when the child ran cursor_crash_child to its SIGKILL. */
+static bool
+run_cursor_crash(const char *path, bool flush)
+{
+    int status = 0;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        cursor_crash_child(path, flush);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+        return false;
+    }
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+/* The cursor and the rows learned before it are committed together. */
+static void
+test_cursor_commits_with_rows(void)
+{
+    const char *path = tmp_path("cursor-crash.db");
+    struct state_opts o = small_opts(100);
+    struct state *st;
+    char err[512];
+
+    /* Killed before the end-of-run write: neither reached the file. */
+    unlink(path);
+    CHECK(run_cursor_crash(path, false));
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK(state_cursor_get(st, "system:1") == NULL);
+    CHECK(state_find(st, STATE_SOURCE, SV_LIT("192.0.2.7")) == NULL);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+
+    /* Killed after it: both are there. */
+    CHECK(run_cursor_crash(path, true));
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK_STR(state_cursor_get(st, "system:1"), "s=a;i=9");
+    CHECK(state_find(st, STATE_SOURCE, SV_LIT("192.0.2.7")) != NULL);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+}
+
+/* A failed write keeps the cursor out of the file along with the rows. */
+static void
+test_cursor_not_saved_when_write_fails(void)
+{
+    const char *path = tmp_path("cursor-full.db");
+    struct state_opts o = small_opts(100000);
+    struct state *st;
+    char err[512], key[128];
+
+    unlink(path);
+    o.max_pages = 40;
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK_INT(state_cursor_set(st, "system:1", "s=a;i=1", err, sizeof(err)),
+              0);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof(key), "%d padded to make the row larger than "
+                 "a few bytes so pages fill", i);
+        state_touch(st, STATE_ACCT_EXE, sv_cstr(key), i);
+    }
+    CHECK_INT(state_close(st, err, sizeof(err)), -1);
+    CHECK(has(err, "full"));
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM journal_cursor"), 0);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM account_exe"), 0);
+}
+
 /* Writes batches forever; the parent kills it. */
 static void
 crash_child(const char *path, int round)
@@ -710,6 +943,13 @@ main(void)
     TEST_RUN("state", test_evict_then_reinsert_in_batch);
     TEST_RUN("state", test_ageing_persists);
     TEST_RUN("state", test_migrates_version_0);
+    TEST_RUN("state", test_migrates_version_1);
+    TEST_RUN("state", test_cursor_persists);
+    TEST_RUN("state", test_cursor_in_memory_store);
+    TEST_RUN("state", test_cursor_invalid_rejected);
+    TEST_RUN("state", test_cursor_limit);
+    TEST_RUN("state", test_cursor_commits_with_rows);
+    TEST_RUN("state", test_cursor_not_saved_when_write_fails);
     TEST_RUN("state", test_newer_version_rejected);
     TEST_RUN("state", test_foreign_database_rejected);
     TEST_RUN("state", test_random_bytes_rejected);
