@@ -103,30 +103,49 @@ sv_to_i64(struct sv a, int64_t *out)
  * numbers up to 255 without leading zeros.  inet_pton accepts no other
  * IPv4 text, so such an address can be stored as it is.
  */
+/* Returns the value of the digit at p when p is before end, else 10. */
+static unsigned
+digit_at(const char *p, const char *end)
+{
+    return p < end ? (unsigned)(unsigned char)*p - '0' : 10;
+}
+
 bool
 sv_is_plain_ipv4(struct sv s)
 {
-    size_t i = 0;
+    const char *p = s.p;
+    const char *end = s.p + s.len;
 
+    if (s.len < 7 || s.len > 15) {
+        return false;
+    }
     for (int part = 0; part < 4; part++) {
-        size_t start = i;
-        unsigned value = 0;
+        if (part > 0 && *p++ != '.') {
+            return false;
+        }
 
-        if (part > 0) {
-            if (i >= s.len || s.p[i] != '.') {
+        /* One to three digits, with no leading zero, up to 255. */
+        unsigned value = digit_at(p, end);
+        if (value > 9) {
+            return false;
+        }
+        p++;
+        unsigned d = digit_at(p, end);
+        if (d <= 9) {
+            if (value == 0) {
                 return false;
             }
-            start = ++i;
+            value = value * 10 + d;
+            p++;
+            d = digit_at(p, end);
+            if (d <= 9) {
+                value = value * 10 + d;
+                p++;
+            }
         }
-        while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9' &&
-               i - start < 3) {
-            value = value * 10 + (unsigned)(s.p[i] - '0');
-            i++;
-        }
-        if (i == start || value > 255 ||
-            (s.p[start] == '0' && i - start > 1)) {
+        if (value > 255 || (part < 3 && p == end)) {
             return false;
         }
     }
-    return i == s.len;
+    return p == end;
 }

@@ -67,10 +67,18 @@ rfind(struct sv s, struct sv needle)
         return needle.len == 0 ? (ptrdiff_t)s.len : -1;
     }
 
+    /* The needles are a few bytes long: compare them in place, not
+     * through a call to memcmp. */
     char first = needle.p[0];
     for (size_t i = s.len - needle.len + 1; i-- > 0;) {
-        if (s.p[i] == first &&
-            memcmp(s.p + i + 1, needle.p + 1, needle.len - 1) == 0) {
+        if (s.p[i] != first) {
+            continue;
+        }
+        size_t k = 1;
+        while (k < needle.len && s.p[i + k] == needle.p[k]) {
+            k++;
+        }
+        if (k == needle.len) {
             return (ptrdiff_t)i;
         }
     }
