@@ -6,7 +6,6 @@
 
 #include <stdlib.h>
 
-#define REF_ABSENT UINT32_MAX
 
 static const char *const kind_names[EVENT_KIND_COUNT] = {
     [EVENT_AUTH_SUCCESS] = "auth_success",
@@ -105,10 +104,7 @@ clear_fields(struct event *ev)
     ev->origin = (struct event_origin){ NULL, NULL, 0 };
     ev->truncated = false;
     ev->num_set = 0;
-    for (int i = 0; i < EVENT_STR_COUNT; i++) {
-        ev->str[i].off = REF_ABSENT;
-        ev->str[i].len = 0;
-    }
+    ev->str_set = 0;
     ev->argc = 0;
     ev->used = 0;
 }
@@ -195,18 +191,19 @@ void
 event_set_str(struct event *ev, enum event_str f, struct sv value)
 {
     ev->str[f] = store_bytes(ev, value);
+    ev->str_set |= 1u << f;
 }
 
 bool
 event_has_str(const struct event *ev, enum event_str f)
 {
-    return ev->str[f].off != REF_ABSENT;
+    return (ev->str_set >> f) & 1u;
 }
 
 struct sv
 event_str(const struct event *ev, enum event_str f)
 {
-    if (ev->str[f].off == REF_ABSENT) {
+    if (!((ev->str_set >> f) & 1u)) {
         return SV_NULL;
     }
     /* A present empty value must still compare unequal to SV_NULL. */
@@ -407,6 +404,19 @@ count_bits(uint32_t v)
     return n;
 }
 
+/* Returns the index of the lowest set bit of v, which is not 0: a de
+ * Bruijn sequence maps each isolated bit to a distinct 5-bit index. */
+static unsigned
+lowest_bit(uint32_t v)
+{
+    static const uint8_t index[32] = {
+        0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20, 15, 25, 17, 4,  8,
+        31, 27, 13, 23, 21, 19, 16, 7,  26, 12, 18, 6,  11, 5,  10, 9,
+    };
+
+    return index[((v & -v) * 0x077CB531u) >> 27];
+}
+
 static size_t
 align8(size_t n)
 {
@@ -417,14 +427,7 @@ align8(size_t n)
 static uint32_t
 present_strs(const struct event *ev, struct sv host)
 {
-    uint32_t set = host.p != NULL ? 1u << EVENT_HOST : 0;
-
-    for (int i = 0; i < EVENT_STR_COUNT; i++) {
-        if (ev->str[i].off != REF_ABSENT) {
-            set |= 1u << i;
-        }
-    }
-    return set;
+    return ev->str_set | (host.p != NULL ? 1u << EVENT_HOST : 0);
 }
 
 size_t
@@ -460,16 +463,12 @@ event_pack(const struct event *ev, struct sv host, void *out)
 
     memcpy(p, &head, sizeof(head));
     p += sizeof(head);
-    for (int i = 0; i < EVENT_NUM_COUNT; i++) {
-        if ((ev->num_set >> i) & 1u) {
-            memcpy(p, &ev->num[i], sizeof(int64_t));
-            p += sizeof(int64_t);
-        }
+    for (uint32_t m = head.num_set; m != 0; m &= m - 1) {
+        memcpy(p, &ev->num[lowest_bit(m)], sizeof(int64_t));
+        p += sizeof(int64_t);
     }
-    for (int i = 0; i < EVENT_STR_COUNT; i++) {
-        if (!((head.str_set >> i) & 1u)) {
-            continue;
-        }
+    for (uint32_t m = head.str_set; m != 0; m &= m - 1) {
+        unsigned i = lowest_bit(m);
         struct event_ref ref = ev->str[i];
         if (i == EVENT_HOST && host.p != NULL) {
             ref.off = ev->used;
@@ -527,17 +526,14 @@ event_unpack(struct event *ev, const void *record)
     ev->origin = (struct event_origin){ head.format, head.file, head.line };
     ev->truncated = head.truncated;
     ev->num_set = head.num_set;
-    for (int i = 0; i < EVENT_NUM_COUNT; i++) {
-        if ((head.num_set >> i) & 1u) {
-            memcpy(&ev->num[i], p, sizeof(int64_t));
-            p += sizeof(int64_t);
-        }
+    for (uint32_t m = head.num_set; m != 0; m &= m - 1) {
+        memcpy(&ev->num[lowest_bit(m)], p, sizeof(int64_t));
+        p += sizeof(int64_t);
     }
-    for (int i = 0; i < EVENT_STR_COUNT; i++) {
-        if ((head.str_set >> i) & 1u) {
-            memcpy(&ev->str[i], p, sizeof(struct event_ref));
-            p += sizeof(struct event_ref);
-        }
+    ev->str_set = head.str_set;
+    for (uint32_t m = head.str_set; m != 0; m &= m - 1) {
+        memcpy(&ev->str[lowest_bit(m)], p, sizeof(struct event_ref));
+        p += sizeof(struct event_ref);
     }
     ev->argc = head.argc;
     if (head.argc > 0) {

@@ -129,6 +129,7 @@ struct event {
     uint32_t num_set;       /* bit i set when num[i] is present */
     int64_t num[EVENT_NUM_COUNT];
 
+    uint32_t str_set;       /* bit i set when str[i] is present */
     struct event_ref str[EVENT_STR_COUNT];
     struct event_ref *argv;
     uint32_t argc;
