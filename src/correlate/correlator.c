@@ -131,13 +131,28 @@ corr_basename_sv(struct sv path)
     return slash < 0 ? path : sv_skip(path, (size_t)slash + 1);
 }
 
-/* True when the event was logged by sshd, by name or by executable. */
+/* True when path is name or ends in "/" and name. */
+static bool
+is_basename(struct sv path, const char *name, size_t len)
+{
+    return path.len >= len &&
+           memcmp(path.p + path.len - len, name, len) == 0 &&
+           (path.len == len || path.p[path.len - len - 1] == '/');
+}
+
+/*
+ * True when the event was logged by sshd, by name or by executable.  The
+ * names are compared at the end of the path, so no search for the last
+ * slash runs on every event.
+ */
 bool
 corr_is_sshd(const struct event *ev)
 {
-    struct sv prog = corr_basename_sv(event_str(ev, EVENT_PROGRAM));
-    return sv_eq_cstr(prog, "sshd") || sv_eq_cstr(prog, "sshd-session") ||
-           sv_eq_cstr(prog, "sshd-auth");
+    struct sv prog = event_str(ev, EVENT_PROGRAM);
+
+    return is_basename(prog, "sshd", 4) ||
+           is_basename(prog, "sshd-session", 12) ||
+           is_basename(prog, "sshd-auth", 9);
 }
 
 bool
