@@ -347,98 +347,83 @@ audit_record_parse(struct sv line, struct audit_record *rec,
     return true;
 }
 
+/* Returns the first c from p on, or end. */
+static const char *
+find_byte(const char *p, const char *end, char c)
+{
+    const char *hit = p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
+
+    return hit != NULL ? hit : end;
+}
+
 void
 audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
 {
     it->p = rec->body.p;
     it->end = rec->body.p + rec->body.len;
+    it->gs = find_byte(it->p, it->end, AUDIT_GS);
+    it->quote = it->end;
     it->in_msg = false;
     it->enriched = false;
 }
 
-/* Byte classes for the scans: what ends a value, and what ends a key. */
-enum {
-    STOP_BLANK = 1,             /* ' ' and the enrichment separator */
-    STOP_QUOTE = 2,             /* '\'', which ends msg='...' */
-    STOP_EQUALS = 4
-};
-
-static const unsigned char stop_class[256] = {
-    [' '] = STOP_BLANK,
-    [(unsigned char)AUDIT_GS] = STOP_BLANK,
-    ['\''] = STOP_QUOTE,
-    ['='] = STOP_EQUALS,
-};
-
-/* Returns the classes that end a value at the iterator's position. */
-static unsigned
-value_stops(const struct audit_field_iter *it)
+static bool
+is_blank(char c)
 {
-    return STOP_BLANK | (it->in_msg ? STOP_QUOTE : 0);
+    return c == ' ' || c == '\t' || c == AUDIT_GS;
 }
 
-static bool
-is_value_end(const struct audit_field_iter *it, const char *p)
+/*
+ * Returns the end of the token at p: the next space, 0x1D or, inside
+ * msg='...', quote.  Keys and bare values end there; a word without '='
+ * is skipped to there.
+ */
+static const char *
+token_end(struct audit_field_iter *it, const char *p)
 {
-    return (stop_class[(unsigned char)*p] & value_stops(it)) != 0;
-}
-
-/* Skips blanks; returns false at the end of the body. */
-static bool
-skip_blanks(struct audit_field_iter *it)
-{
-    for (;;) {
-        while (it->p < it->end && (*it->p == ' ' || *it->p == '\t' ||
-                                   *it->p == AUDIT_GS)) {
-            if (*it->p == AUDIT_GS) {
-                it->enriched = true;
-            }
-            it->p++;
-        }
-        if (it->p >= it->end) {
-            return false;
-        }
-        if (it->in_msg && *it->p == '\'') {
-            /* The closing quote of msg='...'. */
-            it->in_msg = false;
-            it->p++;
-            continue;
-        }
-        return true;
+    if (it->gs < p) {
+        it->gs = find_byte(p, it->end, AUDIT_GS);
     }
+    const char *stop = find_byte(p, it->gs, ' ');
+    if (it->in_msg) {
+        if (it->quote < p) {
+            it->quote = find_byte(p, it->end, '\'');
+        }
+        if (it->quote < stop) {
+            stop = it->quote;
+        }
+    }
+    return stop;
 }
 
-/* Scans a value starting at it->p; the value ends the scan position. */
+/*
+ * Returns the value at p, whose token ends at stop, and moves it->p past
+ * it.  A value in double quotes (or an enriched "{ ... }") may hold
+ * blanks and runs to its closing byte.
+ */
 static struct sv
-scan_value(struct audit_field_iter *it)
+scan_value(struct audit_field_iter *it, const char *p, const char *stop)
 {
-    const char *start = it->p;
     const char *close = NULL;
-    size_t left = (size_t)(it->end - start);
+    size_t left = (size_t)(it->end - p);
 
-    if (left > 0 && *start == '"') {
-        close = memchr(start + 1, '"', left - 1);
-    } else if (left > 0 && *start == '{') {
+    if (left > 0 && *p == '"') {
+        close = memchr(p + 1, '"', left - 1);
+        if (close == NULL) {
+            /* An unterminated quote runs to the end. */
+            stop = it->end;
+        }
+    } else if (left > 0 && *p == '{') {
         /* Enriched SADDR={ saddr_fam=inet laddr=... } holds spaces. */
-        close = memchr(start + 1, '}', left - 1);
+        close = memchr(p + 1, '}', left - 1);
     }
     if (close != NULL) {
         it->p = close + 1;
-        return sv_make(start, (size_t)(it->p - start));
+        return sv_make(p, (size_t)(it->p - p));
     }
+    it->p = stop;
 
-    /* A bare value, or an unterminated quote running to the end. */
-    const char *p = start;
-    if (left > 0 && *start == '"') {
-        p = it->end;
-    }
-    unsigned stops = value_stops(it);
-    while (p < it->end && (stop_class[(unsigned char)*p] & stops) == 0) {
-        p++;
-    }
-    it->p = p;
-
-    struct sv v = sv_make(start, (size_t)(p - start));
+    struct sv v = sv_make(p, (size_t)(stop - p));
     /* The 1.x form "(hostname=?, addr=?, terminal=cron res=success)". */
     while (v.len > 0 && v.p[v.len - 1] == ',') {
         v.len--;
@@ -473,35 +458,49 @@ is_upper_key(struct sv key)
 bool
 audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
 {
-    while (skip_blanks(it)) {
-        /* A word ends at a blank; a key at '='. */
-        const char *start = it->p;
-        if (*start == '(') {
-            start++;
-        }
-        const char *p = start;
-        unsigned key_stops = value_stops(it) | STOP_EQUALS;
-        while (p < it->end &&
-               (stop_class[(unsigned char)*p] & key_stops) == 0) {
+    const char *p = it->p;
+    const char *end = it->end;
+
+    for (;;) {
+        /* Blanks; the separator starts the enriched fields. */
+        while (p < end && is_blank(*p)) {
+            if (*p == AUDIT_GS) {
+                it->enriched = true;
+            }
             p++;
         }
-        if (p >= it->end || *p != '=' || p == start) {
-            /* A word such as "user", "PAM:" or "old": not a field. */
-            while (p < it->end && !is_value_end(it, p)) {
-                p++;
-            }
+        if (p >= end) {
             it->p = p;
+            return false;
+        }
+        if (it->in_msg && *p == '\'') {
+            /* The closing quote of msg='...'. */
+            it->in_msg = false;
+            p++;
             continue;
         }
 
-        struct sv key = sv_make(start, (size_t)(p - start));
-        it->p = p + 1;
+        /* A key ends at '='; a token without one is a word such as
+         * "user", "PAM:" or "old", which is not a field. */
+        const char *stop = token_end(it, p);
+        const char *start = *p == '(' ? p + 1 : p;
+        const char *eq = start < stop
+                             ? memchr(start, '=', (size_t)(stop - start))
+                             : NULL;
+        if (eq == NULL || eq == start) {
+            p = stop;
+            continue;
+        }
+
+        struct sv key = sv_make(start, (size_t)(eq - start));
+        p = eq + 1;
 
         /* msg='...' opens the user-space part; its fields follow. */
-        if (!it->in_msg && !it->enriched && sv_eq_cstr(key, "msg") &&
-            it->p < it->end && *it->p == '\'') {
+        if (!it->in_msg && !it->enriched && p < end && *p == '\'' &&
+            sv_eq(key, SV_LIT("msg"))) {
             it->in_msg = true;
-            it->p++;
+            p++;
+            it->quote = find_byte(p, end, '\'');
             continue;
         }
 
@@ -509,12 +508,11 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
             it->enriched = true;
         }
         f->key = key;
-        f->value = scan_value(it);
+        f->value = scan_value(it, p, stop);
         f->enriched = it->enriched;
         f->in_msg = it->in_msg;
         return true;
     }
-    return false;
 }
 
 bool

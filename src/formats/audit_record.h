@@ -78,6 +78,8 @@ struct audit_field {
 struct audit_field_iter {
     const char *p;
     const char *end;
+    const char *gs;         /* the next 0x1D at or after p, or end */
+    const char *quote;      /* in msg='...': the next '\'' from p, or end */
     bool in_msg;
     bool enriched;
 };
