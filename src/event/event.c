@@ -167,6 +167,18 @@ store_bytes(struct event *ev, struct sv value)
 {
     struct event_ref ref;
 
+    /* Most values fit the arena as it is, which then does not move. */
+    if (value.len <= ev->cap - ev->used &&
+        value.len <= EVENT_MAX_BYTES - ev->used) {
+        ref.off = ev->used;
+        ref.len = (uint32_t)value.len;
+        if (value.len > 0) {
+            memcpy(ev->bytes + ev->used, value.p, value.len);
+        }
+        ev->used += ref.len;
+        return ref;
+    }
+
     /* A value copied from another field of the same event points into the
      * arena, which reserve_bytes may move: keep its offset instead. */
     bool inside = ev->bytes != NULL && value.p >= ev->bytes &&

@@ -115,7 +115,7 @@ audit_syscall_is_exec(const struct audit_record *rec)
     uint64_t nr;
 
     audit_fields_init(&it, rec);
-    while (audit_fields_next(&it, &f) && (arch.p == NULL || sys.p == NULL)) {
+    while ((arch.p == NULL || sys.p == NULL) && audit_fields_next(&it, &f)) {
         if (sv_eq_cstr(f.key, "arch")) {
             arch = f.value;
         } else if (sv_eq_cstr(f.key, "syscall")) {
@@ -260,13 +260,8 @@ audit_build_argv(struct audit_builder *b, const struct audit_group *g,
     struct sv title = SV_NULL;
 
     for (uint32_t r = 0; r < g->nrecords; r++) {
-        if (!audit_group_record(g, r, &rec, &line)) {
-            continue;
-        }
-        if (rec.type == AUDIT_T_PROCTITLE && title.p == NULL) {
-            (void)audit_field_find(&rec, "proctitle", &title);
-        }
-        if (rec.type != AUDIT_T_EXECVE) {
+        if (!audit_group_record(g, r, &rec, &line) ||
+            rec.type != AUDIT_T_EXECVE) {
             continue;
         }
         have_execve = true;
@@ -282,6 +277,12 @@ audit_build_argv(struct audit_builder *b, const struct audit_group *g,
             ev->truncated = true;
         }
         return true;
+    }
+    for (uint32_t r = 0; r < g->nrecords && title.p == NULL; r++) {
+        if (audit_group_record(g, r, &rec, &line) &&
+            rec.type == AUDIT_T_PROCTITLE) {
+            (void)audit_field_find(&rec, "proctitle", &title);
+        }
     }
     if (title.p != NULL) {
         add_proctitle(b, ev, title);
@@ -302,9 +303,14 @@ fill_syscall(struct audit_builder *b, struct event *ev,
     while (audit_fields_next(&it, &f)) {
         struct sv k = f.key;
         if (f.enriched) {
-            struct sv name = unquote(f.value);
-            if (sv_eq_cstr(k, "AUID") && !sv_eq_cstr(name, "unset")) {
-                event_set_str(ev, EVENT_USER, name);
+            /* Only AUID is used, and auditd appends each interpreted
+             * field once: the scan can end there. */
+            if (sv_eq_cstr(k, "AUID")) {
+                struct sv name = unquote(f.value);
+                if (!sv_eq_cstr(name, "unset")) {
+                    event_set_str(ev, EVENT_USER, name);
+                }
+                break;
             }
         } else if (sv_eq_cstr(k, "success")) {
             ev->result = parse_result(f.value);
