@@ -690,6 +690,7 @@ corr_new_session(struct correlator *c, const struct event *ev)
     event_set_str(&s->ev, EVENT_HOST, event_str(ev, EVENT_HOST));
     s->ev.time = ev->time;
     s->ev.origin = ev->origin;
+    session_note_platform(s, ev);
     open_insert(c, s);
     return s;
 }
@@ -712,6 +713,7 @@ merge_login(struct correlator *c, struct session *s, const struct event *ev)
     }
     corr_fill_num(s, ev, EVENT_UID);
     corr_fill_num(s, ev, EVENT_SRC_PORT);
+    session_note_platform(s, ev);
 
     /* The earliest record of the login is its start. */
     if (event_time_cmp(&ev->time, &s->start) < 0) {

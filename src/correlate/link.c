@@ -7,13 +7,14 @@
 #include <string.h>
 
 #include "correlate/internal.h"
-#include "formats/format.h"
+#include "event/event_platform.h"
 
 void
 corr_add_exec(struct correlator *c, struct session *s, const struct event *ev,
               enum linkage how)
 {
     corr_touch(s, ev);
+    session_note_platform(s, ev);
     if (ev->result == EVENT_RESULT_FAILURE && !corr_is_esxi_shell(ev)) {
         /* A failed execve ran nothing: its argv is the caller's process
          * title, and execvp's PATH search makes several per command.  An
@@ -74,9 +75,7 @@ same_account(const struct session *s, const struct event *ev)
 static int64_t
 window_for(const struct correlator *c, const struct event *ev)
 {
-    const struct format_ops *f =
-        ev->origin.format ? format_find(ev->origin.format) : NULL;
-    const char *platform = f && f->platform ? f->platform : "linux";
+    const char *platform = event_platform(ev);
 
     if (strcmp(platform, "macos") == 0 && c->opts.window_macos_ms > 0) {
         return c->opts.window_macos_ms;

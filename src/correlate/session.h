@@ -69,6 +69,12 @@ struct session {
     bool has_pid;
     int64_t sshd_pid;
     unsigned sources;           /* enum session_source bits */
+    /* Platform of the host (linux, macos or esxi), a static string.  It
+     * is the first EVENT_PLATFORM hint of the opening event, the login
+     * records or the linked executions, else the opening event's format
+     * platform. */
+    const char *platform;
+    bool platform_hinted;       /* platform came from a hint */
 
     /* Failed attempts from the same source before this login. */
     uint64_t failures_before;
@@ -101,5 +107,19 @@ struct session {
 };
 
 const char *linkage_name(enum linkage l);
+
+/*
+ * Records the platform ev shows in s: the opening event's platform when s
+ * has none yet, and the first EVENT_PLATFORM hint of any later event
+ * unless an earlier hint set it.
+ */
+void session_note_platform(struct session *s, const struct event *ev);
+
+/*
+ * Returns the platform of s ("linux", "macos" or "esxi"), for sessions
+ * the correlator did not build too: without a recorded platform it is
+ * the platform of the login event s->ev.
+ */
+const char *session_platform(const struct session *s);
 
 #endif

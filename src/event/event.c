@@ -51,6 +51,7 @@ static const char *const str_names[EVENT_STR_COUNT] = {
     [EVENT_PARENT_EXE] = "parent_exe",
     [EVENT_DST_IP] = "dst_ip",
     [EVENT_LOGON_ID] = "logon_id",
+    [EVENT_PLATFORM] = "platform",
 };
 
 static const char *const num_names[EVENT_NUM_COUNT] = {

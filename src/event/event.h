@@ -69,6 +69,8 @@ enum event_str {
     EVENT_PARENT_EXE,       /* executable of the parent process */
     EVENT_DST_IP,           /* destination address (network sensors) */
     EVENT_LOGON_ID,         /* a sensor's logon or session id, as text */
+    EVENT_PLATFORM,         /* the host's platform when the record shows it:
+                               linux, macos or esxi (see event_platform.h) */
     EVENT_STR_COUNT
 };
 

@@ -14,6 +14,14 @@
  * Snapshots repeat the same last and logged_in_users rows every interval,
  * so each such row is emitted once per input (the most recent
  * OSQUERY_MAX_SEEN rows are remembered).  The host is hostIdentifier.
+ *
+ * osquery runs on Linux and macOS, so the format's platform (linux) does
+ * not tell which analytic a finding belongs to.  Events get EVENT_PLATFORM
+ * when the result shows the platform.  It shows in a decoration naming it
+ * (such as "platform" from os_version) or in an es_process_events row,
+ * because Endpoint Security exists on macOS only.  It also shows in the
+ * process_events columns of one platform only and in ttysNNN or pts/N
+ * terminals.
  */
 #include "core/fifomap.h"
 #include "formats/format.h"
@@ -63,6 +71,7 @@ struct osquery_state {
 struct osquery_result {
     struct sv host;
     int64_t unix_time;              /* -1 when absent */
+    const char *platform;           /* from a decoration, or NULL */
 };
 
 static bool
@@ -423,6 +432,39 @@ build_login(struct osquery_state *st, enum osquery_table table,
     return NULL;
 }
 
+/*
+ * Returns the platform a row's own columns show, or NULL.  The columns
+ * come from osquery 5's table specs: process_events has "status" (an
+ * OpenBSM attribute) only on macOS and "syscall", "fsuid", "suid" only on
+ * Linux.  Terminals are ttysNNN on macOS and pts/N on Linux.
+ */
+static const char *
+row_platform(enum osquery_table table, const cJSON *row)
+{
+    struct sv tty;
+
+    switch (table) {
+    case OSQUERY_ES_PROCESS_EVENTS:
+        return "macos";
+    case OSQUERY_PROCESS_EVENTS:
+        if (has(row, "syscall") || has(row, "fsuid") || has(row, "suid")) {
+            return "linux";
+        }
+        return has(row, "status") ? "macos" : NULL;
+    case OSQUERY_LAST:
+    case OSQUERY_LOGGED_IN_USERS:
+        tty = col_str(row, "tty");
+        if (sv_starts_with(tty, "ttys")) {
+            return "macos";
+        }
+        return sv_starts_with(tty, "pts/") ? "linux" : NULL;
+    case OSQUERY_USER_EVENTS:
+    case OSQUERY_UNKNOWN:
+    default:
+        return NULL;
+    }
+}
+
 /* Turns one row into an event and emits it; returns a skip reason or NULL. */
 static const char *
 use_row(struct osquery_state *st, const cJSON *row,
@@ -449,6 +491,12 @@ use_row(struct osquery_state *st, const cJSON *row,
         break;
     }
     if (skip == NULL) {
+        const char *platform = res->platform != NULL
+                                   ? res->platform
+                                   : row_platform(table, row);
+        if (platform != NULL) {
+            event_set_str(&st->ev, EVENT_PLATFORM, sv_cstr(platform));
+        }
         st->sink->emit(st->sink->arg, &st->ev);
         st->out.used++;
     } else {
@@ -472,18 +520,85 @@ use_rows(struct osquery_state *st, const cJSON *rows,
     }
 }
 
+/*
+ * Values of os_version's platform and platform_like columns (the ID and
+ * ID_LIKE of os-release on Linux, "darwin" on macOS) and of
+ * osquery_info's build_platform, with the platform each names.
+ */
+static const struct {
+    const char *value;
+    const char *platform;
+} platform_values[] = {
+    { "darwin", "macos" },     { "linux", "linux" },
+    { "ubuntu", "linux" },     { "debian", "linux" },
+    { "rhel", "linux" },       { "centos", "linux" },
+    { "fedora", "linux" },     { "amzn", "linux" },
+    { "rocky", "linux" },      { "almalinux", "linux" },
+    { "ol", "linux" },         { "sles", "linux" },
+    { "opensuse", "linux" },   { "suse", "linux" },
+    { "arch", "linux" },       { "gentoo", "linux" },
+    { "alpine", "linux" },     { "kali", "linux" },
+    { "linuxmint", "linux" },  { "manjaro", "linux" },
+};
+
+/* Returns the platform the first word of value names, or NULL. */
+static const char *
+platform_of_value(struct sv value)
+{
+    ptrdiff_t space = sv_find_char(value, ' ');
+    struct sv word = space < 0 ? value : sv_head(value, (size_t)space);
+    size_t count = sizeof(platform_values) / sizeof(platform_values[0]);
+
+    for (size_t i = 0; i < count; i++) {
+        if (sv_eq_cstr(word, platform_values[i].value)) {
+            return platform_values[i].platform;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Returns the platform that the result's decorations name, or NULL.
+ * Decorations are an object "decorations" or, with osquery's
+ * --decorations_top_level, members of the result itself:
+ * {"decorations":{"platform":"darwin"}, ...}.
+ */
+static const char *
+decoration_platform(const cJSON *obj)
+{
+    static const char *const names[] = { "platform", "platform_like",
+                                         "build_platform" };
+    const cJSON *decorations = macos_json_path(obj, "decorations");
+    const cJSON *where[] = { decorations, obj };
+
+    for (size_t w = 0; w < 2; w++) {
+        if (!cJSON_IsObject(where[w])) {
+            continue;
+        }
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            const char *platform = platform_of_value(macos_json_str(
+                cJSON_GetObjectItemCaseSensitive(where[w], names[i])));
+            if (platform != NULL) {
+                return platform;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Handles one result object; see the file comment for its shapes. */
 static void
 use_result(struct osquery_state *st, const cJSON *obj,
            const struct event_origin *origin)
 {
-    struct osquery_result res = { SV_NULL, -1 };
+    struct osquery_result res = { SV_NULL, -1, NULL };
     struct sv action = macos_json_str(macos_json_path(obj, "action"));
     const cJSON *columns = macos_json_path(obj, "columns");
     const cJSON *snapshot = macos_json_path(obj, "snapshot");
     const cJSON *added = macos_json_path(obj, "diffResults.added");
 
     res.host = macos_json_str(macos_json_path(obj, "hostIdentifier"));
+    res.platform = decoration_platform(obj);
     if (!macos_json_int(macos_json_path(obj, "unixTime"), &res.unix_time)) {
         res.unix_time = -1;
     }

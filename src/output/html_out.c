@@ -206,7 +206,7 @@ output_finding_html(struct buf *out, const struct session *s,
     buf_add_cstr(out, " from ");
     add_html(out, event_str(&s->ev, EVENT_SRC_IP), 128);
     buf_add_cstr(out, "</h2>\n<p class=\"meta\">");
-    buf_add_cstr(out, output_analytic_uid(s->ev.origin.format));
+    buf_add_cstr(out, output_analytic_uid(session_platform(s)));
     buf_add_cstr(out, " (DET0596, T1021.004) &middot; finding ");
     buf_add_cstr(out, uid);
     if (o->suppression != NULL) {

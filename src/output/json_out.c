@@ -9,7 +9,6 @@
 #include "core/escape.h"
 #include "core/jsonw.h"
 #include "core/timeconv.h"
-#include "formats/format.h"
 
 static int64_t
 time_ms(const struct event_time *t)
@@ -119,6 +118,7 @@ output_event_json(struct buf *out, const struct event *ev)
     write_str_field(&w, ev, EVENT_DST_IP, NULL);
     write_num_field(&w, ev, EVENT_DST_PORT, NULL);
     write_str_field(&w, ev, EVENT_LOGON_ID, NULL);
+    write_str_field(&w, ev, EVENT_PLATFORM, NULL);
     write_num_field(&w, ev, EVENT_SERIAL, NULL);
     write_num_field(&w, ev, EVENT_CHILD_PID, NULL);
     if (ev->truncated) {
@@ -331,11 +331,11 @@ output_cmd_line(struct buf *out, const struct event *ev)
 }
 
 const char *
-output_analytic_uid(const char *format)
+output_analytic_uid(const char *platform)
 {
-    const struct format_ops *f = format ? format_find(format) : NULL;
-    const char *platform = f && f->platform ? f->platform : "linux";
-
+    if (platform == NULL) {
+        return "AN1638";
+    }
     if (strcmp(platform, "macos") == 0) {
         return "AN1639";
     }
@@ -528,7 +528,7 @@ output_finding_json(struct buf *out, const struct session *s,
 {
     struct jsonw w;
     struct buf scratch;
-    const char *analytic = output_analytic_uid(s->ev.origin.format);
+    const char *analytic = output_analytic_uid(session_platform(s));
 
     buf_init(&scratch, 1024 * 1024);
     jsonw_init(&w, out);

@@ -69,7 +69,11 @@ void output_finding_uid(const struct session *s, char *buf);
 /* Appends argv as one command line, quoting arguments like a shell. */
 void output_cmd_line(struct buf *out, const struct event *ev);
 
-/* The DET0596 analytic for the platform of a format ("AN1638"). */
-const char *output_analytic_uid(const char *format);
+/*
+ * Returns the DET0596 analytic of a platform name ("linux", "macos",
+ * "esxi"; session_platform gives a session's): AN1638, AN1639 or AN1640.
+ * NULL and unknown names give the Linux analytic AN1638.
+ */
+const char *output_analytic_uid(const char *platform);
 
 #endif

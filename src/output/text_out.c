@@ -171,7 +171,7 @@ output_finding_text(struct buf *out, const struct session *s,
     buf_add_cstr(out, " risk ");
     buf_add_i64(out, sc->total);
     buf_add_cstr(out, " ");
-    buf_add_cstr(out, output_analytic_uid(s->ev.origin.format));
+    buf_add_cstr(out, output_analytic_uid(session_platform(s)));
     buf_add_cstr(out, " finding ");
     buf_add_cstr(out, uid);
     if (o->suppression != NULL) {

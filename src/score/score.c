@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "formats/format.h"
 #include "score/allowlist.h"
 #include "score/baseline.h"
 #include "score/patterns.h"
@@ -304,16 +303,6 @@ score_session(const struct session *s, const struct score_opts *o,
 {
     score_session_reasons(s, o, NULL, out);
     score_finish(o, out);
-}
-
-/* Returns the platform ("linux", "macos", "esxi") of the login's format. */
-static const char *
-session_platform(const struct session *s)
-{
-    const char *name = s->ev.origin.format;
-    const struct format_ops *f = name != NULL ? format_find(name) : NULL;
-
-    return f != NULL && f->platform != NULL ? f->platform : "linux";
 }
 
 /* UsernameFilter, then AllowedUsers (ESXi) or UserContext (macOS). */

@@ -1,6 +1,7 @@
 /*
  * Unit tests for the osquery format: differential and snapshot results,
- * each table it reads, the remote-login rule and row de-duplication.
+ * each table it reads, the remote-login rule, row de-duplication and the
+ * platform hints.
  */
 #include "formats/format.h"
 
@@ -134,6 +135,93 @@ es_process_events_exec_only(void)
     CHECK_SV(str(0, EVENT_USER), "bob");
     CHECK_SV(str(0, EVENT_PROGRAM), "zsh");
     CHECK_STR(last_reason, "es_process_events row that is not an exec");
+}
+
+/* Rows that show their platform get EVENT_PLATFORM; others do not. */
+static void
+platform_hints_from_rows(void)
+{
+    const char *lines[] = {
+        /* es_process_events: Endpoint Security exists on macOS only. */
+        "{\"hostIdentifier\":\"mac1\",\"unixTime\":1,\"columns\":{\"pid\":"
+        "\"10\",\"path\":\"/bin/zsh\",\"cmdline\":\"-zsh\",\"parent\":\"9\","
+        "\"event_type\":\"exec\",\"time\":\"1700000100\"}}",
+        /* process_events with the Linux-only syscall column. */
+        "{\"hostIdentifier\":\"web1\",\"unixTime\":1,\"columns\":{\"pid\":"
+        "\"11\",\"path\":\"/bin/id\",\"cmdline\":\"id\",\"syscall\":"
+        "\"execve\",\"time\":\"1700000100\"}}",
+        /* process_events with the macOS-only OpenBSM status column. */
+        "{\"hostIdentifier\":\"mac2\",\"unixTime\":1,\"columns\":{\"pid\":"
+        "\"12\",\"path\":\"/bin/ls\",\"cmdline\":\"ls\",\"status\":\"0\","
+        "\"time\":\"1700000100\"}}",
+        /* process_events with the columns both platforms have. */
+        "{\"hostIdentifier\":\"h\",\"unixTime\":1,\"columns\":{\"pid\":"
+        "\"13\",\"path\":\"/bin/ls\",\"cmdline\":\"ls\",\"time\":"
+        "\"1700000100\"}}",
+    };
+
+    CHECK_INT(feed_lines(lines, 4), PARSE_OK);
+    CHECK_INT(cap.count, 4);
+    CHECK_SV(str(0, EVENT_PLATFORM), "macos");
+    CHECK_SV(str(1, EVENT_PLATFORM), "linux");
+    CHECK_SV(str(2, EVENT_PLATFORM), "macos");
+    CHECK_SV(str(3, EVENT_PLATFORM), NULL);
+}
+
+/* Terminals: ttysNNN is macOS, pts/N Linux, ssh:notty either. */
+static void
+platform_hints_from_terminals(void)
+{
+    const char *lines[] = {
+        "{\"hostIdentifier\":\"mac1\",\"unixTime\":1,\"columns\":{"
+        "\"username\":\"bob\",\"tty\":\"ttys001\",\"pid\":\"700\","
+        "\"type\":\"7\",\"time\":\"1700000000\",\"host\":\"192.0.2.4\"}}",
+        "{\"hostIdentifier\":\"web1\",\"unixTime\":1,\"columns\":{"
+        "\"username\":\"alice\",\"tty\":\"pts/0\",\"pid\":\"800\","
+        "\"type\":\"7\",\"time\":\"1700000000\",\"host\":\"192.0.2.5\"}}",
+        "{\"hostIdentifier\":\"h\",\"unixTime\":1,\"columns\":{"
+        "\"username\":\"carol\",\"tty\":\"ssh:notty\",\"pid\":\"900\","
+        "\"type\":\"7\",\"time\":\"1700000000\",\"host\":\"192.0.2.6\"}}",
+    };
+
+    CHECK_INT(feed_lines(lines, 3), PARSE_OK);
+    CHECK_INT(cap.count, 3);
+    CHECK_SV(str(0, EVENT_PLATFORM), "macos");
+    CHECK_SV(str(1, EVENT_PLATFORM), "linux");
+    CHECK_SV(str(2, EVENT_PLATFORM), NULL);
+}
+
+/* A decoration naming the platform outranks what the row shows. */
+static void
+platform_from_decorations(void)
+{
+    const char *lines[] = {
+        "{\"hostIdentifier\":\"mac2\",\"unixTime\":1,\"decorations\":{"
+        "\"platform\":\"darwin\"},\"columns\":{\"username\":\"carol\","
+        "\"tty\":\"ssh:notty\",\"pid\":\"900\",\"type\":\"7\",\"time\":"
+        "\"1700000000\",\"host\":\"192.0.2.6\"}}",
+        /* --decorations_top_level puts the decorations beside columns. */
+        "{\"hostIdentifier\":\"web2\",\"unixTime\":1,\"platform\":"
+        "\"ubuntu\",\"columns\":{\"pid\":\"14\",\"path\":\"/bin/ls\","
+        "\"cmdline\":\"ls\",\"status\":\"0\",\"time\":\"1700000100\"}}",
+        /* platform_like lists related platforms; the first one counts. */
+        "{\"hostIdentifier\":\"rh\",\"unixTime\":1,\"decorations\":{"
+        "\"platform\":\"someos\",\"platform_like\":\"rhel fedora\"},"
+        "\"columns\":{\"pid\":\"15\",\"path\":\"/bin/ls\",\"cmdline\":"
+        "\"ls\",\"time\":\"1700000100\"}}",
+        /* An unknown platform name gives no hint. */
+        "{\"hostIdentifier\":\"w\",\"unixTime\":1,\"decorations\":{"
+        "\"platform\":\"windows\"},\"columns\":{\"pid\":\"16\","
+        "\"path\":\"/bin/ls\",\"cmdline\":\"ls\",\"time\":"
+        "\"1700000100\"}}",
+    };
+
+    CHECK_INT(feed_lines(lines, 4), PARSE_OK);
+    CHECK_INT(cap.count, 4);
+    CHECK_SV(str(0, EVENT_PLATFORM), "macos");
+    CHECK_SV(str(1, EVENT_PLATFORM), "linux");
+    CHECK_SV(str(2, EVENT_PLATFORM), "linux");
+    CHECK_SV(str(3, EVENT_PLATFORM), NULL);
 }
 
 static void
@@ -287,6 +375,9 @@ main(void)
     TEST_RUN("osquery", process_events_row);
     TEST_RUN("osquery", numeric_columns_and_unset_auid);
     TEST_RUN("osquery", es_process_events_exec_only);
+    TEST_RUN("osquery", platform_hints_from_rows);
+    TEST_RUN("osquery", platform_hints_from_terminals);
+    TEST_RUN("osquery", platform_from_decorations);
     TEST_RUN("osquery", last_login_and_logout);
     TEST_RUN("osquery", local_logins_not_sshd);
     TEST_RUN("osquery", snapshot_rows_emitted_once);
