@@ -259,6 +259,23 @@ scan_u64(const char *p, const char *end, uint64_t max, uint64_t *out)
     return v <= max ? p : NULL;
 }
 
+/* Reads the n digits at p into *out; false when one is not a digit. */
+static bool
+fixed_digits(const char *p, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)((unsigned char)p[i] - '0');
+        if (d > 9) {
+            return false;
+        }
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
 /* Parses "SEC.MSEC:SERIAL)" at p; returns the position after it or NULL. */
 static const char *
 parse_stamp(const char *p, const char *end, struct audit_record *rec)
@@ -266,6 +283,20 @@ parse_stamp(const char *p, const char *end, struct audit_record *rec)
     uint64_t sec;
     uint64_t msec;
     uint64_t serial;
+
+    /* The usual shape, ten digits of seconds and three of milliseconds,
+     * needs no search for where the numbers end. */
+    if (end - p > 15 && p[10] == '.' && p[14] == ':' &&
+        fixed_digits(p, 10, &sec) && fixed_digits(p + 11, 3, &msec)) {
+        p = scan_u64(p + 15, end, UINT64_MAX, &serial);
+        if (p == NULL || p >= end || *p != ')') {
+            return NULL;
+        }
+        rec->sec = (int64_t)sec;
+        rec->msec = (int32_t)msec;
+        rec->serial = serial;
+        return p + 1;
+    }
 
     p = scan_u64(p, end, INT64_MAX, &sec);
     if (p == NULL || p >= end || *p != '.') {
@@ -484,10 +515,11 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
          * "user", "PAM:" or "old", which is not a field. */
         const char *stop = token_end(it, p);
         const char *start = *p == '(' ? p + 1 : p;
-        const char *eq = start < stop
-                             ? memchr(start, '=', (size_t)(stop - start))
-                             : NULL;
-        if (eq == NULL || eq == start) {
+        const char *eq = start;
+        while (eq < stop && *eq != '=') {
+            eq++;       /* keys are short: a loop beats a memchr call */
+        }
+        if (eq >= stop || eq == start) {
             p = stop;
             continue;
         }

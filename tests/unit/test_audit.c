@@ -545,6 +545,80 @@ tokenizer_fields(void)
     CHECK(!audit_fields_next(&it, &f));
 }
 
+/* The fixed-width stamp fast path and the general one agree. */
+static void
+stamp_shapes(void)
+{
+    struct audit_record rec;
+    const char *reason;
+
+    CHECK(audit_record_parse(sv_cstr("type=EOE msg=audit(1700000000.123:"
+                                     "42): "), &rec, &reason));
+    CHECK_INT(rec.sec, 1700000000);
+    CHECK_INT(rec.msec, 123);
+    CHECK_INT(rec.serial, 42);
+    CHECK_INT(rec.type, AUDIT_T_EOE);
+    CHECK(audit_record_parse(sv_cstr("type=EOE msg=audit(17000000001.5:7)"),
+                             &rec, &reason));
+    CHECK_INT(rec.sec, 17000000001);
+    CHECK_INT(rec.msec, 500);
+    CHECK_INT(rec.serial, 7);
+    CHECK(rec.body.len == 0);
+    CHECK(!audit_record_parse(sv_cstr("type=EOE msg=audit(170000000a.123:"
+                                      "42): "), &rec, &reason));
+    CHECK_STR(reason, "invalid msg=audit() stamp");
+    CHECK(!audit_record_parse(sv_cstr("type=EOE msg=audit(1700000000.1234:"
+                                      "42): "), &rec, &reason));
+    CHECK(!audit_record_parse(sv_cstr("type=EOE msg=audit(1700000000.123:"
+                                      "42"), &rec, &reason));
+    CHECK(!audit_record_parse(sv_cstr("type=EOE msg=audit(1700000000.123:"
+                                      "): "), &rec, &reason));
+}
+
+/* Tokens around blanks, tabs, quotes and the enrichment separator. */
+static void
+tokenizer_edges(void)
+{
+    struct audit_record rec;
+    struct audit_field_iter it;
+    struct audit_field f;
+    const char *reason;
+    const char *line = "type=SYSCALL msg=audit(1.000:1): a=1\tb=2  =x "
+                       "old c=\"p q\" (d=4, word e=\"open";
+
+    CHECK(audit_record_parse(sv_cstr(line), &rec, &reason));
+    audit_fields_init(&it, &rec);
+    const char *expect[][2] = {
+        { "a", "1\tb=2" }, { "c", "\"p q\"" }, { "d", "4" },
+        { "e", "\"open" },
+    };
+    for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+        CHECK(audit_fields_next(&it, &f));
+        CHECK_SV(f.key, expect[i][0]);
+        CHECK_SV(f.value, expect[i][1]);
+        CHECK(!f.enriched);
+    }
+    CHECK(!audit_fields_next(&it, &f));
+
+    line = "type=USER_END msg=audit(1.000:1): pid=1 msg='op=x "
+           "acct=\"it's\" res=ok'\x1d" "AUID=\"a b\" SADDR={ x=1 } k=v";
+    CHECK(audit_record_parse(sv_cstr(line), &rec, &reason));
+    audit_fields_init(&it, &rec);
+    const char *expect2[][2] = {
+        { "pid", "1" }, { "op", "x" }, { "acct", "\"it's\"" },
+        { "res", "ok" }, { "AUID", "\"a b\"" }, { "SADDR", "{ x=1 }" },
+        { "k", "v" },
+    };
+    for (size_t i = 0; i < sizeof(expect2) / sizeof(expect2[0]); i++) {
+        CHECK(audit_fields_next(&it, &f));
+        CHECK_SV(f.key, expect2[i][0]);
+        CHECK_SV(f.value, expect2[i][1]);
+        CHECK(f.enriched == (i >= 4));
+        CHECK(f.in_msg == (i >= 1 && i <= 3));
+    }
+    CHECK(!audit_fields_next(&it, &f));
+}
+
 int
 main(void)
 {
@@ -565,5 +639,7 @@ main(void)
     TEST_RUN("audit", malformed_lines);
     TEST_RUN("audit", long_line_is_malformed);
     TEST_RUN("audit", tokenizer_fields);
+    TEST_RUN("audit", stamp_shapes);
+    TEST_RUN("audit", tokenizer_edges);
     TEST_EXIT();
 }
