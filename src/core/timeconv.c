@@ -154,8 +154,10 @@ month_from_abbrev(struct sv s)
     if (s.len < 3) {
         return 0;
     }
+    /* Byte by byte: a call to memcmp per month costs more than the test. */
     for (int m = 0; m < 12; m++) {
-        if (memcmp(names + m * 3, s.p, 3) == 0) {
+        const char *name = names + m * 3;
+        if (name[0] == s.p[0] && name[1] == s.p[1] && name[2] == s.p[2]) {
             return m + 1;
         }
     }
