@@ -398,10 +398,27 @@ audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
     it->enriched = false;
 }
 
+/* Byte classes for the field scan. */
+enum {
+    BYTE_BLANK = 1,             /* ' ', '\t', 0x1D: skipped between fields */
+    BYTE_OPEN = 2,              /* '"', '{': a value that may hold blanks */
+    BYTE_TRAIL = 4              /* ',', ')', '"': a bare value may lose it */
+};
+
+static const unsigned char byte_class[256] = {
+    [' '] = BYTE_BLANK,
+    ['\t'] = BYTE_BLANK,
+    [(unsigned char)AUDIT_GS] = BYTE_BLANK,
+    ['"'] = BYTE_OPEN | BYTE_TRAIL,
+    ['{'] = BYTE_OPEN,
+    [','] = BYTE_TRAIL,
+    [')'] = BYTE_TRAIL,
+};
+
 static bool
-is_blank(char c)
+byte_is(char c, unsigned cls)
 {
-    return c == ' ' || c == '\t' || c == AUDIT_GS;
+    return (byte_class[(unsigned char)c] & cls) != 0;
 }
 
 /*
@@ -427,34 +444,10 @@ token_end(struct audit_field_iter *it, const char *p)
     return stop;
 }
 
-/*
- * Returns the value at p, whose token ends at stop, and moves it->p past
- * it.  A value in double quotes (or an enriched "{ ... }") may hold
- * blanks and runs to its closing byte.
- */
+/* Trims the 1.x punctuation and a stray quote off a bare value. */
 static struct sv
-scan_value(struct audit_field_iter *it, const char *p, const char *stop)
+trim_bare_value(struct sv v)
 {
-    const char *close = NULL;
-    size_t left = (size_t)(it->end - p);
-
-    if (left > 0 && *p == '"') {
-        close = memchr(p + 1, '"', left - 1);
-        if (close == NULL) {
-            /* An unterminated quote runs to the end. */
-            stop = it->end;
-        }
-    } else if (left > 0 && *p == '{') {
-        /* Enriched SADDR={ saddr_fam=inet laddr=... } holds spaces. */
-        close = memchr(p + 1, '}', left - 1);
-    }
-    if (close != NULL) {
-        it->p = close + 1;
-        return sv_make(p, (size_t)(it->p - p));
-    }
-    it->p = stop;
-
-    struct sv v = sv_make(p, (size_t)(stop - p));
     /* The 1.x form "(hostname=?, addr=?, terminal=cron res=success)". */
     while (v.len > 0 && v.p[v.len - 1] == ',') {
         v.len--;
@@ -467,6 +460,35 @@ scan_value(struct audit_field_iter *it, const char *p, const char *stop)
     if (v.len > 1 && v.p[v.len - 1] == '"' && v.p[0] != '"' &&
         memchr(v.p, '"', v.len - 1) == NULL) {
         v.len--;
+    }
+    return v;
+}
+
+/*
+ * Returns the value at p, whose token ends at stop, and moves it->p past
+ * it.  A value in double quotes (or an enriched "{ ... }") may hold
+ * blanks and runs to its closing byte.
+ */
+static struct sv
+scan_value(struct audit_field_iter *it, const char *p, const char *stop)
+{
+    if (p < it->end && byte_is(*p, BYTE_OPEN)) {
+        size_t left = (size_t)(it->end - p);
+        const char *close = memchr(p + 1, *p == '"' ? '"' : '}', left - 1);
+        if (close != NULL) {
+            it->p = close + 1;
+            return sv_make(p, (size_t)(it->p - p));
+        }
+        /* An unterminated quote runs to the end; a lone '{' is bare. */
+        if (*p == '"') {
+            stop = it->end;
+        }
+    }
+    it->p = stop;
+
+    struct sv v = sv_make(p, (size_t)(stop - p));
+    if (v.len > 0 && byte_is(v.p[v.len - 1], BYTE_TRAIL)) {
+        v = trim_bare_value(v);
     }
     return v;
 }
@@ -494,7 +516,7 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
 
     for (;;) {
         /* Blanks; the separator starts the enriched fields. */
-        while (p < end && is_blank(*p)) {
+        while (p < end && byte_is(*p, BYTE_BLANK)) {
             if (*p == AUDIT_GS) {
                 it->enriched = true;
             }
