@@ -630,6 +630,8 @@ apply_config(const struct run *r, struct correlator_opts *co,
     if (r->opt->window_given) {
         co->window_ms = r->opt->window_ms;
         so->window_ms = r->opt->window_ms;
+        so->window_macos_ms = 0;
+        so->window_esxi_ms = 0;
         return;
     }
     co->window_ms = config_window_ms(cfg, CONFIG_LINUX);

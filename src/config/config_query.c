@@ -238,6 +238,8 @@ config_score_opts(const struct config *cfg, struct score_opts *o)
 {
     score_opts_default(o);
     o->window_ms = cfg->platforms[CONFIG_LINUX].window_ms;
+    o->window_macos_ms = cfg->platforms[CONFIG_MACOS].window_ms;
+    o->window_esxi_ms = cfg->platforms[CONFIG_ESXI].window_ms;
     memcpy(o->weights, cfg->weights, sizeof(o->weights));
     memcpy(o->thresholds, cfg->thresholds, sizeof(o->thresholds));
 }

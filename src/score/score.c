@@ -216,11 +216,27 @@ check_non_interactive(const struct session *s, const struct score_opts *o,
     }
 }
 
+/* Returns the login-to-execution window of the platform of s. */
+static int64_t
+window_of(const struct session *s, const struct score_opts *o)
+{
+    const char *platform = session_platform(s);
+
+    if (strcmp(platform, "macos") == 0 && o->window_macos_ms > 0) {
+        return o->window_macos_ms;
+    }
+    if (strcmp(platform, "esxi") == 0 && o->window_esxi_ms > 0) {
+        return o->window_esxi_ms;
+    }
+    return o->window_ms;
+}
+
 static void
 check_window(const struct session *s, const struct score_opts *o,
              struct score *out)
 {
     const struct session_exec *first = NULL;
+    int64_t window = window_of(s, o);
 
     for (uint32_t i = 0; i < s->nexecs; i++) {
         const struct session_exec *x = &s->execs[i];
@@ -234,7 +250,7 @@ check_window(const struct session *s, const struct score_opts *o,
     }
 
     int64_t delay = time_ms(&first->ev.time) - time_ms(&s->start);
-    if (delay > o->window_ms) {
+    if (delay > window) {
         return;
     }
     struct score_reason *r = add_reason(out, o, REASON_EXEC_IN_WINDOW);
@@ -246,7 +262,7 @@ check_window(const struct session *s, const struct score_opts *o,
         snprintf(r->evidence, sizeof(r->evidence),
                  "first execution %.3f s after login, within the %lld s "
                  "window: %.*s", delay < 0 ? 0.0 : (double)delay / 1000.0,
-                 (long long)(o->window_ms / 1000), (int)exe.len,
+                 (long long)(window / 1000), (int)exe.len,
                  exe.p ? exe.p : "");
     }
 }

@@ -41,7 +41,10 @@ enum score_reason_code {
 };
 
 struct score_opts {
-    int64_t window_ms;
+    int64_t window_ms;              /* login to first execution, Linux */
+    /* The windows of macOS and ESXi sessions; 0 takes window_ms. */
+    int64_t window_macos_ms;
+    int64_t window_esxi_ms;
     int weights[REASON_COUNT];
     /* Lowest score of severities Low, Medium, High and Critical. */
     int thresholds[4];

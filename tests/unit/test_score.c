@@ -5,6 +5,7 @@
  * source is no longer first seen, and a state file carries the baselines
  * to the next run.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,6 +112,51 @@ test_total_capped_at_100(void)
     CHECK_INT(sc.total, 100);
     CHECK_INT(sc.reasons[0].code, REASON_PASSWORD_AUTH);
     session_free(&s);
+}
+
+/* Scores a session on platform with one execution 5 s after the login, and
+ * returns whether exec_in_window fired; *evidence receives its text. */
+static bool
+window_fires(const struct score_opts *o, const char *platform,
+             char *evidence, size_t cap)
+{
+    struct score sc;
+    struct session s;
+    struct login l = { "h1", "alice", "192.0.2.9", "publickey", T0,
+                       "/usr/bin/id" };
+
+    session_make(&s, &l);
+    s.platform = platform;
+    score_session(&s, o, &sc);
+    evidence[0] = '\0';
+    for (int i = 0; i < sc.nreasons; i++) {
+        if (sc.reasons[i].code == REASON_EXEC_IN_WINDOW) {
+            snprintf(evidence, cap, "%s", sc.reasons[i].evidence);
+        }
+    }
+    session_free(&s);
+    return evidence[0] != '\0';
+}
+
+static void
+test_window_per_platform(void)
+{
+    struct score_opts o;
+    char ev[256];
+
+    score_opts_default(&o);
+    o.window_ms = 60 * 1000;
+    o.window_macos_ms = 3 * 1000;
+    CHECK(window_fires(&o, "linux", ev, sizeof(ev)));
+    CHECK(strstr(ev, "within the 60 s window") != NULL);
+    CHECK(!window_fires(&o, "macos", ev, sizeof(ev)));
+
+    /* No ESXi window of its own: the Linux one applies. */
+    CHECK(window_fires(&o, "esxi", ev, sizeof(ev)));
+    CHECK(strstr(ev, "within the 60 s window") != NULL);
+    o.window_esxi_ms = 120 * 1000;
+    CHECK(window_fires(&o, "esxi", ev, sizeof(ev)));
+    CHECK(strstr(ev, "within the 120 s window") != NULL);
 }
 
 static void
@@ -445,6 +491,7 @@ main(void)
 {
     TEST_RUN("score", test_session_reasons_ordered);
     TEST_RUN("score", test_total_capped_at_100);
+    TEST_RUN("score", test_window_per_platform);
     TEST_RUN("score", test_weights_and_thresholds);
     TEST_RUN("score", test_replay_gives_same_reasons);
     TEST_RUN("score", test_second_login_not_first_seen);
