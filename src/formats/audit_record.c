@@ -629,19 +629,30 @@ audit_key_is_encodable(struct sv key)
     return false;
 }
 
-static int
-hex_digit(char c)
+/* Hex digits: HEX_DIGIT marks one, the low four bits hold its value. */
+#define HEX_DIGIT 0x10
+
+static const unsigned char hex_table[256] = {
+    ['0'] = HEX_DIGIT | 0, ['1'] = HEX_DIGIT | 1, ['2'] = HEX_DIGIT | 2,
+    ['3'] = HEX_DIGIT | 3, ['4'] = HEX_DIGIT | 4, ['5'] = HEX_DIGIT | 5,
+    ['6'] = HEX_DIGIT | 6, ['7'] = HEX_DIGIT | 7, ['8'] = HEX_DIGIT | 8,
+    ['9'] = HEX_DIGIT | 9,
+    ['A'] = HEX_DIGIT | 10, ['B'] = HEX_DIGIT | 11, ['C'] = HEX_DIGIT | 12,
+    ['D'] = HEX_DIGIT | 13, ['E'] = HEX_DIGIT | 14, ['F'] = HEX_DIGIT | 15,
+    ['a'] = HEX_DIGIT | 10, ['b'] = HEX_DIGIT | 11, ['c'] = HEX_DIGIT | 12,
+    ['d'] = HEX_DIGIT | 13, ['e'] = HEX_DIGIT | 14, ['f'] = HEX_DIGIT | 15,
+};
+
+static bool
+is_hex_digit(char c)
 {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
+    return (hex_table[(unsigned char)c] & HEX_DIGIT) != 0;
+}
+
+static unsigned
+hex_value(char c)
+{
+    return hex_table[(unsigned char)c] & 0x0f;
 }
 
 bool
@@ -651,7 +662,7 @@ audit_is_hex(struct sv v)
         return false;
     }
     for (size_t i = 0; i < v.len; i++) {
-        if (hex_digit(v.p[i]) < 0) {
+        if (!is_hex_digit(v.p[i])) {
             return false;
         }
     }
@@ -664,12 +675,13 @@ audit_value_decode(struct sv key, struct sv raw, char *out)
     if (raw.len >= 2 && raw.p[0] == '"' && raw.p[raw.len - 1] == '"') {
         return sv_make(raw.p + 1, raw.len - 2);
     }
-    if (!audit_key_is_encodable(key) || !audit_is_hex(raw)) {
+    /* The hex test fails fast on most plain values; the key list after. */
+    if (!audit_is_hex(raw) || !audit_key_is_encodable(key)) {
         return raw;
     }
     for (size_t i = 0; i < raw.len / 2; i++) {
-        out[i] = (char)(hex_digit(raw.p[2 * i]) << 4 |
-                        hex_digit(raw.p[2 * i + 1]));
+        out[i] = (char)(hex_value(raw.p[2 * i]) << 4 |
+                        hex_value(raw.p[2 * i + 1]));
     }
     return sv_make(out, raw.len / 2);
 }
