@@ -64,13 +64,40 @@ decode(struct audit_builder *b, struct sv key, struct sv raw)
     return audit_value_decode(key, raw, b->scratch);
 }
 
+/*
+ * Parses a decimal number up to UINT32_MAX like sv_to_u64, with the usual
+ * case of at most ten digits done here: ids are most of the numbers an
+ * audit event carries.
+ */
+static bool
+parse_u32(struct sv v, uint64_t *out)
+{
+    uint64_t n = 0;
+
+    if (v.len == 0 || v.len > 10) {
+        return sv_to_u64(v, UINT32_MAX, out);
+    }
+    for (size_t i = 0; i < v.len; i++) {
+        unsigned d = (unsigned)((unsigned char)v.p[i] - '0');
+        if (d > 9) {
+            return false;
+        }
+        n = n * 10 + d;
+    }
+    if (n > UINT32_MAX) {
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
 /* Parses a decimal id; false for "4294967295" (unset) and non-numbers. */
 static bool
 parse_id(struct sv v, int64_t *out)
 {
     uint64_t n;
 
-    if (!sv_to_u64(v, UINT32_MAX, &n) || (int64_t)n == EVENT_AUDIT_UNSET) {
+    if (!parse_u32(v, &n) || (int64_t)n == EVENT_AUDIT_UNSET) {
         return false;
     }
     *out = (int64_t)n;
@@ -201,7 +228,7 @@ add_arg_field(struct audit_builder *b, struct event *ev,
     size_t i = 1;
 
     if (sv_eq_cstr(key, "argc")) {
-        (void)sv_to_u64(f->value, UINT32_MAX, argc);
+        (void)parse_u32(f->value, argc);
         return;
     }
     if (key.len < 2 || key.p[0] != 'a') {
@@ -213,8 +240,8 @@ add_arg_field(struct audit_builder *b, struct event *ev,
     if (i == 1) {
         return;
     }
-    uint64_t index;
-    (void)sv_to_u64(sv_make(key.p + 1, i - 1), UINT32_MAX, &index);
+    uint64_t index = UINT64_MAX;   /* past UINT32_MAX: a gap */
+    (void)parse_u32(sv_make(key.p + 1, i - 1), &index);
     if (i == key.len) {
         if (index != ev->argc) {
             ev->truncated = true;   /* a gap: some arguments are missing */
