@@ -144,10 +144,16 @@ row_new(struct state *st, enum state_table t, struct sv key)
         kill_row(st, t, mt->oldest);
         mt->evictions++;
     }
-    r = calloc(1, sizeof(*r) + key.len + 1);
+
+    /* The counters follow the key, aligned, so tables without counters
+     * spend no memory on them. */
+    size_t counters_at = (sizeof(*r) + key.len + 1 + 3) & ~(size_t)3;
+    unsigned nc = table_info[t].counters;
+    r = calloc(1, counters_at + nc * sizeof(uint32_t));
     if (r == NULL) {
         return NULL;
     }
+    r->counters = nc > 0 ? (uint32_t *)((char *)r + counters_at) : NULL;
     r->table = (uint8_t)t;
     r->klen = (uint32_t)key.len;
     memcpy(r->key, key.p, key.len);
@@ -171,7 +177,10 @@ state_load_row(struct state *st, enum state_table t, struct sv key,
     r->first_seen_ms = first_ms;
     r->last_seen_ms = last_ms;
     r->count = count;
-    memcpy(r->counters, counters, sizeof(r->counters));
+    if (r->counters != NULL) {
+        memcpy(r->counters, counters,
+               table_info[t].counters * sizeof(*r->counters));
+    }
     r->stored = true;
     list_insert(&st->tables[t], r);
     return 0;

@@ -79,7 +79,9 @@ struct state_row {
     int64_t first_seen_ms;
     int64_t last_seen_ms;
     uint64_t count;
-    uint32_t counters[STATE_MAX_COUNTERS];
+    /* state_table_counters(table) entries, in the row's own allocation;
+     * NULL for a table without counters. */
+    uint32_t *counters;
 
     struct state_row *older, *newer;    /* list ordered by last_seen */
     struct state_row *dirty_next;       /* rows to write, oldest first */
@@ -93,8 +95,8 @@ struct state_row {
 
 struct state;
 
-/* Fills o with the default limits: a 30-day window, 100,000 rows per
- * table (200,000 for executables) and a write-back every 256 sessions. */
+/* Fills o with the default limits: a 30-day window, 10,000 rows per
+ * table (20,000 for executables) and a write-back every 256 sessions. */
 void state_opts_default(struct state_opts *o);
 
 /*
@@ -180,6 +182,9 @@ int64_t state_newest(const struct state *st);
 int64_t state_window(const struct state *st);
 /* Returns the SQL table name of t ("src_host"). */
 const char *state_table_name(enum state_table t);
+/* Returns the number of counters rows of table t carry (0 to
+ * STATE_MAX_COUNTERS). */
+unsigned state_table_counters(enum state_table t);
 /* Returns true when the store writes to a file. */
 bool state_is_persistent(const struct state *st);
 

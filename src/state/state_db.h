@@ -52,9 +52,6 @@ struct state {
     sqlite3_stmt *cursor_trim;
 };
 
-/* Returns the number of counters rows of table t carry. */
-unsigned state_table_counters(enum state_table t);
-
 /*
  * Adds a row read from the file: it is stored and clean.  When the table is
  * full the least recently seen row is evicted.  Returns 0 or -1 when
