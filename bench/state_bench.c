@@ -46,8 +46,8 @@ touch_session(struct state *st, long i, char *err, size_t n)
         snprintf(key, sizeof(key), "u%u\x1f" "10.%u.%u.%u", acct,
                  src >> 16, (src >> 8) & 255, src & 255);
         struct state_row *r = state_touch(st, tb, sv_cstr(key), t);
-        if (r != NULL) {
-            r->counters[(size_t)i % 24]++;
+        if (r != NULL && r->counters != NULL) {
+            r->counters[(size_t)i % state_table_counters(tb)]++;
         }
     }
     return state_session_end(st, err, n);
