@@ -101,7 +101,7 @@ static bool
 record_is_used(const struct audit_record *rec)
 {
     if (rec->type == AUDIT_T_SYSCALL) {
-        return audit_syscall_is_exec(rec);
+        return rec->exec == AUDIT_EXEC_YES;
     }
     return rec->type == AUDIT_T_EOE || keep_record(rec);
 }
@@ -125,6 +125,10 @@ audit_feed(void *state, struct sv line, const struct event_origin *origin,
         return PARSE_MALFORMED;
     }
 
+    if (rec.type == AUDIT_T_SYSCALL) {
+        rec.exec = audit_syscall_is_exec(&rec) ? AUDIT_EXEC_YES
+                                               : AUDIT_EXEC_NO;
+    }
     st->sink = sink;
     audit_grouper_add(st->grouper, line, &rec, origin, group_done, st);
     st->sink = NULL;

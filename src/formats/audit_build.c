@@ -610,7 +610,9 @@ audit_build_group(struct audit_builder *b, const struct audit_group *g,
             have_sys = true;
         }
     }
-    if (have_sys && audit_syscall_is_exec(&sys)) {
+    if (have_sys && (sys.exec == AUDIT_EXEC_UNKNOWN
+                         ? audit_syscall_is_exec(&sys)
+                         : sys.exec == AUDIT_EXEC_YES)) {
         build_exec(b, g, &sys, sink);
         n++;
     }

@@ -99,6 +99,7 @@ audit_group_record(const struct audit_group *g, uint32_t i,
                             : SV_NULL;
     rec->type_name = sv_make(text + r->type_off, r->type_len);
     rec->type = r->type;
+    rec->exec = r->exec;
     rec->sec = g->sec;
     rec->msec = g->msec;
     rec->serial = g->serial;
@@ -112,6 +113,7 @@ rec_set_header(struct audit_group_rec *r, struct sv line,
                const struct audit_record *rec)
 {
     r->type = rec->type;
+    r->exec = rec->exec;
     r->has_node = rec->node.p != NULL;
     r->node_off = r->has_node ? (uint32_t)(rec->node.p - line.p) : 0;
     r->node_len = (uint32_t)rec->node.len;

@@ -45,6 +45,7 @@ struct audit_group_rec {
     uint32_t len;
     uint64_t line;
     int type;
+    enum audit_exec_mark exec;
     bool has_node;
     uint32_t node_off;      /* node, type name and body, from off */
     uint32_t node_len;

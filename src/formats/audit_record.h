@@ -37,6 +37,17 @@ enum {
     AUDIT_T_KERNEL = 2000
 };
 
+/*
+ * Whether a SYSCALL record is execve or execveat, when its reader already
+ * knows (see audit_syscall_is_exec).  The grouper keeps the mark with the
+ * stored record, so the event builder need not read the fields again.
+ */
+enum audit_exec_mark {
+    AUDIT_EXEC_UNKNOWN = 0,
+    AUDIT_EXEC_NO,
+    AUDIT_EXEC_YES
+};
+
 /* A record header.  Views point into the line given to audit_record_parse. */
 struct audit_record {
     struct sv node;         /* node= value; p is NULL when there is none */
@@ -46,6 +57,7 @@ struct audit_record {
     int32_t msec;
     uint64_t serial;
     struct sv body;         /* the text after "msg=audit(...):" */
+    enum audit_exec_mark exec;  /* audit_record_parse sets UNKNOWN */
 };
 
 /*
