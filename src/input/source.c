@@ -389,13 +389,13 @@ run_push(struct source *s, struct run *r, struct slot x)
 /* Returns the oldest held entry without removing it, and sets *from to its
  * run (NULL for the heap); pending(s) > 0. */
 static const struct slot *
-reorder_front(const struct source *s, const struct run **from)
+reorder_front(struct source *s, struct run **from)
 {
     const struct slot *best = s->nheap > 0 ? &s->heap[0] : NULL;
 
     *from = NULL;
     for (int i = 0; i < RUNS; i++) {
-        const struct run *r = &s->runs[i];
+        struct run *r = &s->runs[i];
         if (r->len == 0) {
             continue;
         }
@@ -471,26 +471,20 @@ chunk_drop_first(struct source *s, struct run *r, uint32_t size)
 }
 
 /*
- * Removes the oldest held entry and returns its slot; pending(s) > 0.
- * Sets *from to its run, or NULL when it came from the heap.  A packed
- * record stays at the front of its run's chunk queue until
- * chunk_drop_first.
+ * Removes the oldest held entry, found by reorder_front in run r (NULL for
+ * the heap), and returns its slot.  A packed record stays at the front of
+ * its run's chunk queue until chunk_drop_first.
  */
 static struct slot
-reorder_pop(struct source *s, struct run **from)
+reorder_pop(struct source *s, struct run *r)
 {
-    const struct run *r;
-    const struct slot *front = reorder_front(s, &r);
-
-    *from = (struct run *)r;
     if (r == NULL) {
         return heap_pop(s);
     }
 
-    struct slot x = *front;
-    struct run *w = *from;
-    w->head = (w->head + 1) & (w->cap - 1);
-    w->len--;
+    struct slot x = r->ring[r->head];
+    r->head = (r->head + 1) & (r->cap - 1);
+    r->len--;
     s->nheld_runs--;
     return x;
 }
@@ -866,22 +860,24 @@ source_free(struct source *s)
     free(s);
 }
 
-/* True when the oldest held event may leave the reorder buffer. */
-static bool
-head_is_due(const struct source *s)
+/*
+ * Returns the oldest held entry when it may leave the reorder buffer, and
+ * sets *from to its run (NULL for the heap).  Returns NULL when none may.
+ */
+static const struct slot *
+due_front(struct source *s, struct run **from)
 {
     if (pending(s) == 0) {
-        return false;
-    }
-    if (s->eof || pending(s) >= SOURCE_MAX_PENDING) {
-        return true;
+        return NULL;
     }
 
-    const struct run *from;
-    const struct slot *t = reorder_front(s, &from);
+    const struct slot *t = reorder_front(s, from);
+    if (s->eof || pending(s) >= SOURCE_MAX_PENDING) {
+        return t;
+    }
     int64_t age_ms = (s->newest.sec - t->sec) * 1000 +
                      (s->newest.nsec - t->nsec) / 1000000;
-    return age_ms >= s->opts.tolerance_ms;
+    return age_ms >= s->opts.tolerance_ms ? t : NULL;
 }
 
 /* Reads one more line into the parser.  Returns 0 at the end of input. */
@@ -940,7 +936,8 @@ static struct held_event *
 next_held(struct source *s)
 {
     for (;;) {
-        while (!head_is_due(s)) {
+        struct run *from;
+        while (due_front(s, &from) == NULL) {
             if (s->eof) {
                 return NULL;
             }
@@ -950,8 +947,7 @@ next_held(struct source *s)
             s->stats.early_releases++;
         }
 
-        struct run *from;
-        struct slot x = reorder_pop(s, &from);
+        struct slot x = reorder_pop(s, from);
         if (x.h != NULL) {
             return x.h;
         }
