@@ -124,11 +124,6 @@ static const char *const audit_encodable_keys[] = {
 #define AUDIT_TYPE_COUNT (sizeof(audit_types) / sizeof(audit_types[0]))
 #define TYPE_SLOTS 512u
 
-/* FNV-1a, folded one byte at a time so the header scan can hash as it
- * reads the type name. */
-#define TYPE_HASH_START 2166136261u
-#define TYPE_HASH_MUL 16777619u
-
 struct type_slot {
     const char *name;       /* NULL: empty */
     size_t len;
@@ -138,15 +133,20 @@ struct type_slot {
 static struct type_slot type_index[TYPE_SLOTS];
 static pthread_once_t type_index_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Hashes a type name by its length and three of its bytes: that spreads
+ * the names of the table well (no probe sequence is longer than seven),
+ * and a lookup compares the whole name anyway.
+ */
 static uint32_t
 hash_name(const char *p, size_t len)
 {
-    uint32_t h = TYPE_HASH_START;
-
-    for (size_t i = 0; i < len; i++) {
-        h = (h ^ (unsigned char)p[i]) * TYPE_HASH_MUL;
+    if (len == 0) {
+        return 0;
     }
-    return h;
+    return (uint32_t)len * 31u + (unsigned char)p[0] * 7u +
+           (unsigned char)p[len / 2] * 131u +
+           (unsigned char)p[len - 1] * 1031u;
 }
 
 static void
@@ -164,13 +164,13 @@ build_type_index(void)
     }
 }
 
-/* Looks name up given its hash_name value h; see audit_type_from_name. */
+/* Returns the number of a name in the table, or 0. */
 static int
-type_from_hashed_name(struct sv name, uint32_t h)
+lookup_type(struct sv name)
 {
     pthread_once(&type_index_once, build_type_index);
 
-    uint32_t slot = h % TYPE_SLOTS;
+    uint32_t slot = hash_name(name.p, name.len) % TYPE_SLOTS;
     while (type_index[slot].name != NULL) {
         const struct type_slot *t = &type_index[slot];
         if (t->len == name.len && memcmp(t->name, name.p, name.len) == 0) {
@@ -178,13 +178,19 @@ type_from_hashed_name(struct sv name, uint32_t h)
         }
         slot = (slot + 1) % TYPE_SLOTS;
     }
+    return 0;
+}
 
-    /* auditd names types it has no name for "UNKNOWN[1329]". */
-    if (sv_starts_with(name, "UNKNOWN[") && sv_ends_with(name, "]")) {
-        uint64_t v;
-        if (sv_to_u64(sv_make(name.p + 8, name.len - 9), 65535, &v)) {
-            return (int)v;
-        }
+/* Returns the number of "UNKNOWN[1329]", the name auditd gives types it
+ * has no name for, or 0. */
+static int
+unknown_type_number(struct sv name)
+{
+    uint64_t v;
+
+    if (sv_starts_with(name, "UNKNOWN[") && sv_ends_with(name, "]") &&
+        sv_to_u64(sv_make(name.p + 8, name.len - 9), 65535, &v)) {
+        return (int)v;
     }
     return 0;
 }
@@ -192,7 +198,9 @@ type_from_hashed_name(struct sv name, uint32_t h)
 int
 audit_type_from_name(struct sv name)
 {
-    return type_from_hashed_name(name, hash_name(name.p, name.len));
+    int type = lookup_type(name);
+
+    return type != 0 ? type : unknown_type_number(name);
 }
 
 bool
@@ -213,6 +221,15 @@ static bool
 is_digit(char c)
 {
     return c >= '0' && c <= '9';
+}
+
+/* Returns the first c from p on, or end. */
+static const char *
+find_byte(const char *p, const char *end, char c)
+{
+    const char *hit = p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
+
+    return hit != NULL ? hit : end;
 }
 
 /* Returns true when the bytes from p to end start with lit (n bytes). */
@@ -347,18 +364,25 @@ audit_record_parse(struct sv line, struct audit_record *rec,
         return false;
     }
 
-    /* The type name runs to the next space, hashed as it is read. */
+    /* The type name runs to the next space.  A name in the table is
+     * valid; any other must be made of type name bytes. */
     const char *name = p + 5;
-    uint32_t h = TYPE_HASH_START;
-    for (p = name; p < end && is_type_name_char(*p); p++) {
-        h = (h ^ (unsigned char)*p) * TYPE_HASH_MUL;
-    }
-    if (p == name || (p < end && *p != ' ')) {
-        *reason = "unknown record type";
-        return false;
-    }
+    p = find_byte(name, end, ' ');
     rec->type_name = sv_make(name, (size_t)(p - name));
-    rec->type = type_from_hashed_name(rec->type_name, h);
+    rec->type = lookup_type(rec->type_name);
+    if (rec->type == 0) {
+        for (size_t i = 0; i < rec->type_name.len; i++) {
+            if (!is_type_name_char(name[i])) {
+                rec->type_name.len = 0;
+                break;
+            }
+        }
+        if (rec->type_name.len == 0) {
+            *reason = "unknown record type";
+            return false;
+        }
+        rec->type = unknown_type_number(rec->type_name);
+    }
 
     /* msg=audit(SEC.MSEC:SERIAL), then ':' except on DAEMON_CONFIG. */
     p = skip_spaces(p, end);
@@ -376,15 +400,6 @@ audit_record_parse(struct sv line, struct audit_record *rec,
     }
     rec->body = sv_make(p, (size_t)(end - p));
     return true;
-}
-
-/* Returns the first c from p on, or end. */
-static const char *
-find_byte(const char *p, const char *end, char c)
-{
-    const char *hit = p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
-
-    return hit != NULL ? hit : end;
 }
 
 void
