@@ -65,9 +65,9 @@ decode(struct audit_builder *b, struct sv key, struct sv raw)
 }
 
 /*
- * Parses a decimal number up to UINT32_MAX like sv_to_u64, with the usual
- * case of at most ten digits done here: ids are most of the numbers an
- * audit event carries.
+ * Parses a decimal number up to UINT32_MAX, as sv_to_u64 does.  Ids are
+ * most of the numbers an audit event carries, so numbers of up to ten
+ * digits are parsed here without the call.
  */
 static bool
 parse_u32(struct sv v, uint64_t *out)
@@ -331,7 +331,8 @@ fill_syscall(struct audit_builder *b, struct event *ev,
         struct sv k = f.key;
         if (f.enriched) {
             /* Only AUID is used, and auditd appends each interpreted
-             * field once: the scan can end there. */
+             * field once, so the scan ends there.  NOTE: a repeated
+             * AUID would be ignored. */
             if (sv_eq_cstr(k, "AUID")) {
                 struct sv name = unquote(f.value);
                 if (!sv_eq_cstr(name, "unset")) {

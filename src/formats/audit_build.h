@@ -26,8 +26,8 @@ struct audit_builder {
 void audit_builder_init(struct audit_builder *b, const char *default_host);
 void audit_builder_fini(struct audit_builder *b);
 
-/* Emits the events of one complete group into sink; returns their count.
- * A SYSCALL record whose exec mark is set is not tested again. */
+/* Emits the events of one complete group into sink and returns their
+ * count.  A SYSCALL record whose exec mark is set is not tested again. */
 int audit_build_group(struct audit_builder *b, const struct audit_group *g,
                       const struct event_sink *sink);
 

@@ -134,8 +134,8 @@ static struct type_slot type_index[TYPE_SLOTS];
 static pthread_once_t type_index_once = PTHREAD_ONCE_INIT;
 
 /*
- * Hashes a type name by its length and three of its bytes: that spreads
- * the names of the table well (no probe sequence is longer than seven),
+ * Hashes a type name by its length and three of its bytes.  That spreads
+ * the names of the table well, with no probe sequence longer than seven,
  * and a lookup compares the whole name anyway.
  */
 static uint32_t
@@ -223,7 +223,7 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* Returns the first c from p on, or end. */
+/* Returns the first byte c at or after p, or end when there is none. */
 static const char *
 find_byte(const char *p, const char *end, char c)
 {
@@ -249,8 +249,8 @@ skip_spaces(const char *p, const char *end)
 }
 
 /*
- * Reads the decimal digits at p (none before end counts as zero digits)
- * into *out, which must be at most max.  Returns the position after the
+ * Reads the decimal digits from p up to the first other byte or end into
+ * *out, which must be at most max.  Returns the position after the
  * digits, or NULL when there are none or the value is too large.  Up to 18
  * digits cannot overflow, so only longer numbers take sv_to_u64's checked
  * path.
@@ -276,7 +276,7 @@ scan_u64(const char *p, const char *end, uint64_t max, uint64_t *out)
     return v <= max ? p : NULL;
 }
 
-/* Reads the n digits at p into *out; false when one is not a digit. */
+/* Reads the n digits at p into *out.  Returns false on a non-digit. */
 static bool
 fixed_digits(const char *p, size_t n, uint64_t *out)
 {
@@ -293,7 +293,8 @@ fixed_digits(const char *p, size_t n, uint64_t *out)
     return true;
 }
 
-/* Parses "SEC.MSEC:SERIAL)" at p; returns the position after it or NULL. */
+/* Parses "SEC.MSEC:SERIAL)" at p and returns the position after it, or
+ * NULL when the stamp is invalid. */
 static const char *
 parse_stamp(const char *p, const char *end, struct audit_record *rec)
 {
@@ -417,7 +418,7 @@ audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
 enum {
     BYTE_BLANK = 1,             /* ' ', '\t', 0x1D: skipped between fields */
     BYTE_OPEN = 2,              /* '"', '{': a value that may hold blanks */
-    BYTE_TRAIL = 4              /* ',', ')', '"': a bare value may lose it */
+    BYTE_TRAIL = 4              /* ',', ')', '"': may be trimmed off a value */
 };
 
 static const unsigned char byte_class[256] = {

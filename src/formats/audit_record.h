@@ -38,9 +38,9 @@ enum {
 };
 
 /*
- * Whether a SYSCALL record is execve or execveat, when its reader already
- * knows (see audit_syscall_is_exec).  The grouper keeps the mark with the
- * stored record, so the event builder need not read the fields again.
+ * Whether a SYSCALL record is execve or execveat, as the code that read
+ * the line found with audit_syscall_is_exec.  The grouper keeps the mark
+ * with the stored record, so the event builder does not test it again.
  */
 enum audit_exec_mark {
     AUDIT_EXEC_UNKNOWN = 0,
