@@ -90,7 +90,7 @@ print(json.load(open(sys.argv[1]))["lines"])' "$dir/$kind-$size.json")
     done
 done
 
-# Two inputs at once, serially and threaded (SSHTRAIL_THREADED=1).
+# Two inputs at once, serially and threaded (--jobs 2).
 if [ "${BENCH_PARALLEL:-1}" = 0 ]; then
     exit $status
 fi
@@ -102,8 +102,8 @@ measure "sshd+audit, 2 inputs, serial" "$pbytes" "$plines" \
     detect --year 2024 --output json --quiet "$dir/p-sshd.log" \
     "$dir/p-audit.log"
 mv "$dir/last.out" "$dir/serial.out"
-SSHTRAIL_THREADED=1 measure "sshd+audit, 2 inputs, threaded" \
-    "$pbytes" "$plines" detect --year 2024 --output json --quiet \
+measure "sshd+audit, 2 inputs, threaded" \
+    "$pbytes" "$plines" detect --year 2024 --output json --quiet --jobs 2 \
     "$dir/p-sshd.log" "$dir/p-audit.log"
 if ! cmp -s "$dir/serial.out" "$dir/last.out"; then
     echo "bench/run.sh: threaded output differs from serial" >&2

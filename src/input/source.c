@@ -161,15 +161,6 @@ struct source {
     struct event scratch;
 };
 
-/* True when SSHTRAIL_THREADED=1 requests threaded reading (a stand-in
- * until the command line has an option for it). */
-static bool
-env_threaded(void)
-{
-    const char *v = getenv("SSHTRAIL_THREADED");
-    return v != NULL && strcmp(v, "1") == 0;
-}
-
 /* Canonicalises a host with the caller's rule, else the built-in one. */
 static size_t
 canonicalise(const struct source *s, struct sv given, char *out, size_t cap)
@@ -711,7 +702,7 @@ source_new(const char *name, const struct source_opts *opts)
     s->fd = -1;
     s->name = strdup(name);
     s->spare = calloc(SPARE_MAX, sizeof(*s->spare));
-    s->threaded = opts->threaded || env_threaded();
+    s->threaded = opts->threaded;
     event_init(&s->scratch);
     if (s->name == NULL || s->spare == NULL) {
         source_free(s);

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# Checks that threaded reading (one worker thread per input) writes exactly
-# what the serial run writes.  Threaded reading is switched on by the
-# environment variable SSHTRAIL_THREADED=1, read in src/input/source.c,
-# until the command line has an option for it.
+# Checks that threaded reading (--jobs 2: one worker thread per input)
+# writes exactly what the serial run writes.
 #
 # Inputs: the golden example logs, small generated sshd, audit and journald
 # logs (bench/gen.py, seeded), and the real logs under SSHTRAIL_CORPUS when
@@ -39,7 +37,7 @@ compare() {
     shift
     "$bin" "$@" <"$stdin_file" >"$tmp/serial.out" 2>"$tmp/serial.err"
     local rc_serial=$?
-    SSHTRAIL_THREADED=1 "$bin" "$@" <"$stdin_file" >"$tmp/threaded.out" \
+    "$bin" "$@" --jobs 2 <"$stdin_file" >"$tmp/threaded.out" \
         2>"$tmp/threaded.err"
     local rc_threaded=$?
     if [ "$rc_serial" != "$rc_threaded" ]; then
