@@ -229,13 +229,15 @@ on_session(void *arg, const struct session *s)
     }
     struct score sc;
     char err[512];
-    if (score_ctx_session(r->scorer, s, &sc, err, sizeof(err)) < 0 &&
-        !r->state_failed) {
+    bool finding = s->nexecs > 0 && opt->command != CMD_LEARN;
+    int rc = finding ? score_ctx_session(r->scorer, s, &sc, err, sizeof(err))
+                     : score_ctx_learn(r->scorer, s, err, sizeof(err));
+    if (rc < 0 && !r->state_failed) {
         fprintf(stderr, "sshtrail: %s; findings are still written, the "
                         "baselines of this run are not saved\n", err);
         r->state_failed = true;
     }
-    if (s->nexecs == 0 || opt->command == CMD_LEARN) {
+    if (!finding) {
         return;
     }
     report_expired(r, sc.expired_allow_index);

@@ -418,6 +418,8 @@ baseline_learn(struct state *st, const struct score_opts *o,
         return 0;
     }
     facts_get(o, s, &f);
+    /* The window moves with every login, scored or only learned. */
+    state_advance(st, f.t_ms);
     if (present(f.src)) {
         state_touch(st, STATE_SOURCE, key_make(&k, f.src, SV_NULL, SV_NULL),
                     f.t_ms);

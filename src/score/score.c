@@ -536,6 +536,13 @@ score_ctx_session(struct score_ctx *c, const struct session *s,
         out->allow_index = allowlist_match(c->cfg, s, &s->start,
                                            &out->expired_allow_index);
     }
+    return score_ctx_learn(c, s, err, n);
+}
+
+int
+score_ctx_learn(struct score_ctx *c, const struct session *s, char *err,
+                size_t n)
+{
     if (c->opts.frozen) {
         return 0;
     }

@@ -130,6 +130,15 @@ int score_ctx_new(struct score_ctx **out, const struct score_opts *o,
 int score_ctx_session(struct score_ctx *c, const struct session *s,
                       struct score *out, char *err, size_t n);
 
+/*
+ * Learns from s as score_ctx_session does, without scoring it: for callers
+ * that write nothing about s, such as detect for a session that ran
+ * nothing.  Returns 0, or -1 with a message in err when writing the state
+ * file failed.
+ */
+int score_ctx_learn(struct score_ctx *c, const struct session *s, char *err,
+                    size_t n);
+
 /* Returns the context's state store, for statistics. */
 struct state *score_ctx_state(struct score_ctx *c);
 

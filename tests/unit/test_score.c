@@ -289,6 +289,37 @@ test_second_login_not_first_seen(void)
     score_ctx_close(c, err, sizeof(err));
 }
 
+/* A login only learned (detect does so when a session ran nothing) makes
+ * a later one from the same source known, and moves the history window. */
+static void
+test_learn_only_teaches(void)
+{
+    struct score_opts o;
+    struct score_ctx *c;
+    struct score sc;
+    struct session s;
+    struct login l = { "web01", "alice", "203.0.113.50", "publickey", T0,
+                       NULL };
+    char err[512];
+
+    score_opts_default(&o);
+    CHECK_INT(score_ctx_new(&c, &o, NULL, NULL, NULL, err, sizeof(err)), 0);
+    session_make(&s, &l);
+    CHECK_INT(score_ctx_learn(c, &s, err, sizeof(err)), 0);
+    CHECK_INT(state_newest(score_ctx_state(c)), T0 * 1000);
+    session_free(&s);
+
+    l.sec += 3600;
+    l.exe = "/opt/app/bin/report";
+    session_make(&s, &l);
+    CHECK_INT(score_ctx_session(c, &s, &sc, err, sizeof(err)), 0);
+    CHECK(!has_reason(&sc, REASON_FIRST_SEEN_SOURCE_HOST));
+    CHECK(!has_reason(&sc, REASON_NEVER_SEEN_SOURCE));
+    CHECK(!has_reason(&sc, REASON_NEW_ACCOUNT_ON_HOST));
+    session_free(&s);
+    score_ctx_close(c, err, sizeof(err));
+}
+
 static void
 test_state_file_carries_over(void)
 {
@@ -495,6 +526,7 @@ main(void)
     TEST_RUN("score", test_weights_and_thresholds);
     TEST_RUN("score", test_replay_gives_same_reasons);
     TEST_RUN("score", test_second_login_not_first_seen);
+    TEST_RUN("score", test_learn_only_teaches);
     TEST_RUN("score", test_state_file_carries_over);
     TEST_RUN("score", test_configured_reasons);
     TEST_RUN("score", test_reason_names);
