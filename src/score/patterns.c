@@ -34,157 +34,197 @@
 #define SHELLS "(?:ba|da|z|k|c|tc|fi)?sh"
 #define TMP_DIRS "(?:/tmp|/var/tmp|/dev/shm)/"
 #define ESXCLI CMD "(?:esxcli|localcli)\\s[^;&|]*?"
+/* Literals of the rows that start with ESXCLI. */
+#define ESXCLI_LITERALS { "esxcli", "localcli" }
 
 #define ALL ((1u << CONFIG_PLATFORM_COUNT) - 1)
 #define UNIX ((1u << CONFIG_LINUX) | (1u << CONFIG_MACOS))
 #define MAC (1u << CONFIG_MACOS)
 #define ESX (1u << CONFIG_ESXI)
 
+/*
+ * One built-in row.  The literals are the row's prefilter: every match of
+ * the expression must contain one of them.  A literal is only a necessary
+ * condition ("id" also occurs in "pid"), and the expression decides.
+ * Changing an expression means checking its literals again.
+ */
 struct builtin_row {
     const char *family;
     const char *name;
     enum pattern_subject subject;
     unsigned platforms;
+    const char *literals[PATTERNS_MAX_LITERALS];
     const char *regex;
 };
 
 /* clang-format off */
 static const struct builtin_row builtin_rows[] = {
     /* Discovery: who am I, where am I. */
-    { "discovery", "whoami", PATTERN_COMMAND, ALL, CMD "whoami" END },
-    { "discovery", "id", PATTERN_COMMAND, ALL, CMD "id" END },
-    { "discovery", "uname_all", PATTERN_COMMAND, ALL,
+    { "discovery", "whoami", PATTERN_COMMAND, ALL, { "whoami" },
+      CMD "whoami" END },
+    { "discovery", "id", PATTERN_COMMAND, ALL, { "id" },
+      CMD "id" END },
+    { "discovery", "uname_all", PATTERN_COMMAND, ALL, { "uname" },
       CMD "uname\\s+(?:-[a-z]*a[a-z]*|--all)" END },
-    { "discovery", "hostname", PATTERN_COMMAND, ALL, CMD "hostname" END },
-    { "discovery", "network_config", PATTERN_COMMAND, ALL,
+    { "discovery", "hostname", PATTERN_COMMAND, ALL, { "hostname" },
+      CMD "hostname" END },
+    { "discovery", "network_config", PATTERN_COMMAND, ALL, { "ifconfig", "ip" },
       CMD "(?:ifconfig|ip(?:\\s+-\\S+)*\\s+"
       "(?:a|addr|address|r|route|link|n|neigh))" END },
     { "discovery", "account_files", PATTERN_COMMAND, ALL,
+      { "/etc/passwd", "/etc/shadow", "/etc/gshadow", "/etc/master.passwd",
+        "/etc/sudoers" },
       CMD "(?:cat|less|more|head|tail|grep|egrep|awk|cut|strings|cp|"
       "base64|xxd)\\s[^;&|]*?/etc/"
       "(?:passwd|shadow|gshadow|master\\.passwd|sudoers)" END },
 
     /* Tool transfer. */
     { "tool_transfer", "download_tool", PATTERN_COMMAND, ALL,
+      { "curl", "wget", "ftp", "fetch", "aria2c" },
       CMD "(?:curl|wget|tftp|ftp|fetch|aria2c)" END },
-    { "tool_transfer", "scp", PATTERN_COMMAND, ALL, CMD "scp" END },
-    { "tool_transfer", "pipe_to_shell", PATTERN_COMMAND, ALL,
+    { "tool_transfer", "scp", PATTERN_COMMAND, ALL, { "scp" },
+      CMD "scp" END },
+    { "tool_transfer", "pipe_to_shell", PATTERN_COMMAND, ALL, { "|" },
       "\\|\\s*(?:sudo\\s+)?(?:[^\\s;&|]*/)?"
       "(?:" SHELLS "|python[0-9.]*|perl|ruby|php)" END },
-    { "tool_transfer", "chmod_exec", PATTERN_COMMAND, ALL,
+    { "tool_transfer", "chmod_exec", PATTERN_COMMAND, ALL, { "chmod" },
       CMD "chmod\\s+(?:-\\S+\\s+)*"
       "(?:[ugoa]*\\+[rwxXst]*x[rwxXst]*|[0-7]*[1357][0-7]*)" END },
 
     /* Execution from world-writable directories. */
-    { "tmp_execution", "exe_in_tmp", PATTERN_EXE_PATH, ALL, "^" TMP_DIRS },
+    { "tmp_execution", "exe_in_tmp", PATTERN_EXE_PATH, ALL,
+      { "/tmp/", "/dev/shm/" },
+      "^" TMP_DIRS },
     { "tmp_execution", "run_from_tmp", PATTERN_COMMAND, ALL,
+      { "/tmp/", "/dev/shm/" },
       "(?:^|[;&|(`\"'\\n])\\s*(?:sudo\\s+)?" TMP_DIRS "\\S" },
     { "tmp_execution", "script_in_tmp", PATTERN_COMMAND, ALL,
+      { "/tmp/", "/dev/shm/" },
       CMD "(?:" SHELLS "|python[0-9.]*|perl|ruby|php|node)\\s+"
       "(?:-\\S+\\s+)*" TMP_DIRS "\\S" },
 
     /* Interpreters fed encoded or inline code. */
     { "encoded_interpreter", "base64_decode", PATTERN_COMMAND, ALL,
+      { "base64" },
       CMD "base64\\s(?:[^;&|]*\\s)?(?:-[A-Za-z]*[dD][A-Za-z]*|--decode)"
       END },
     { "encoded_interpreter", "python_inline", PATTERN_COMMAND, ALL,
+      { "python" },
       CMD "python[0-9.]*\\s+(?:-\\S+\\s+)*-[A-Za-z]*c" },
-    { "encoded_interpreter", "perl_inline", PATTERN_COMMAND, ALL,
+    { "encoded_interpreter", "perl_inline", PATTERN_COMMAND, ALL, { "perl" },
       CMD "perl\\s+(?:-\\S+\\s+)*-[A-Za-z]*[eE]" },
     { "encoded_interpreter", "other_inline", PATTERN_COMMAND, ALL,
+      { "ruby", "node", "php" },
       CMD "(?:ruby|node|php)\\s+(?:-\\S+\\s+)*-[er]" END },
     { "encoded_interpreter", "openssl_decode", PATTERN_COMMAND, ALL,
+      { "openssl" },
       CMD "openssl\\s+(?:base64|enc)\\s[^;&|]*?-d" END },
 
     /* Reverse shells. */
     { "reverse_shell", "dev_tcp", PATTERN_COMMAND, ALL,
+      { "/dev/tcp/", "/dev/udp/" },
       "/dev/(?:tcp|udp)/[^\\s/]+/[0-9]+" },
-    { "reverse_shell", "netcat_exec", PATTERN_COMMAND, ALL,
+    { "reverse_shell", "netcat_exec", PATTERN_COMMAND, ALL, { "nc", "netcat" },
       CMD "(?:nc|ncat|netcat|nc\\.traditional|nc\\.openbsd)\\s"
       "(?:[^;&|]*\\s)?-[A-Za-z]*[ec]" END },
-    { "reverse_shell", "socat_exec", PATTERN_COMMAND, ALL,
+    { "reverse_shell", "socat_exec", PATTERN_COMMAND, ALL, { "socat" },
       CMD "socat\\s[^;&|]*(?i:exec|system):" },
-    { "reverse_shell", "interactive_shell", PATTERN_COMMAND, ALL,
+    { "reverse_shell", "interactive_shell", PATTERN_COMMAND, ALL, { "sh" },
       CMD "(?:ba|da|z|k)?sh\\s+(?:-\\S+\\s+)*-[A-Za-z]*i[A-Za-z]*" END },
     { "reverse_shell", "named_pipe", PATTERN_COMMAND, ALL,
+      { "mkfifo", "mknod" },
       CMD "(?:mkfifo|mknod\\s+\\S+\\s+p)" END },
 
     /* Persistence. */
-    { "persistence", "crontab_edit", PATTERN_COMMAND, ALL,
+    { "persistence", "crontab_edit", PATTERN_COMMAND, ALL, { "crontab" },
       CMD "crontab(?!\\s+-l\\b)" END },
     { "persistence", "cron_files", PATTERN_COMMAND, ALL,
+      { "/etc/cron", "/var/spool/cron" },
       WRITE "(?:/etc/cron|/var/spool/cron)" },
     { "persistence", "authorized_keys", PATTERN_COMMAND, ALL,
+      { "authorized_keys" },
       "authorized_keys2?" END },
-    { "persistence", "systemd_enable", PATTERN_COMMAND, ALL,
+    { "persistence", "systemd_enable", PATTERN_COMMAND, ALL, { "systemctl" },
       CMD "systemctl\\s+(?:--\\S+\\s+)*"
       "(?:enable|link|daemon-reload|edit|preset)" END },
-    { "persistence", "systemd_unit_file", PATTERN_COMMAND, ALL,
+    { "persistence", "systemd_unit_file", PATTERN_COMMAND, ALL, { "/systemd/" },
       WRITE "\\S*/(?:etc/systemd/system|lib/systemd/system|"
       "\\.config/systemd/user)/" },
     { "persistence", "shell_rc_file", PATTERN_COMMAND, ALL,
+      { ".bash", ".zsh", "profile", "/etc/rc." },
       WRITE "\\S*(?:\\.bashrc|\\.bash_profile|\\.bash_login|\\.profile|"
       "\\.zshrc|\\.zprofile|\\.zshenv|/etc/rc\\.local|/etc/profile|"
       "/etc/bash\\.bashrc|/etc/rc\\.d/)" },
-    { "persistence", "launchctl_load", PATTERN_COMMAND, ALL,
+    { "persistence", "launchctl_load", PATTERN_COMMAND, ALL, { "launchctl" },
       CMD "launchctl\\s+(?:load|bootstrap|enable|submit|kickstart)" END },
     { "persistence", "launchd_plist", PATTERN_COMMAND, MAC,
+      { "/Library/Launch" },
       "(?:" WRITE "|\\bdefaults\\s+write\\s+)"
       "\\S*/Library/Launch(?:Agents|Daemons)/" },
     { "persistence", "account_change", PATTERN_COMMAND, ALL,
+      { "useradd", "adduser", "usermod", "chpasswd", "dscl" },
       CMD "(?:useradd|adduser|usermod|chpasswd|"
       "dscl\\s+\\S+\\s+-(?:create|append|passwd))" END },
 
     /* Defence evasion. */
     { "defense_evasion", "history_tamper", PATTERN_COMMAND, ALL,
+      { "history", "HISTFILE", "HISTSIZE" },
       "(?:" CMD "history\\s+-[cw]" END "|\\bunset\\s+HISTFILE\\b|"
       "\\bHISTFILE=/dev/null|\\bHISTSIZE=0\\b|\\bset\\s+\\+o\\s+history)" },
     { "defense_evasion", "log_deletion", PATTERN_COMMAND, ALL,
+      { "/var/log/", "/scratch/log/", "/var/run/log/" },
       "(?:" CMD "(?:rm|shred|truncate|unlink|srm)\\s[^;&|]*?"
       "|>\\s*)(?:/var/log|/scratch/log|/var/run/log)/" },
     { "defense_evasion", "journal_vacuum", PATTERN_COMMAND, ALL,
+      { "journalctl" },
       CMD "journalctl\\s[^;&|]*?--(?:vacuum|rotate)" },
     { "defense_evasion", "audit_rules_cleared", PATTERN_COMMAND, ALL,
+      { "auditctl" },
       CMD "auditctl\\s(?:[^;&|]*\\s)?(?:-D|-e\\s*0)" END },
     { "defense_evasion", "selinux_permissive", PATTERN_COMMAND, ALL,
+      { "setenforce" },
       CMD "setenforce\\s+(?:0|[Pp]ermissive)" END },
     { "defense_evasion", "logging_stopped", PATTERN_COMMAND, ALL,
+      { "auditd", "rsyslog", "syslog-ng", "systemd-journald" },
       CMD "(?:(?:systemctl|service)\\s[^;&|]*?(?:stop|disable|mask|kill)"
       "\\s[^;&|]*?(?:auditd|rsyslog|syslog-ng|systemd-journald)|"
       "service\\s+(?:auditd|rsyslog|syslog-ng)\\s+stop)" END },
     { "defense_evasion", "firewall_off", PATTERN_COMMAND, UNIX,
+      { "ufw", "iptables", "firewalld" },
       CMD "(?:ufw\\s+disable|iptables\\s+-F|"
       "systemctl\\s+(?:stop|disable)\\s+(?:firewalld|ufw))" END },
 
     /* ESXi host shell. */
-    { "esxi", "firewall_off", PATTERN_COMMAND, ALL,
+    { "esxi", "firewall_off", PATTERN_COMMAND, ALL, ESXCLI_LITERALS,
       ESXCLI "network\\s+firewall\\s+(?:set\\s[^;&|]*?"
       "(?:--enabled|-e)[\\s=]+(?:false|0|no)|unload)" },
-    { "esxi", "vm_process_kill", PATTERN_COMMAND, ALL,
+    { "esxi", "vm_process_kill", PATTERN_COMMAND, ALL, ESXCLI_LITERALS,
       ESXCLI "vm\\s+process\\s+kill" },
-    { "esxi", "syslog_change", PATTERN_COMMAND, ALL,
+    { "esxi", "syslog_change", PATTERN_COMMAND, ALL, ESXCLI_LITERALS,
       ESXCLI "system\\s+(?:syslog\\s+config\\s+set|"
       "auditrecords\\s+local\\s+disable)" },
-    { "esxi", "esxcli_discovery", PATTERN_COMMAND, ALL,
+    { "esxi", "esxcli_discovery", PATTERN_COMMAND, ALL, ESXCLI_LITERALS,
       ESXCLI "(?:vm\\s+process\\s+list|system\\s+account\\s+list|"
       "storage\\s+filesystem\\s+list|system\\s+version\\s+get)" },
-    { "esxi", "account_add", PATTERN_COMMAND, ALL,
+    { "esxi", "account_add", PATTERN_COMMAND, ALL, ESXCLI_LITERALS,
       ESXCLI "system\\s+(?:account\\s+add|permission\\s+set)" },
-    { "esxi", "exec_policy_change", PATTERN_COMMAND, ALL,
+    { "esxi", "exec_policy_change", PATTERN_COMMAND, ALL, ESXCLI_LITERALS,
       ESXCLI "(?:system\\s+settings\\s+(?:kernel|advanced)\\s+set\\s"
       "[^;&|]*execInstalledOnly|software\\s+acceptance\\s+set|"
       "software\\s+vib\\s+install\\s[^;&|]*--no-sig-check)" },
-    { "esxi", "vm_power_off", PATTERN_COMMAND, ALL,
+    { "esxi", "vm_power_off", PATTERN_COMMAND, ALL, { "vim-cmd" },
       CMD "vim-cmd\\s+vmsvc/(?:power\\.off|power\\.shutdown|"
       "power\\.suspend|destroy|unregister|snapshot\\.removeall)" },
-    { "esxi", "vm_discovery", PATTERN_COMMAND, ALL,
+    { "esxi", "vm_discovery", PATTERN_COMMAND, ALL, { "vim-cmd" },
       CMD "vim-cmd\\s+vmsvc/getallvms" END },
-    { "esxi", "vmkfstools", PATTERN_COMMAND, ALL, CMD "vmkfstools" END },
+    { "esxi", "vmkfstools", PATTERN_COMMAND, ALL, { "vmkfstools" },
+      CMD "vmkfstools" END },
     { "esxi", "encryption_tool", PATTERN_COMMAND, ALL,
+      { "openssl", "gpg", "ccencrypt", "7z" },
       CMD "(?:openssl\\s+enc(?![^;&|]*\\s-d\\b)\\s|"
       "gpg\\s(?:[^;&|]*\\s)?(?:-c|--symmetric|-e|--encrypt)|ccencrypt|"
       "7za?\\s+a\\s[^;&|]*-p)" },
-    { "esxi", "logging_service_stop", PATTERN_COMMAND, ALL,
+    { "esxi", "logging_service_stop", PATTERN_COMMAND, ALL, { "/etc/init.d/" },
       CMD "/etc/init\\.d/(?:vmsyslogd|vmtoolsd)\\s+stop" END },
 };
 /* clang-format on */
@@ -210,13 +250,12 @@ compile_rule(struct pattern_rule *r, const char *regex, char *err, size_t n)
                  r->family, r->name, (size_t)offset, (char *)msg);
         return -1;
     }
-    /* Without JIT support the interpreter runs the same expression.
-     * SSHTRAIL_PCRE2_JIT=0 turns JIT off, for valgrind, which cannot tell
-     * that JIT-generated code reads only initialised memory. */
+    /* JIT compiling costs far more than compiling, and most rows never
+     * pass their prefilter, so run_rule JIT-compiles a row on its first
+     * run.  SSHTRAIL_PCRE2_JIT=0 turns JIT off, for valgrind, which cannot
+     * tell that JIT-generated code reads only initialised memory. */
     const char *jit = getenv("SSHTRAIL_PCRE2_JIT");
-    if (jit == NULL || strcmp(jit, "0") != 0) {
-        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    }
+    r->jit_pending = jit == NULL || strcmp(jit, "0") != 0;
     r->code = re;
     return 0;
 }
@@ -262,6 +301,282 @@ item_regex(const char *item, bool keyword, char *out, size_t n)
     return w >= 0 && used + (size_t)w < n;
 }
 
+/* ---- required literals -------------------------------------------------- */
+
+/* Escapes that match no literal text and take no argument. */
+static const char plain_escapes[] = "bBsSdDwWAzZGhHvVRK";
+
+/*
+ * Tests for syntax that could make the top-level scan misread an
+ * expression: quoting (\Q), verbs such as (*ACCEPT) that end a match
+ * early, POSIX classes, and any (? group other than a non-capturing group,
+ * a branch-reset group, an atomic group or a lookaround (option settings,
+ * comments, named groups, conditionals, recursion, callouts).
+ */
+static bool
+has_unread_syntax(const char *re)
+{
+    static const char *const unread[] = { "\\Q", "(*", "[:", "[.", "[=" };
+
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        if (strstr(re, unread[i]) != NULL) {
+            return true;
+        }
+    }
+    for (const char *q = strstr(re, "(?"); q != NULL;
+         q = strstr(q + 2, "(?")) {
+        bool group = q[2] == ':' || q[2] == '|' || q[2] == '>' ||
+                     q[2] == '=' || q[2] == '!' ||
+                     (q[2] == '<' && (q[3] == '=' || q[3] == '!'));
+        if (!group) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the ']' that closes the class opening at c, or NULL. */
+static const char *
+skip_class(const char *c)
+{
+    c++;
+    if (*c == '^') {
+        c++;
+    }
+    if (*c == ']') {
+        c++;    /* a ']' first in a class is a literal */
+    }
+    for (; *c != '\0'; c++) {
+        if (*c == '\\') {
+            if (*++c == '\0') {
+                return NULL;
+            }
+        } else if (*c == ']') {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the ')' that closes the group opening at c, or NULL. */
+static const char *
+skip_group(const char *c)
+{
+    unsigned depth = 0;
+
+    for (; *c != '\0'; c++) {
+        if (*c == '\\') {
+            if (*++c == '\0') {
+                return NULL;
+            }
+        } else if (*c == '[') {
+            c = skip_class(c);
+            if (c == NULL) {
+                return NULL;
+            }
+        } else if (*c == '(') {
+            depth++;
+        } else if (*c == ')' && --depth == 0) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static char
+ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool
+is_ascii_punct(char c)
+{
+    return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9') &&
+           !(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'z');
+}
+
+/* A run of literal bytes being collected, and the longest one so far. */
+struct literal_scan {
+    char run[PATTERNS_MAX_LITERAL];
+    size_t run_len;
+    char *best;
+    size_t best_len;
+    size_t best_max;    /* room in best, NUL included */
+};
+
+/* Ends the current run, keeping it when it is the longest so far. */
+static void
+scan_end_run(struct literal_scan *s)
+{
+    size_t len = s->run_len < s->best_max - 1 ? s->run_len : s->best_max - 1;
+
+    if (len > s->best_len) {
+        memcpy(s->best, s->run, len);
+        s->best[len] = '\0';
+        s->best_len = len;
+    }
+    s->run_len = 0;
+}
+
+size_t
+patterns_required_literal(const char *regex, char *out, size_t n,
+                          bool *caseless)
+{
+    struct literal_scan s = { .best = out, .best_max = n };
+    const char *c = regex;
+
+    *caseless = false;
+    if (n == 0) {
+        return 0;
+    }
+    out[0] = '\0';
+    if (strncmp(c, "(?i)", 4) == 0) {
+        *caseless = true;
+        c += 4;
+    }
+    if (has_unread_syntax(c)) {
+        return 0;
+    }
+
+    for (; *c != '\0'; c++) {
+        int literal = -1;   /* the byte c stands for, if a literal */
+
+        switch (*c) {
+        case '\\':
+            if (is_ascii_punct(c[1]) || c[1] == ' ') {
+                literal = (unsigned char)*++c;
+            } else if (c[1] != '\0' && strchr(plain_escapes, c[1]) != NULL) {
+                c++;
+            } else {
+                return 0;   /* \x, \p, \1, \Q and the like */
+            }
+            break;
+        case '(':
+            c = skip_group(c);
+            break;
+        case '[':
+            c = skip_class(c);
+            break;
+        case '|':
+        case '{':
+            /* An alternative without the run, or a counted repeat. */
+            return 0;
+        case '?':
+        case '*':
+            /* The byte before the quantifier may be absent. */
+            if (s.run_len > 0) {
+                s.run_len--;
+            }
+            break;
+        case '+': case '.': case '^': case '$': case ')': case ']': case '}':
+            break;
+        default:
+            literal = (unsigned char)*c;
+            break;
+        }
+        if (c == NULL) {
+            return 0;
+        }
+        if (literal < 0 || (*caseless && literal >= 0x80)) {
+            /* PCRE2 folds only ASCII case without UTF, so a caseless run
+             * ends at other bytes. */
+            scan_end_run(&s);
+        } else if (s.run_len < sizeof(s.run)) {
+            /* A longer run is cut: its start is still required. */
+            s.run[s.run_len++] = *caseless ? ascii_lower((char)literal)
+                                           : (char)literal;
+        }
+    }
+    scan_end_run(&s);
+    return s.best_len;
+}
+
+/* ---- prefilter ---------------------------------------------------------- */
+
+/* Tests whether s contains lower, a lower-case literal, in any ASCII
+ * case. */
+static bool
+contains_caseless(struct sv s, struct sv lower)
+{
+    for (size_t i = 0; i + lower.len <= s.len; i++) {
+        size_t k = 0;
+        while (k < lower.len && ascii_lower(s.p[i + k]) == lower.p[k]) {
+            k++;
+        }
+        if (k == lower.len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds the bytes of text to set, bit b % 64 of set[b / 64] for byte b,
+ * with ASCII letters folded to lower case. */
+static void
+byte_set_add(uint64_t set[4], struct sv text)
+{
+    for (size_t i = 0; i < text.len; i++) {
+        unsigned char b = (unsigned char)ascii_lower(text.p[i]);
+        set[b / 64] |= (uint64_t)1 << (b % 64);
+    }
+}
+
+/* Tests whether set contains every byte of sub. */
+static bool
+byte_set_covers(const uint64_t set[4], const uint64_t sub[4])
+{
+    return (sub[0] & ~set[0]) == 0 && (sub[1] & ~set[1]) == 0 &&
+           (sub[2] & ~set[2]) == 0 && (sub[3] & ~set[3]) == 0;
+}
+
+static void
+literal_set(struct pattern_literal *l, struct sv text)
+{
+    l->text = text;
+    memset(l->bytes, 0, sizeof(l->bytes));
+    byte_set_add(l->bytes, text);
+}
+
+/* A text the rows are matched against, with the set of its bytes. */
+struct subject {
+    struct sv text;
+    uint64_t bytes[4];
+};
+
+static void
+subject_init(struct subject *s, struct sv text)
+{
+    s->text = text;
+    memset(s->bytes, 0, sizeof(s->bytes));
+    byte_set_add(s->bytes, text);
+}
+
+/*
+ * Tests whether the subject passes r's prefilter: it contains one of the
+ * literals, or r has none.  A literal with a byte the subject lacks is
+ * rejected without a search, which is the common case.
+ */
+static bool
+has_literal(const struct pattern_rule *r, const struct subject *s)
+{
+    if (r->nliterals == 0) {
+        return true;
+    }
+    for (uint32_t i = 0; i < r->nliterals; i++) {
+        const struct pattern_literal *l = &r->literals[i];
+
+        if (!byte_set_covers(s->bytes, l->bytes)) {
+            continue;
+        }
+        if (r->caseless ? contains_caseless(s->text, l->text)
+                        : sv_find(s->text, l->text) >= 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int
 add_config_rows(struct patterns *p, const struct config *cfg, char *err,
                 size_t n)
@@ -284,6 +599,13 @@ add_config_rows(struct patterns *p, const struct config *cfg, char *err,
             }
             if (compile_rule(r, regex, err, n) < 0) {
                 return -1;
+            }
+            size_t len = patterns_required_literal(regex, r->derived,
+                                                   sizeof(r->derived),
+                                                   &r->caseless);
+            if (len > 0) {
+                literal_set(&r->literals[0], sv_make(r->derived, len));
+                r->nliterals = 1;
             }
             p->n++;
         }
@@ -310,7 +632,8 @@ patterns_init(struct patterns *p, const struct config *cfg, char *err,
     p->rules = calloc(total, sizeof(*p->rules));
     pcre2_match_context *mc = pcre2_match_context_create(NULL);
     p->match_context = mc;
-    if (p->rules == NULL || mc == NULL) {
+    p->match_data = pcre2_match_data_create(1, NULL);
+    if (p->rules == NULL || mc == NULL || p->match_data == NULL) {
         snprintf(err, n, "out of memory compiling patterns");
         patterns_fini(p);
         return -1;
@@ -324,6 +647,11 @@ patterns_init(struct patterns *p, const struct config *cfg, char *err,
         r->name = builtin_rows[i].name;
         r->subject = builtin_rows[i].subject;
         r->platforms = builtin_rows[i].platforms;
+        for (size_t k = 0; k < PATTERNS_MAX_LITERALS &&
+                           builtin_rows[i].literals[k] != NULL; k++) {
+            literal_set(&r->literals[k], sv_cstr(builtin_rows[i].literals[k]));
+            r->nliterals++;
+        }
         if (compile_rule(r, builtin_rows[i].regex, err, n) < 0) {
             patterns_fini(p);
             return -1;
@@ -345,6 +673,7 @@ patterns_fini(struct patterns *p)
     }
     free(p->rules);
     pcre2_match_context_free(p->match_context);
+    pcre2_match_data_free(p->match_data);
     memset(p, 0, sizeof(*p));
 }
 
@@ -393,14 +722,24 @@ basename_of(struct sv path)
     return slash < 0 ? path : sv_skip(path, (size_t)slash + 1);
 }
 
-/* Runs one rule on subject; copies the matched text into hit on success. */
+/* Runs one rule on the subject when it passes the prefilter; copies the
+ * matched text into hit on success. */
 static bool
-run_rule(const struct patterns *p, const struct pattern_rule *r,
-         struct sv subject, pcre2_match_data *md, struct pattern_hit *hit)
+run_rule(const struct patterns *p, struct pattern_rule *r,
+         const struct subject *s, struct pattern_hit *hit)
 {
-    if (subject.p == NULL) {
+    pcre2_match_data *md = p->match_data;
+    struct sv subject = s->text;
+
+    if (subject.p == NULL || !has_literal(r, s)) {
         return false;
     }
+    if (r->jit_pending) {
+        /* Without JIT support the interpreter runs the same expression. */
+        (void)pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
+        r->jit_pending = false;
+    }
+    r->runs++;
     int rc = pcre2_match(r->code, (PCRE2_SPTR)subject.p, subject.len, 0, 0,
                          md, p->match_context);
     if (rc < 0) {
@@ -430,16 +769,15 @@ patterns_match(const struct patterns *p, const char *platform,
     int found = 0;
 
     size_t len = patterns_command_text(exec, text, sizeof(text), &cut);
-    struct sv command = sv_make(text, len);
-    struct sv exe = event_str(exec, EVENT_EXE);
-    struct sv name = exe.p != NULL ? basename_of(exe) : SV_NULL;
+    struct sv exe_path = event_str(exec, EVENT_EXE);
+    struct subject command, exe, name;
 
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    if (md == NULL) {
-        return 0;
-    }
+    subject_init(&command, sv_make(text, len));
+    subject_init(&exe, exe_path);
+    subject_init(&name, exe_path.p != NULL ? basename_of(exe_path) : SV_NULL);
+
     for (uint32_t i = 0; i < p->n; i++) {
-        const struct pattern_rule *r = &p->rules[i];
+        struct pattern_rule *r = &p->rules[i];
         struct pattern_hit *hit = found < max ? &hits[found] : NULL;
         bool matched;
 
@@ -447,15 +785,14 @@ patterns_match(const struct patterns *p, const char *platform,
             continue;
         }
         if (r->subject == PATTERN_EXE_PATH) {
-            matched = run_rule(p, r, exe, md, hit);
+            matched = run_rule(p, r, &exe, hit);
         } else {
             /* The name catches an applet or a renamed argv[0]. */
-            matched = run_rule(p, r, command, md, hit) ||
-                      run_rule(p, r, name, md, hit);
+            matched = run_rule(p, r, &command, hit) ||
+                      run_rule(p, r, &name, hit);
         }
         found += matched;
     }
-    pcre2_match_data_free(md);
     return found;
 }
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "core/sv.h"
 #include "event/event.h"
 
 /* Bytes of command line matched; longer command lines are cut. */
@@ -31,18 +32,42 @@ enum pattern_subject {
     PATTERN_EXE_PATH    /* the executable's full path */
 };
 
+/* Literals of one row's prefilter. */
+#define PATTERNS_MAX_LITERALS 8u
+/* Bytes of a literal derived from a configured expression, NUL included. */
+#define PATTERNS_MAX_LITERAL 64u
+
+/* A literal of a row's prefilter. */
+struct pattern_literal {
+    struct sv text;
+    uint64_t bytes[4];      /* its bytes, ASCII letters in lower case */
+};
+
+/*
+ * One row.  Every subject the expression matches contains at least one of
+ * the literals (ASCII case folded when caseless is set, the literals then
+ * stored in lower case), so the expression runs only on subjects that
+ * contain one.  A row without literals always runs its expression.
+ */
 struct pattern_rule {
     const char *family;     /* discovery, reverse_shell, ..., config */
     const char *name;
     enum pattern_subject subject;
     unsigned platforms;     /* bits 1 << enum config_platform */
+    struct pattern_literal literals[PATTERNS_MAX_LITERALS];
+    uint32_t nliterals;
+    bool caseless;
+    char derived[PATTERNS_MAX_LITERAL]; /* storage of a derived literal */
     void *code;             /* pcre2_code */
+    bool jit_pending;       /* JIT-compile before the first run */
+    uint64_t runs;          /* times the expression ran */
 };
 
 struct patterns {
     struct pattern_rule *rules;
     uint32_t n;
     void *match_context;    /* pcre2_match_context with the limits */
+    void *match_data;       /* pcre2_match_data shared by every match */
 };
 
 struct pattern_hit {
@@ -55,8 +80,10 @@ struct pattern_hit {
  * Compiles the built-in rows and the rows from cfg's SuspiciousProcessList
  * (Linux), CommandLineKeywords (macOS) and CommandList (ESXi); cfg may be
  * NULL for the built-in rows only.  Rule names of configured rows borrow
- * cfg's strings, so cfg must outlive p.  Uses the PCRE2 JIT when it is
- * available.  Returns 0, or -1 with a message naming the row in err.
+ * cfg's strings, so cfg must outlive p.  Every expression is compiled
+ * here, so an invalid one is reported at start-up.  The PCRE2 JIT, when it
+ * is available, compiles a row only before its first run.  Returns 0, or
+ * -1 with a message naming the row in err.
  */
 int patterns_init(struct patterns *p, const struct config *cfg, char *err,
                   size_t n);
@@ -66,7 +93,8 @@ void patterns_fini(struct patterns *p);
  * Matches one execution, seen on a host of platform ("linux", "macos",
  * "esxi"; NULL is linux), against every row of that platform.  Each row
  * hits at most once.  Fills up to max hits in table order and returns how
- * many rows hit, which may exceed max.
+ * many rows hit, which may exceed max.  Updates the rows' run counts, JIT
+ * code and the shared match data, so calls on one set must not overlap.
  */
 int patterns_match(const struct patterns *p, const char *platform,
                    const struct event *exec, struct pattern_hit *hits,
@@ -80,6 +108,19 @@ int patterns_match(const struct patterns *p, const char *platform,
  * host without user@, :path or port, borrowed from exec.
  */
 bool patterns_is_hop(const struct event *exec, struct sv *target);
+
+/*
+ * Derives from a PCRE2 expression a literal that every match contains: the
+ * longest run of literal characters outside any group, class or
+ * alternation.  A leading (?i) makes it caseless, written in lower case.
+ * Writes it into out (size n, NUL-terminated, cut to fit) and sets
+ * *caseless.  Returns its length, or 0 when the expression has no such
+ * run.  It also returns 0 for syntax the analysis does not read: top-level
+ * alternation, \Q, verbs, option settings, POSIX classes, counted repeats
+ * and most escapes.  A row whose expression yields 0 always runs.
+ */
+size_t patterns_required_literal(const char *regex, char *out, size_t n,
+                                 bool *caseless);
 
 /*
  * Writes the command line of exec into buf (size n, NUL-terminated): the
