@@ -1,6 +1,7 @@
-/* Chained hash map with copied keys and a maximum entry count. */
+/* Open-addressing hash map with copied keys and a maximum entry count. */
 #include "core/hmap.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 uint64_t
@@ -12,6 +13,19 @@ hmap_hash(struct sv key)
         h ^= (unsigned char)key.p[i];
         h *= 1099511628211ULL;
     }
+    return h;
+}
+
+/* Spreads the high bits of hmap_hash into the low ones the slot index
+ * uses, so keys that differ only in their last bytes do not cluster. */
+static uint64_t
+slot_hash(struct sv key)
+{
+    uint64_t h = hmap_hash(key);
+
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
     return h;
 }
 
@@ -28,60 +42,61 @@ void
 hmap_fini(struct hmap *m)
 {
     for (size_t i = 0; i < m->nslots; i++) {
-        struct hmap_entry *e = m->slots[i];
-        while (e != NULL) {
-            struct hmap_entry *next = e->next;
-            free(e);
-            e = next;
-        }
+        free(m->slots[i].entry);
     }
     free(m->slots);
     hmap_init(m, m->max);
 }
 
-static struct hmap_entry **
-find_link(const struct hmap *m, struct sv key, uint64_t h)
+/* Returns the slot holding key, or the empty slot where it would go.  The
+ * map must have slots. */
+static size_t
+find_slot(const struct hmap *m, struct sv key, uint64_t h)
 {
-    if (m->nslots == 0) {
-        return NULL;
-    }
+    size_t mask = m->nslots - 1;
+    size_t i = h & mask;
 
-    struct hmap_entry **link = &m->slots[h & (m->nslots - 1)];
-    while (*link != NULL) {
-        struct hmap_entry *e = *link;
-        if (e->hash == h && e->klen == key.len &&
-            memcmp(e->key, key.p, key.len) == 0) {
-            return link;
+    for (;;) {
+        const struct hmap_slot *s = &m->slots[i];
+        if (s->entry == NULL ||
+            (s->hash == h && s->entry->klen == key.len &&
+             memcmp(s->entry->key, key.p, key.len) == 0)) {
+            return i;
         }
-        link = &e->next;
+        i = (i + 1) & mask;
     }
-    return link;
 }
 
 void *
 hmap_get(const struct hmap *m, struct sv key)
 {
-    struct hmap_entry **link = find_link(m, key, hmap_hash(key));
-    return link && *link ? (*link)->value : NULL;
+    if (m->count == 0) {
+        return NULL;
+    }
+
+    const struct hmap_entry *e = m->slots[find_slot(m, key, slot_hash(key))]
+                                     .entry;
+    return e != NULL ? e->value : NULL;
 }
 
 static int
 grow(struct hmap *m)
 {
     size_t n = m->nslots ? m->nslots * 2 : 64;
-    struct hmap_entry **slots = calloc(n, sizeof(*slots));
+    struct hmap_slot *slots = calloc(n, sizeof(*slots));
 
     if (slots == NULL) {
         return -1;
     }
     for (size_t i = 0; i < m->nslots; i++) {
-        struct hmap_entry *e = m->slots[i];
-        while (e != NULL) {
-            struct hmap_entry *next = e->next;
-            e->next = slots[e->hash & (n - 1)];
-            slots[e->hash & (n - 1)] = e;
-            e = next;
+        if (m->slots[i].entry == NULL) {
+            continue;
         }
+        size_t j = m->slots[i].hash & (n - 1);
+        while (slots[j].entry != NULL) {
+            j = (j + 1) & (n - 1);
+        }
+        slots[j] = m->slots[i];
     }
     free(m->slots);
     m->slots = slots;
@@ -92,12 +107,14 @@ grow(struct hmap *m)
 int
 hmap_put(struct hmap *m, struct sv key, void *value)
 {
-    uint64_t h = hmap_hash(key);
-    struct hmap_entry **link = find_link(m, key, h);
+    uint64_t h = slot_hash(key);
 
-    if (link && *link) {
-        (*link)->value = value;
-        return 0;
+    if (m->nslots > 0) {
+        struct hmap_entry *e = m->slots[find_slot(m, key, h)].entry;
+        if (e != NULL) {
+            e->value = value;
+            return 0;
+        }
     }
     if (m->count >= m->max) {
         return -1;
@@ -106,37 +123,66 @@ hmap_put(struct hmap *m, struct sv key, void *value)
         if (grow(m) < 0) {
             return -1;
         }
-        link = find_link(m, key, h);
     }
 
     struct hmap_entry *e = malloc(sizeof(*e) + key.len);
     if (e == NULL) {
         return -1;
     }
-    e->next = NULL;
-    e->hash = h;
     e->value = value;
     e->klen = key.len;
     if (key.len) {
         memcpy(e->key, key.p, key.len);
     }
-    *link = e;
+
+    size_t i = find_slot(m, key, h);
+    m->slots[i].hash = h;
+    m->slots[i].entry = e;
     m->count++;
     return 0;
+}
+
+/* Empties slot i and moves later entries of its probe run back, so every
+ * entry stays reachable from its home slot without gaps. */
+static void
+remove_slot(struct hmap *m, size_t i)
+{
+    size_t mask = m->nslots - 1;
+    size_t j = i;
+
+    m->slots[i].entry = NULL;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (m->slots[j].entry == NULL) {
+            return;
+        }
+        size_t home = m->slots[j].hash & mask;
+        /* The entry at j may move to i when its home is not in (i, j]. */
+        bool stays = i <= j ? (home > i && home <= j)
+                            : (home > i || home <= j);
+        if (!stays) {
+            m->slots[i] = m->slots[j];
+            m->slots[j].entry = NULL;
+            i = j;
+        }
+    }
 }
 
 void *
 hmap_del(struct hmap *m, struct sv key)
 {
-    struct hmap_entry **link = find_link(m, key, hmap_hash(key));
-
-    if (link == NULL || *link == NULL) {
+    if (m->count == 0) {
         return NULL;
     }
 
-    struct hmap_entry *e = *link;
+    size_t i = find_slot(m, key, slot_hash(key));
+    struct hmap_entry *e = m->slots[i].entry;
+    if (e == NULL) {
+        return NULL;
+    }
+
     void *value = e->value;
-    *link = e->next;
+    remove_slot(m, i);
     free(e);
     m->count--;
     return value;
@@ -147,7 +193,8 @@ hmap_each(const struct hmap *m, void (*fn)(void *, struct sv, void *),
           void *arg)
 {
     for (size_t i = 0; i < m->nslots; i++) {
-        for (struct hmap_entry *e = m->slots[i]; e != NULL; e = e->next) {
+        const struct hmap_entry *e = m->slots[i].entry;
+        if (e != NULL) {
             fn(arg, sv_make(e->key, e->klen), e->value);
         }
     }

@@ -3,8 +3,10 @@
  *
  * Keys are copied; values are borrowed (the caller owns what they point
  * to).  hmap_put fails rather than grow past the maximum, so the caller
- * decides what to evict and counts it.  FNV-1a hashes the keys; the table
- * doubles when three quarters full.
+ * decides what to evict and counts it.  FNV-1a hashes the keys.  The slots
+ * are one array probed in order (open addressing).  Each slot keeps the
+ * entry's hash beside its pointer, so a lookup reads an entry only when the
+ * hashes agree.  The array doubles when three quarters full.
  */
 #ifndef SSHTRAIL_HMAP_H
 #define SSHTRAIL_HMAP_H
@@ -15,16 +17,19 @@
 #include "core/sv.h"
 
 struct hmap_entry {
-    struct hmap_entry *next;
-    uint64_t hash;
     void *value;
     size_t klen;
     char key[];
 };
 
+struct hmap_slot {
+    uint64_t hash;              /* of the entry's key, mixed */
+    struct hmap_entry *entry;   /* NULL: empty */
+};
+
 struct hmap {
-    struct hmap_entry **slots;
-    size_t nslots;
+    struct hmap_slot *slots;
+    size_t nslots;              /* 0 or a power of two */
     size_t count;
     size_t max;
 };
