@@ -12,10 +12,13 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer, TSAN=1
+# with ThreadSanitizer (for the threads of --jobs).
 ifeq ($(SAN),1)
 OPT = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
       -fno-sanitize-recover=undefined
+else ifeq ($(TSAN),1)
+OPT = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 else
 OPT = -O2 -g
 endif
@@ -118,6 +121,6 @@ style:
 	clang-format --dry-run --Werror src/*/*.c src/*/*.h
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(DEPS) $(wildcard $(FUZZ_BUILD)/src/*/*.d)

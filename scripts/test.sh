@@ -2,7 +2,8 @@
 # Installs the test packages, builds sshtrail with warnings as errors and
 # runs every test suite; the last line is "N passed, N failed, N skipped".
 # Then the unit, golden and corpus suites run again under AddressSanitizer
-# and UndefinedBehaviorSanitizer, counted in the same closing line.
+# and UndefinedBehaviorSanitizer, and the threaded-reading comparison under
+# ThreadSanitizer, counted in the same closing line.
 #
 # The real-log corpus and the peer projects' suites are used when a
 # `shared` folder is beside the repository, as in CI.  Set SSHTRAIL_CORPUS
@@ -25,4 +26,6 @@ fi
 
 make -j"$(nproc)" WERROR=1 all tests || exit 1
 make -j"$(nproc)" WERROR=1 BUILD=build-san SAN=1 all tests || exit 1
-SSHTRAIL_BUILD=build SSHTRAIL_SAN_BUILD=build-san bash tests/run.sh
+make -j"$(nproc)" WERROR=1 BUILD=build-tsan TSAN=1 all || exit 1
+SSHTRAIL_BUILD=build SSHTRAIL_SAN_BUILD=build-san \
+    SSHTRAIL_TSAN_BUILD=build-tsan bash tests/run.sh

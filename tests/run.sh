@@ -7,6 +7,9 @@
 #   SSHTRAIL_BUILD      build folder holding sshtrail and the test binaries
 #   SSHTRAIL_SAN_BUILD  a second build made with SAN=1: its unit tests and
 #                       the golden and corpus suites run again, named san/
+#   SSHTRAIL_TSAN_BUILD a build made with TSAN=1: the threaded-reading
+#                       comparison runs again under ThreadSanitizer, named
+#                       tsan/
 #   SSHTRAIL_CORPUS     folder of real public logs (corpus tests skip
 #                       without it)
 #   SSHTRAIL_PEERS      folder of other projects' test suites (likewise)
@@ -60,6 +63,15 @@ if [ -n "${SSHTRAIL_SAN_BUILD:-}" ]; then
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=97
     export SSHTRAIL_SAN=1
     run_all "$SSHTRAIL_SAN_BUILD" "san/"
+fi
+
+if [ -n "${SSHTRAIL_TSAN_BUILD:-}" ]; then
+    # A data race ends the process with status 98, which the comparison
+    # reports as a failed case.
+    export TSAN_OPTIONS=halt_on_error=1:exitcode=98
+    export SSHTRAIL_BIN="$PWD/$SSHTRAIL_TSAN_BUILD/sshtrail"
+    run_suite "tsan/" "tests/corpus/parallel_identical.sh" \
+        bash tests/corpus/parallel_identical.sh
 fi
 
 passed=$(grep -c '^PASS' "$log")

@@ -42,6 +42,7 @@ struct run {
     struct coverage *coverage;          /* coverage command only */
     struct score_ctx *scorer;           /* detect only */
     struct automation *automation;      /* detect only */
+    struct source_pool *pool;           /* reading threads of --jobs */
     uint64_t suppressed;                /* findings an allowlist covered */
     bool *expired_reported;             /* per allowlist entry, this run */
     bool state_failed;                  /* a state write failed (reported) */
@@ -362,7 +363,7 @@ open_sources(struct run *r, struct diag *diag, size_t *count)
     so.tolerance_ms = opt->command == CMD_EVENTS ? 0 : opt->tolerance_ms;
     so.now = opt->now;
     so.diag = diag;
-    so.threaded = opt->jobs > 1;
+    so.pool = r->pool;
     if (r->cfg.naliases > 0) {
         so.canonical_host = config_host;
         so.canonical_arg = &r->cfg;
@@ -749,9 +750,15 @@ main(int argc, char **argv)
         }
     }
 
+    /* --jobs N: this thread and N - 1 reading threads.  Without memory
+     * for the pool the inputs are read here, with the same result. */
+    if (opt.jobs > 1) {
+        r.pool = source_pool_new((unsigned)opt.jobs - 1);
+    }
     struct source **sources = open_sources(&r, &diag, &nsources);
     if (sources == NULL) {
         fprintf(stderr, "sshtrail: out of memory\n");
+        source_pool_free(r.pool);
         options_fini(&opt);
         return EXIT_INPUT;
     }
@@ -823,6 +830,7 @@ main(int argc, char **argv)
         source_free(sources[i]);
     }
     free(sources);
+    source_pool_free(r.pool);
     buf_fini(&r.out);
     config_fini(&r.cfg);
     options_fini(&opt);

@@ -2,7 +2,7 @@
  * An input read line by line through its format, with format detection on
  * the first lines, a bounded reorder buffer (a few queues of events in
  * time order and a min-heap for the others), and optional reading in a
- * worker thread.
+ * pool of worker threads shared by the inputs.
  */
 #include "input/source.h"
 
@@ -95,6 +95,29 @@ struct batch_queue {
     uint32_t len;
 };
 
+/*
+ * A reading thread and the inputs it reads.  Its lock guards their batch
+ * queues, and its condition variable signals every change to them.
+ */
+struct pool_worker {
+    struct source_pool *pool;
+    pthread_t thread;
+    bool started;
+    bool stopping;                      /* source_pool_free: exit */
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct source **srcs;
+    size_t nsrcs;
+    size_t cap;
+};
+
+struct source_pool {
+    struct pool_worker *workers;
+    unsigned nworkers;
+    unsigned next;                      /* the worker of the next input */
+    bool started;
+};
+
 struct host_memo {
     char given[64];
     uint8_t given_len;
@@ -144,13 +167,14 @@ struct source {
 
     struct host_memo hosts[HOST_CACHE];
 
-    /* Threaded reading (opts.threaded): a worker fills batches. */
+    /*
+     * Threaded reading (opts.pool): a worker of the pool fills batches.
+     * The queues and the flags below are guarded by the worker's lock.
+     */
     bool threaded;
-    bool worker_started;
-    bool stopping;                      /* set by source_free: the worker exits */
-    pthread_t worker;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
+    struct pool_worker *w;
+    bool filled_last;                   /* the last batch is handed over */
+    bool busy;                          /* the worker is filling a batch */
     struct batch_queue full;            /* worker to consumer */
     struct batch_queue empty;           /* consumer to worker, for reuse */
     struct batch *reading;              /* the consumer's */
@@ -516,7 +540,7 @@ held_free(struct held_event *h)
 }
 
 /*
- * Sink for the format: canonicalises the host and holds the event, packed
+ * Sink for the format: canonicalises the host and keeps the event, packed
  * into a run when it fits one, else copied into the heap.
  */
 static void
@@ -702,7 +726,7 @@ source_new(const char *name, const struct source_opts *opts)
     s->fd = -1;
     s->name = strdup(name);
     s->spare = calloc(SPARE_MAX, sizeof(*s->spare));
-    s->threaded = opts->threaded;
+    s->threaded = opts->pool != NULL;
     event_init(&s->scratch);
     if (s->name == NULL || s->spare == NULL) {
         source_free(s);
@@ -711,10 +735,10 @@ source_new(const char *name, const struct source_opts *opts)
     return s;
 }
 
-static int start_worker(struct source *s);
+static int pool_attach(struct source *s, struct source_pool *pool);
 
-/* Opens the format's parser and, when asked, the worker.  Returns -1 with a
- * message in err. */
+/* Opens the format's parser and joins the pool when one is given.  Returns
+ * -1 with a message in err. */
 static int
 source_start(struct source *s, char *err, size_t errlen)
 {
@@ -723,9 +747,8 @@ source_start(struct source *s, char *err, size_t errlen)
         snprintf(err, errlen, "%s: out of memory", s->name);
         return -1;
     }
-    if (s->threaded && start_worker(s) < 0) {
-        snprintf(err, errlen, "%s: cannot start a reading thread",
-                 s->name);
+    if (s->threaded && pool_attach(s, s->opts.pool) < 0) {
+        snprintf(err, errlen, "%s: out of memory", s->name);
         return -1;
     }
     return 0;
@@ -802,7 +825,7 @@ source_open_provider(const char *name, const struct line_provider *provider,
     return s;
 }
 
-static void stop_worker(struct source *s);
+static void pool_detach(struct source *s);
 
 void
 source_free(struct source *s)
@@ -810,7 +833,7 @@ source_free(struct source *s)
     if (s == NULL) {
         return;
     }
-    stop_worker(s);
+    pool_detach(s);
     if (s->state != NULL) {
         s->format->close(s->state);
     }
@@ -984,47 +1007,66 @@ queue_take(struct batch_queue *q)
     return b;
 }
 
-/* Takes an empty batch for the worker, recycling the events it held.
- * Returns NULL when the source is being freed. */
-static struct batch *
-worker_take_empty(struct source *s)
+/* Recycles the events of an empty batch the consumer gave back. */
+static void
+batch_recycle(struct source *s, struct batch *b)
 {
-    pthread_mutex_lock(&s->lock);
-    while (s->empty.len == 0 && !s->stopping) {
-        pthread_cond_wait(&s->changed, &s->lock);
+    for (uint32_t i = 0; i < b->n; i++) {
+        held_release(s, b->ev[i]);
     }
-    struct batch *b = s->stopping ? NULL : queue_take(&s->empty);
-    pthread_mutex_unlock(&s->lock);
-    if (b != NULL) {
-        for (uint32_t i = 0; i < b->n; i++) {
-            held_release(s, b->ev[i]);
-        }
-        b->n = 0;
-        b->next = 0;
-        b->last = false;
-    }
-    return b;
+    b->n = 0;
+    b->next = 0;
+    b->last = false;
 }
 
-static void
-worker_hand_over(struct source *s, struct batch *b)
+/*
+ * Picks the input the worker fills next: of those with an empty batch, the
+ * one with the fewest full batches waiting, so the consumer, which takes
+ * the inputs in time order, waits on none for long.  Sets *live when some
+ * input still has batches to fill.  Called with w->lock held.
+ */
+static struct source *
+pick_source(struct pool_worker *w, bool *live)
 {
-    pthread_mutex_lock(&s->lock);
-    queue_put(&s->full, b);
-    pthread_cond_broadcast(&s->changed);
-    pthread_mutex_unlock(&s->lock);
+    struct source *best = NULL;
+
+    *live = false;
+    for (size_t i = 0; i < w->nsrcs; i++) {
+        struct source *s = w->srcs[i];
+        if (s->filled_last) {
+            continue;
+        }
+        *live = true;
+        if (s->empty.len > 0 &&
+            (best == NULL || s->full.len < best->full.len)) {
+            best = s;
+        }
+    }
+    return best;
 }
 
 static void *
 worker_main(void *arg)
 {
-    struct source *s = arg;
+    struct pool_worker *w = arg;
 
+    pthread_mutex_lock(&w->lock);
     for (;;) {
-        struct batch *b = worker_take_empty(s);
-        if (b == NULL) {
-            return NULL;
+        bool live;
+        struct source *s = pick_source(w, &live);
+        if (!live || w->stopping) {
+            break;
         }
+        if (s == NULL) {
+            pthread_cond_wait(&w->changed, &w->lock);
+            continue;
+        }
+
+        struct batch *b = queue_take(&s->empty);
+        s->busy = true;
+        pthread_mutex_unlock(&w->lock);
+
+        batch_recycle(s, b);
         while (b->n < BATCH_EVENTS) {
             struct held_event *h = next_held(s);
             if (h == NULL) {
@@ -1033,26 +1075,115 @@ worker_main(void *arg)
             }
             b->ev[b->n++] = h;
         }
-        bool last = b->last;
-        worker_hand_over(s, b);
-        if (last) {
-            return NULL;
+
+        pthread_mutex_lock(&w->lock);
+        s->busy = false;
+        s->filled_last = b->last;
+        queue_put(&s->full, b);
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+struct source_pool *
+source_pool_new(unsigned workers)
+{
+    struct source_pool *p = calloc(1, sizeof(*p));
+
+    if (workers == 0) {
+        workers = 1;
+    }
+    if (p == NULL || (p->workers = calloc(workers, sizeof(*p->workers))) ==
+                         NULL) {
+        free(p);
+        return NULL;
+    }
+    for (unsigned i = 0; i < workers; i++) {
+        struct pool_worker *w = &p->workers[i];
+        w->pool = p;
+        if (pthread_mutex_init(&w->lock, NULL) != 0) {
+            break;
+        }
+        if (pthread_cond_init(&w->changed, NULL) != 0) {
+            pthread_mutex_destroy(&w->lock);
+            break;
+        }
+        p->nworkers++;
+    }
+    if (p->nworkers == 0) {
+        free(p->workers);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void
+source_pool_free(struct source_pool *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    for (unsigned i = 0; i < p->nworkers; i++) {
+        struct pool_worker *w = &p->workers[i];
+        pthread_mutex_lock(&w->lock);
+        w->stopping = true;
+        pthread_cond_broadcast(&w->changed);
+        pthread_mutex_unlock(&w->lock);
+        if (w->started) {
+            pthread_join(w->thread, NULL);
+        }
+        pthread_cond_destroy(&w->changed);
+        pthread_mutex_destroy(&w->lock);
+        free(w->srcs);
+    }
+    free(p->workers);
+    free(p);
+}
+
+/*
+ * Starts the pool's threads, once, at the consumer's first request for an
+ * event: every input is attached by then.  A worker whose thread
+ * cannot start has its inputs read serially on the consumer's thread.
+ */
+static void
+pool_start(struct source_pool *p)
+{
+    if (p->started) {
+        return;
+    }
+    p->started = true;
+    for (unsigned i = 0; i < p->nworkers; i++) {
+        struct pool_worker *w = &p->workers[i];
+        if (w->nsrcs == 0) {
+            continue;
+        }
+        if (pthread_create(&w->thread, NULL, worker_main, w) == 0) {
+            w->started = true;
+            continue;
+        }
+        for (size_t k = 0; k < w->nsrcs; k++) {
+            w->srcs[k]->threaded = false;
+            w->srcs[k]->opts.diag = w->srcs[k]->caller_diag;
         }
     }
 }
 
+/* Gives s to the pool's next worker, round robin, with its batches. */
 static int
-start_worker(struct source *s)
+pool_attach(struct source *s, struct source_pool *pool)
 {
-    s->caller_diag = s->opts.diag;
-    s->opts.diag = &s->own_diag;
-    diag_init(&s->own_diag);
-    if (pthread_mutex_init(&s->lock, NULL) != 0) {
-        return -1;
-    }
-    if (pthread_cond_init(&s->changed, NULL) != 0) {
-        pthread_mutex_destroy(&s->lock);
-        return -1;
+    struct pool_worker *w = &pool->workers[pool->next % pool->nworkers];
+
+    if (w->nsrcs == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 4;
+        struct source **grown = realloc(w->srcs, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        w->srcs = grown;
+        w->cap = cap;
     }
     for (uint32_t i = 0; i < BATCH_COUNT; i++) {
         struct batch *b = calloc(1, sizeof(*b));
@@ -1061,16 +1192,15 @@ start_worker(struct source *s)
         }
         queue_put(&s->empty, b);
     }
-    if (s->empty.len == 0 ||
-        pthread_create(&s->worker, NULL, worker_main, s) != 0) {
-        while (s->empty.len > 0) {
-            free(queue_take(&s->empty));
-        }
-        pthread_cond_destroy(&s->changed);
-        pthread_mutex_destroy(&s->lock);
+    if (s->empty.len == 0) {
         return -1;
     }
-    s->worker_started = true;
+    s->caller_diag = s->opts.diag;
+    s->opts.diag = &s->own_diag;
+    diag_init(&s->own_diag);
+    s->w = w;
+    w->srcs[w->nsrcs++] = s;
+    pool->next++;
     return 0;
 }
 
@@ -1086,18 +1216,28 @@ free_batch(struct batch *b)
     free(b);
 }
 
+/* Takes s from its worker, waiting while the worker fills a batch of it. */
 static void
-stop_worker(struct source *s)
+pool_detach(struct source *s)
 {
-    if (!s->worker_started) {
+    struct pool_worker *w = s->w;
+
+    if (w == NULL) {
         return;
     }
-    pthread_mutex_lock(&s->lock);
-    s->stopping = true;
-    pthread_cond_broadcast(&s->changed);
-    pthread_mutex_unlock(&s->lock);
-    pthread_join(s->worker, NULL);
-    s->worker_started = false;
+    pthread_mutex_lock(&w->lock);
+    while (s->busy) {
+        pthread_cond_wait(&w->changed, &w->lock);
+    }
+    for (size_t i = 0; i < w->nsrcs; i++) {
+        if (w->srcs[i] == s) {
+            w->srcs[i] = w->srcs[--w->nsrcs];
+            break;
+        }
+    }
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    s->w = NULL;
 
     /* Every event handed over, head included, belongs to its batch. */
     free_batch(s->reading);
@@ -1109,8 +1249,6 @@ stop_worker(struct source *s)
     while (s->empty.len > 0) {
         free_batch(queue_take(&s->empty));
     }
-    pthread_cond_destroy(&s->changed);
-    pthread_mutex_destroy(&s->lock);
 }
 
 /* Adds the worker's counts of unused lines to the caller's diag. */
@@ -1157,6 +1295,12 @@ merge_diag(struct diag *to, const struct diag *from)
 static struct held_event *
 threaded_next(struct source *s)
 {
+    struct pool_worker *w = s->w;
+
+    pool_start(w->pool);
+    if (!s->threaded) {
+        return next_held(s);
+    }
     for (;;) {
         struct batch *b = s->reading;
         if (b != NULL && b->next < b->n) {
@@ -1169,18 +1313,17 @@ threaded_next(struct source *s)
             }
             return NULL;
         }
-
-        pthread_mutex_lock(&s->lock);
+        pthread_mutex_lock(&w->lock);
         if (b != NULL) {
             queue_put(&s->empty, b);
+            pthread_cond_broadcast(&w->changed);
         }
         while (s->full.len == 0) {
-            pthread_cond_broadcast(&s->changed);
-            pthread_cond_wait(&s->changed, &s->lock);
+            pthread_cond_wait(&w->changed, &w->lock);
         }
         s->reading = queue_take(&s->full);
-        pthread_cond_broadcast(&s->changed);
-        pthread_mutex_unlock(&s->lock);
+        pthread_cond_broadcast(&w->changed);
+        pthread_mutex_unlock(&w->lock);
     }
 }
 

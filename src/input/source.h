@@ -21,6 +21,8 @@
 /* Events one input may hold back for reordering; more are released early. */
 #define SOURCE_MAX_PENDING 65536u
 
+struct source_pool;
+
 struct source_opts {
     const struct format_ops *format;    /* NULL: detect from content */
     struct format_opts fmt;             /* ref_time and year set per input */
@@ -28,11 +30,11 @@ struct source_opts {
     int64_t now;                        /* the run's start, for stdin */
     struct diag *diag;
     /*
-     * Read and parse in a worker thread of this source, so several inputs
-     * use several cores.  Events come out exactly as without it.  The
-     * environment variable SSHTRAIL_THREADED=1 sets it for every source.
+     * When set, a worker thread of this pool reads and parses the input,
+     * so the inputs use several cores.  Events come out exactly as
+     * without it.
      */
-    bool threaded;
+    struct source_pool *pool;
     /*
      * Replaces the built-in host canonicalisation (source_canonical_host)
      * when set, such as with the configuration's host aliases.  It must
@@ -54,6 +56,15 @@ struct source_stats {
 };
 
 struct source;
+
+/*
+ * Makes a pool of reading threads for inputs opened with it (opts.pool);
+ * the inputs are shared among the workers in turn.  The threads start when
+ * the first event is asked for, so open every input before that.  Free the
+ * pool after its inputs.  Returns NULL when out of memory.
+ */
+struct source_pool *source_pool_new(unsigned workers);
+void source_pool_free(struct source_pool *p);
 
 /*
  * Opens path ("-" for standard input) and detects its format.  Returns NULL

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Checks that threaded reading (--jobs 2: one worker thread per input)
-# writes exactly what the serial run writes.
+# Checks that threaded reading (--jobs N: N - 1 worker threads that share
+# the inputs) writes exactly what the serial run writes.
 #
 # Inputs: the golden example logs, small generated sshd, audit and journald
 # logs (bench/gen.py, seeded), and the real logs under SSHTRAIL_CORPUS when
@@ -32,12 +32,13 @@ ex=tests/golden/cases/example-detect
 # not be empty unless $allow_empty is 1.
 stdin_file=/dev/null
 allow_empty=0
+jobs=2
 compare() {
     local name=$1
     shift
     "$bin" "$@" <"$stdin_file" >"$tmp/serial.out" 2>"$tmp/serial.err"
     local rc_serial=$?
-    "$bin" "$@" --jobs 2 <"$stdin_file" >"$tmp/threaded.out" \
+    "$bin" "$@" --jobs "$jobs" <"$stdin_file" >"$tmp/threaded.out" \
         2>"$tmp/threaded.err"
     local rc_threaded=$?
     if [ "$rc_serial" != "$rc_threaded" ]; then
@@ -64,6 +65,14 @@ compare "detect-text" detect --year 2024 --output text \
     "$tmp/sshd.log" "$tmp/audit.log"
 compare "sessions-one-input" sessions --year 2024 --output json \
     "$tmp/sshd.log"
+# Two workers for four inputs, and more workers than inputs.
+jobs=3
+compare "detect-jobs-3" detect --year 2024 --output json \
+    "$tmp/audit.log" "$tmp/sshd.log" "$tmp/journald.log" "$ex/auth.log"
+jobs=8
+compare "sessions-jobs-8" sessions --year 2024 --output json \
+    "$tmp/audit.log" "$tmp/sshd.log"
+jobs=2
 stdin_file=$tmp/sshd.log
 compare "events-stdin" events --year 2024 --output json - "$tmp/audit.log"
 stdin_file=/dev/null
