@@ -63,6 +63,10 @@ for cmd in events sessions detect; do
 done
 compare "detect-text" detect --year 2024 --output text \
     "$tmp/sshd.log" "$tmp/audit.log"
+compare "detect-html" detect --year 2024 --output html \
+    "$tmp/sshd.log" "$tmp/audit.log"
+compare "sessions-html" sessions --year 2024 --output html \
+    "$tmp/sshd.log" "$tmp/audit.log"
 compare "sessions-one-input" sessions --year 2024 --output json \
     "$tmp/sshd.log"
 # Two workers for four inputs, and more workers than inputs.
