@@ -57,6 +57,13 @@ struct run {
 static void
 flush_out(struct run *r)
 {
+    if (r->out.dropped > 0 && !r->write_failed) {
+        /* What the buffer holds is cut, so nothing more is written. */
+        fprintf(stderr, "sshtrail: writing output failed: a record did not "
+                        "fit the output buffer (out of memory, or over "
+                        "64 MiB)\n");
+        r->write_failed = true;
+    }
     if (r->out.len == 0) {
         return;
     }
@@ -473,6 +480,8 @@ open_coverage(struct run *r)
         coverage_load_inventory(r->coverage, r->opt->inventory, err,
                                 sizeof(err)) < 0) {
         fprintf(stderr, "sshtrail: %s\n", err);
+        coverage_free(r->coverage);
+        r->coverage = NULL;
         return -1;
     }
     return 0;

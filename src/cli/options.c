@@ -468,6 +468,16 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
         opt->host_canonical = strndup(buf, n);
         opt->host = opt->host_canonical;
     }
+    /* Standard input can be read once: a second "-" would split its lines
+     * between two inputs. */
+    int dashes = 0;
+    for (int i = optind; i < argc; i++) {
+        dashes += strcmp(argv[i], "-") == 0;
+    }
+    if (dashes > 1) {
+        return usage_error("standard input (-) is named %d times: name it "
+                           "once", dashes);
+    }
     opt->inputs = (const char **)(argv + optind);
     opt->ninputs = (size_t)(argc - optind);
     return -1;

@@ -98,6 +98,11 @@ enum event_result {
 /* The audit value meaning "no login uid" or "no session": 4294967295. */
 #define EVENT_AUDIT_UNSET 4294967295LL
 
+/* Event times cover the years 1 to 9999 (UTC), so differences of times in
+ * milliseconds cannot overflow. */
+#define EVENT_TIME_MIN_SEC (-62135596800LL)
+#define EVENT_TIME_MAX_SEC 253402300799LL
+
 /*
  * Event time: seconds since the epoch in UTC plus nanoseconds.  digits is
  * the count of fraction digits the source wrote (0 to 9), kept so output

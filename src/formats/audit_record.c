@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event/event.h"
+
 /* The separator auditd writes before the enriched fields. */
 #define AUDIT_GS '\x1d'
 
@@ -316,7 +318,7 @@ parse_stamp(const char *p, const char *end, struct audit_record *rec)
         return p + 1;
     }
 
-    p = scan_u64(p, end, INT64_MAX, &sec);
+    p = scan_u64(p, end, EVENT_TIME_MAX_SEC, &sec);
     if (p == NULL || p >= end || *p != '.') {
         return NULL;
     }

@@ -18,7 +18,8 @@
 
 #include "input/linereader.h"
 
-/* Lines read before choosing a format, and the bytes kept for them. */
+/* Lines read before choosing a format, and the bytes after which no more
+ * are read (the line that crosses it is kept whole). */
 #define DETECT_LINES 64
 #define DETECT_BYTES (256u * 1024u)
 
@@ -550,6 +551,16 @@ hold_event(void *arg, const struct event *ev)
     char buf[256];
     struct sv host = SV_NULL;
 
+    /* Formats that read epoch numbers can produce any time; the buffer and
+     * every later stage subtract times, so the rest stay out. */
+    if (ev->time.sec < EVENT_TIME_MIN_SEC ||
+        ev->time.sec > EVENT_TIME_MAX_SEC) {
+        s->stats.malformed++;
+        diag_add(s->opts.diag, DIAG_MALFORMED,
+                 "time outside the years 1 to 9999", &ev->origin);
+        return;
+    }
+
     struct sv logged = event_str(ev, EVENT_HOST);
     if (logged.p == NULL && s->opts.fmt.default_host != NULL) {
         logged = sv_cstr(s->opts.fmt.default_host);
@@ -637,6 +648,27 @@ feed_line(struct source *s, struct sv line, bool truncated)
     }
 }
 
+/* Grows detect_buf to size bytes, moving the views of the lines in it.
+ * Returns -1 when memory runs out. */
+static int
+grow_detect_buf(struct source *s, size_t size)
+{
+    size_t offsets[DETECT_LINES];
+
+    for (int i = 0; i < s->ndetect; i++) {
+        offsets[i] = (size_t)(s->detect_lines[i].p - s->detect_buf);
+    }
+    char *grown = realloc(s->detect_buf, size);
+    if (grown == NULL) {
+        return -1;
+    }
+    s->detect_buf = grown;
+    for (int i = 0; i < s->ndetect; i++) {
+        s->detect_lines[i].p = grown + offsets[i];
+    }
+    return 0;
+}
+
 /* Reads the first lines into detect_buf and picks the format. */
 static int
 detect(struct source *s, char *err, size_t errlen)
@@ -682,14 +714,19 @@ detect(struct source *s, char *err, size_t errlen)
         if (sv_trim(line).len > 0) {
             all_blank = false;
         }
-        size_t n = line.len < DETECT_BYTES - used ? line.len
-                                                   : DETECT_BYTES - used;
-        memcpy(s->detect_buf + used, line.p, n);
-        s->detect_lines[s->ndetect] = sv_make(s->detect_buf + used, n);
-        s->detect_truncated[s->ndetect] = truncated || n < line.len;
+        /* The reader has consumed the line, so the one that crosses the
+         * budget is kept whole and ends the detection lines. */
+        if (line.len > DETECT_BYTES - used &&
+            grow_detect_buf(s, used + line.len) < 0) {
+            snprintf(err, errlen, "%s: out of memory", s->name);
+            return -1;
+        }
+        memcpy(s->detect_buf + used, line.p, line.len);
+        s->detect_lines[s->ndetect] = sv_make(s->detect_buf + used, line.len);
+        s->detect_truncated[s->ndetect] = truncated;
         s->ndetect++;
-        used += n;
-        if (used == DETECT_BYTES) {
+        used += line.len;
+        if (used >= DETECT_BYTES) {
             break;
         }
     }
@@ -907,6 +944,8 @@ read_more(struct source *s)
         if (s->next_detect == s->ndetect) {
             /* Lines after the detection pass number from the reader. */
             s->next_detect = s->ndetect + 1;
+            free(s->detect_buf);
+            s->detect_buf = NULL;
         }
         return 1;
     }
