@@ -804,6 +804,13 @@ main(int argc, char **argv)
             fprintf(stderr, "sshtrail: %s\n", err);
             r.exit_code = EXIT_INPUT;
         }
+        uint64_t lost = source_stats(sources[i])->lost;
+        if (lost > 0) {
+            fprintf(stderr, "sshtrail: %s: out of memory: %llu events "
+                            "lost\n",
+                    source_name(sources[i]), (unsigned long long)lost);
+            r.exit_code = EXIT_INPUT;
+        }
     }
     if (fflush(stdout) != 0 && !r.write_failed) {
         fprintf(stderr, "sshtrail: writing output failed: %s\n",

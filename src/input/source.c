@@ -578,6 +578,7 @@ hold_event(void *arg, const struct event *ev)
                       NULL };
     struct run *r = choose_run(s, &ev->time);
     if (r != NULL ? run_reserve(r) < 0 : heap_reserve(s) < 0) {
+        s->stats.lost++;
         return;
     }
     if (r != NULL) {
@@ -586,10 +587,12 @@ hold_event(void *arg, const struct event *ev)
     if (x.rec == NULL) {
         struct held_event *h = held_new(s);
         if (h == NULL) {
+            s->stats.lost++;
             return;
         }
         if (event_copy(&h->ev, ev) < 0) {
             held_release(s, h);
+            s->stats.lost++;
             return;
         }
         if (host.p != NULL) {
@@ -1011,6 +1014,9 @@ next_held(struct source *s)
         if (h != NULL && event_unpack(&h->ev, x.rec) < 0) {
             held_release(s, h);
             h = NULL;
+        }
+        if (h == NULL) {
+            s->stats.lost++;
         }
         chunk_drop_first(s, from, x.size);
         if (h != NULL) {

@@ -53,6 +53,7 @@ struct source_stats {
     uint64_t malformed;
     uint64_t skipped;
     uint64_t early_releases;            /* reorder buffer was full */
+    uint64_t lost;                      /* events dropped, out of memory */
 };
 
 struct source;
