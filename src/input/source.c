@@ -1261,28 +1261,31 @@ free_batch(struct batch *b)
     free(b);
 }
 
-/* Takes s from its worker, waiting while the worker fills a batch of it. */
+/*
+ * Takes s from its worker, waiting while the worker fills a batch of it,
+ * and frees its batches.  A source whose attach failed halfway has
+ * batches but no worker.
+ */
 static void
 pool_detach(struct source *s)
 {
     struct pool_worker *w = s->w;
 
-    if (w == NULL) {
-        return;
-    }
-    pthread_mutex_lock(&w->lock);
-    while (s->busy) {
-        pthread_cond_wait(&w->changed, &w->lock);
-    }
-    for (size_t i = 0; i < w->nsrcs; i++) {
-        if (w->srcs[i] == s) {
-            w->srcs[i] = w->srcs[--w->nsrcs];
-            break;
+    if (w != NULL) {
+        pthread_mutex_lock(&w->lock);
+        while (s->busy) {
+            pthread_cond_wait(&w->changed, &w->lock);
         }
+        for (size_t i = 0; i < w->nsrcs; i++) {
+            if (w->srcs[i] == s) {
+                w->srcs[i] = w->srcs[--w->nsrcs];
+                break;
+            }
+        }
+        pthread_cond_broadcast(&w->changed);
+        pthread_mutex_unlock(&w->lock);
+        s->w = NULL;
     }
-    pthread_cond_broadcast(&w->changed);
-    pthread_mutex_unlock(&w->lock);
-    s->w = NULL;
 
     /* Every event handed over, head included, belongs to its batch. */
     free_batch(s->reading);
