@@ -58,7 +58,7 @@ static void
 flush_out(struct run *r)
 {
     if (r->out.dropped > 0 && !r->write_failed) {
-        /* What the buffer holds is cut, so nothing more is written. */
+        /* The record in the buffer is cut, so nothing more is written. */
         fprintf(stderr, "sshtrail: writing output failed: a record did not "
                         "fit the output buffer (out of memory, or over "
                         "64 MiB)\n");

@@ -53,9 +53,9 @@ else
         "$(head -1 "$tmp/twice.err")"
 fi
 
-# An audit stamp of INT64_MAX seconds among 2024 stamps is not understood;
-# the other records still count, and no time arithmetic overflows (the
-# sanitizer build stops on a signed overflow).
+# An audit stamp of INT64_MAX seconds among 2024 stamps is not understood,
+# and the other records still count.  No time arithmetic may overflow,
+# because the sanitizer build stops on a signed overflow.
 login='node=web01 type=USER_LOGIN msg=audit(%s:%d): pid=%d uid=0 '
 login+='auid=1000 ses=5 msg='"'"'op=login id=1000 exe="/usr/sbin/sshd" '
 login+='hostname=192.0.2.1 addr=192.0.2.1 terminal=/dev/pts/0 '

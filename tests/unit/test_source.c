@@ -1,9 +1,9 @@
 /*
  * Unit tests for the line numbers, format detection and reorder buffer of
- * struct source: events from a line provider carry the number of the entry
- * they came from, a file of blank lines only reads like an empty file, and
- * events leave in time order whole, whether they were packed in order,
- * held out of order, or too large to pack.
+ * struct source.  Events from a line provider carry the number of the
+ * entry they came from, and a file of blank lines only reads like an empty
+ * file.  Events leave in time order and whole, whether they were packed in
+ * order, held out of order, or too large to pack.
  */
 #include "input/source.h"
 
