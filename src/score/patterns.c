@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fixtab.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -613,6 +615,34 @@ add_config_rows(struct patterns *p, const struct config *cfg, char *err,
     return 0;
 }
 
+/* ---- memo of recent results -------------------------------------------- */
+
+/* The subjects a match reads, derived from one execution. */
+enum { SUBJECT_COMMAND, SUBJECT_EXE, SUBJECT_NAME, SUBJECT_COUNT };
+
+struct memo_hit {
+    uint32_t rule;
+    uint32_t subject;
+    uint32_t off;
+    uint32_t len;
+};
+
+/*
+ * One remembered result.  The key is the platform bit, the command text
+ * and the executable path (absent differs from empty); the hits say which
+ * rows matched and where, so the texts are cut again from the subjects.
+ */
+struct patterns_memo {
+    uint64_t hash;          /* 0 for an empty slot */
+    unsigned platform_bit;
+    bool has_exe;
+    uint32_t text_len;
+    uint32_t exe_len;
+    uint32_t nhits;
+    struct memo_hit hits[PATTERNS_MEMO_HITS];
+    char key[PATTERNS_MEMO_BYTES];  /* command text, then the path */
+};
+
 int
 patterns_init(struct patterns *p, const struct config *cfg, char *err,
               size_t n)
@@ -662,6 +692,8 @@ patterns_init(struct patterns *p, const struct config *cfg, char *err,
         patterns_fini(p);
         return -1;
     }
+    /* Without memory for the memo every execution is matched in full. */
+    p->memo = calloc(PATTERNS_MEMO_SLOTS, sizeof(*p->memo));
     return 0;
 }
 
@@ -674,6 +706,7 @@ patterns_fini(struct patterns *p)
     free(p->rules);
     pcre2_match_context_free(p->match_context);
     pcre2_match_data_free(p->match_data);
+    free(p->memo);
     memset(p, 0, sizeof(*p));
 }
 
@@ -722,11 +755,30 @@ basename_of(struct sv path)
     return slash < 0 ? path : sv_skip(path, (size_t)slash + 1);
 }
 
-/* Runs one rule on the subject when it passes the prefilter; copies the
- * matched text into hit on success. */
+/* Where a matched text lies: bytes [off, off + len) of a subject. */
+struct span {
+    size_t off;
+    size_t len;
+};
+
+/* Copies the matched span of subject into hit, cut at the maximum. */
+static void
+set_hit(struct pattern_hit *hit, const struct pattern_rule *r,
+        struct sv subject, struct span m)
+{
+    size_t len = m.len < sizeof(hit->text) ? m.len : sizeof(hit->text) - 1;
+
+    memcpy(hit->text, subject.p + m.off, len);
+    hit->text[len] = '\0';
+    hit->family = r->family;
+    hit->name = r->name;
+}
+
+/* Runs one rule on the subject when it passes the prefilter; sets *m to
+ * the matched bytes on success. */
 static bool
 run_rule(const struct patterns *p, struct pattern_rule *r,
-         const struct subject *s, struct pattern_hit *hit)
+         const struct subject *s, struct span *m)
 {
     pcre2_match_data *md = p->match_data;
     struct sv subject = s->text;
@@ -745,18 +797,37 @@ run_rule(const struct patterns *p, struct pattern_rule *r,
     if (rc < 0) {
         return false;
     }
-    if (hit != NULL) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        size_t len = ov[1] > ov[0] ? ov[1] - ov[0] : 0;
-        if (len >= sizeof(hit->text)) {
-            len = sizeof(hit->text) - 1;
-        }
-        memcpy(hit->text, subject.p + ov[0], len);
-        hit->text[len] = '\0';
-        hit->family = r->family;
-        hit->name = r->name;
-    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    m->off = ov[0];
+    m->len = ov[1] > ov[0] ? ov[1] - ov[0] : 0;
     return true;
+}
+
+static uint64_t
+memo_hash(unsigned bit, struct sv text, struct sv exe)
+{
+    uint64_t h = fixtab_hash(text) * 31 + fixtab_hash(exe);
+
+    h ^= (uint64_t)bit << 56 ^ (uint64_t)(exe.p != NULL) << 48;
+    return h != 0 ? h : 1;
+}
+
+/* Returns the slot holding this key, or NULL. */
+static const struct patterns_memo *
+memo_find(const struct patterns *p, uint64_t hash, unsigned bit,
+          struct sv text, struct sv exe)
+{
+    const struct patterns_memo *m =
+        &p->memo[hash & (PATTERNS_MEMO_SLOTS - 1)];
+
+    if (m->hash != hash || m->platform_bit != bit ||
+        m->has_exe != (exe.p != NULL) || m->text_len != text.len ||
+        m->exe_len != exe.len ||
+        memcmp(m->key, text.p, text.len) != 0 ||
+        (exe.len > 0 && memcmp(m->key + text.len, exe.p, exe.len) != 0)) {
+        return NULL;
+    }
+    return m;
 }
 
 int
@@ -770,28 +841,80 @@ patterns_match(const struct patterns *p, const char *platform,
 
     size_t len = patterns_command_text(exec, text, sizeof(text), &cut);
     struct sv exe_path = event_str(exec, EVENT_EXE);
+    struct sv subjects[SUBJECT_COUNT] = {
+        [SUBJECT_COMMAND] = sv_make(text, len),
+        [SUBJECT_EXE] = exe_path,
+        [SUBJECT_NAME] = exe_path.p != NULL ? basename_of(exe_path) : SV_NULL,
+    };
+
+    bool memo = p->memo != NULL && len + exe_path.len <= PATTERNS_MEMO_BYTES;
+    uint64_t hash = 0;
+    if (memo) {
+        hash = memo_hash(bit, subjects[SUBJECT_COMMAND], exe_path);
+        const struct patterns_memo *m =
+            memo_find(p, hash, bit, subjects[SUBJECT_COMMAND], exe_path);
+        if (m != NULL) {
+            for (uint32_t i = 0; i < m->nhits && (int)i < max; i++) {
+                const struct memo_hit *h = &m->hits[i];
+                set_hit(&hits[i], &p->rules[h->rule], subjects[h->subject],
+                        (struct span){ h->off, h->len });
+            }
+            ((struct patterns *)p)->memo_hits++;
+            return (int)m->nhits;
+        }
+    }
+
+    struct memo_hit seen[PATTERNS_MEMO_HITS];
     struct subject command, exe, name;
 
-    subject_init(&command, sv_make(text, len));
-    subject_init(&exe, exe_path);
-    subject_init(&name, exe_path.p != NULL ? basename_of(exe_path) : SV_NULL);
+    subject_init(&command, subjects[SUBJECT_COMMAND]);
+    subject_init(&exe, subjects[SUBJECT_EXE]);
+    subject_init(&name, subjects[SUBJECT_NAME]);
 
     for (uint32_t i = 0; i < p->n; i++) {
         struct pattern_rule *r = &p->rules[i];
-        struct pattern_hit *hit = found < max ? &hits[found] : NULL;
-        bool matched;
+        struct span m;
+        uint32_t where;
 
         if (!(r->platforms & bit)) {
             continue;
         }
         if (r->subject == PATTERN_EXE_PATH) {
-            matched = run_rule(p, r, &exe, hit);
-        } else {
+            where = SUBJECT_EXE;
+            if (!run_rule(p, r, &exe, &m)) {
+                continue;
+            }
+        } else if (run_rule(p, r, &command, &m)) {
+            where = SUBJECT_COMMAND;
+        } else if (run_rule(p, r, &name, &m)) {
             /* The name catches an applet or a renamed argv[0]. */
-            matched = run_rule(p, r, &command, hit) ||
-                      run_rule(p, r, &name, hit);
+            where = SUBJECT_NAME;
+        } else {
+            continue;
         }
-        found += matched;
+        if (found < max) {
+            set_hit(&hits[found], r, subjects[where], m);
+        }
+        if (found < (int)PATTERNS_MEMO_HITS) {
+            seen[found] = (struct memo_hit){ i, where, (uint32_t)m.off,
+                                             (uint32_t)m.len };
+        }
+        found++;
+    }
+
+    if (memo && found <= (int)PATTERNS_MEMO_HITS) {
+        struct patterns_memo *m = &p->memo[hash & (PATTERNS_MEMO_SLOTS - 1)];
+        m->hash = hash;
+        m->platform_bit = bit;
+        m->has_exe = exe_path.p != NULL;
+        m->text_len = (uint32_t)len;
+        m->exe_len = (uint32_t)exe_path.len;
+        m->nhits = (uint32_t)found;
+        memcpy(m->hits, seen, (size_t)found * sizeof(seen[0]));
+        memcpy(m->key, text, len);
+        if (exe_path.len > 0) {
+            memcpy(m->key + len, exe_path.p, exe_path.len);
+        }
     }
     return found;
 }

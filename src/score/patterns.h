@@ -63,11 +63,24 @@ struct pattern_rule {
     uint64_t runs;          /* times the expression ran */
 };
 
+/* Slots of the memo of recent results, and the most subject bytes and
+ * hits one slot keeps; a longer subject or more hits are not remembered. */
+#define PATTERNS_MEMO_SLOTS 256u
+#define PATTERNS_MEMO_BYTES 240u
+#define PATTERNS_MEMO_HITS 8u
+
+struct patterns_memo;
+
 struct patterns {
     struct pattern_rule *rules;
     uint32_t n;
     void *match_context;    /* pcre2_match_context with the limits */
     void *match_data;       /* pcre2_match_data shared by every match */
+    /* Results of patterns_match for recent subjects, so a command that
+     * runs again (cron jobs, automation, a user's habits) is not matched
+     * again.  NULL when it could not be allocated. */
+    struct patterns_memo *memo;
+    uint64_t memo_hits;     /* matches served from the memo */
 };
 
 struct pattern_hit {
@@ -93,8 +106,9 @@ void patterns_fini(struct patterns *p);
  * Matches one execution, seen on a host of platform ("linux", "macos",
  * "esxi"; NULL is linux), against every row of that platform.  Each row
  * hits at most once.  Fills up to max hits in table order and returns how
- * many rows hit, which may exceed max.  Updates the rows' run counts, JIT
- * code and the shared match data, so calls on one set must not overlap.
+ * many rows hit, which may exceed max.  Updates the rows' run counts
+ * (except for an execution served from the memo), JIT code, the memo and
+ * the shared match data, so calls on one set must not overlap.
  */
 int patterns_match(const struct patterns *p, const char *platform,
                    const struct event *exec, struct pattern_hit *hits,
