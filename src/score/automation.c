@@ -44,6 +44,7 @@ static const char pam_noise[] =
 struct automation {
     pcre2_code *rows[NROWS];
     pcre2_code *noise;
+    pcre2_match_data *match_data;   /* shared by every match */
 };
 
 static pcre2_code *
@@ -59,7 +60,10 @@ compile(const char *pattern, char *err, size_t n)
         pcre2_get_error_message(code, msg, sizeof(msg));
         snprintf(err, n, "automation marker expression at offset %zu: %s",
                  (size_t)offset, (const char *)msg);
+        return NULL;
     }
+    /* Without JIT support the interpreter runs the same expression. */
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
 }
 
@@ -82,6 +86,11 @@ automation_new(char *err, size_t n)
         automation_free(a);
         return NULL;
     }
+    if ((a->match_data = pcre2_match_data_create(1, NULL)) == NULL) {
+        snprintf(err, n, "out of memory");
+        automation_free(a);
+        return NULL;
+    }
     return a;
 }
 
@@ -95,21 +104,16 @@ automation_free(struct automation *a)
         pcre2_code_free(a->rows[i]);
     }
     pcre2_code_free(a->noise);
+    pcre2_match_data_free(a->match_data);
     free(a);
 }
 
 static bool
-matches(pcre2_code *re, const char *text, size_t len)
+matches(const struct automation *a, pcre2_code *re, const char *text,
+        size_t len)
 {
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    int rc;
-
-    if (md == NULL) {
-        return false;
-    }
-    rc = pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, md, NULL);
-    pcre2_match_data_free(md);
-    return rc >= 0;
+    return pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, a->match_data,
+                       NULL) >= 0;
 }
 
 static bool
@@ -148,12 +152,12 @@ automation_match(const struct automation *a, const struct config *cfg,
         if (cut) {
             return NULL;
         }
-        if (matches(a->noise, text, len)) {
+        if (matches(a, a->noise, text, len)) {
             continue;
         }
         compared++;
         for (size_t k = 0; k < NROWS; k++) {
-            candidate[k] = candidate[k] && matches(a->rows[k], text, len);
+            candidate[k] = candidate[k] && matches(a, a->rows[k], text, len);
         }
     }
     if (compared == 0) {

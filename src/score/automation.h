@@ -27,6 +27,7 @@ void automation_free(struct automation *a);
  * Returns the marker whose signature every execution of s carries, or NULL
  * when none does (also for a session without executions).  Executions PAM
  * runs at login (the update-motd scripts) are left out of the comparison.
+ * Matches share one match block in a, so calls on one a must not overlap.
  */
 const struct automation_marker *automation_match(const struct automation *a,
                                                  const struct config *cfg,
