@@ -15,6 +15,7 @@
 #include "formats/syslog_header.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,12 +114,13 @@ parse_port(struct sv s, int64_t *port)
 
 /* Removes suffix from *s when present; returns whether it was. */
 static bool
-strip_suffix(struct sv *s, const char *suffix)
+strip_suffix(struct sv *s, struct sv suffix)
 {
-    if (!sv_ends_with(*s, suffix)) {
+    if (s->len < suffix.len ||
+        memcmp(s->p + s->len - suffix.len, suffix.p, suffix.len) != 0) {
         return false;
     }
-    s->len -= strlen(suffix);
+    s->len -= suffix.len;
     return true;
 }
 
@@ -275,7 +277,8 @@ split_auth_tail(struct sv s, struct sshd_fields *f)
 {
     struct sv head = s;
 
-    if (strip_suffix(&head, " ssh2") || strip_suffix(&head, " ssh1")) {
+    if (strip_suffix(&head, SV_LIT(" ssh2")) ||
+        strip_suffix(&head, SV_LIT(" ssh1"))) {
         return split_user_from(head, true, f);
     }
     for (;;) {
@@ -655,19 +658,45 @@ sshd_is_program(struct sv program)
            sv_eq_cstr(program, "sshd-auth");
 }
 
+#define NMESSAGES (sizeof(sshd_messages) / sizeof(sshd_messages[0]))
+_Static_assert(NMESSAGES < 256, "message rows are indexed by one byte");
+
+/* Row numbers grouped by the first byte of the prefix, in table order
+ * within a group.  Byte b's group runs from by_byte_start[b] up to
+ * by_byte_start[b + 1].  pthread_once builds it, so any thread may parse. */
+static uint8_t by_byte[NMESSAGES];
+static uint8_t by_byte_start[257];
+static pthread_once_t by_byte_once = PTHREAD_ONCE_INIT;
+
+static void
+index_messages(void)
+{
+    size_t k = 0;
+
+    for (unsigned b = 0; b < 256; b++) {
+        by_byte_start[b] = (uint8_t)k;
+        for (size_t i = 0; i < NMESSAGES; i++) {
+            if ((unsigned char)sshd_messages[i].prefix[0] == b) {
+                by_byte[k++] = (uint8_t)i;
+            }
+        }
+    }
+    by_byte_start[256] = (uint8_t)k;
+}
+
 /* Returns the handler whose prefix starts msg, and sets *rest after it. */
 static const struct sshd_message *
 find_message(struct sv msg, struct sv *rest)
 {
-    size_t n = sizeof(sshd_messages) / sizeof(sshd_messages[0]);
-
     if (msg.len == 0) {
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        const struct sshd_message *m = &sshd_messages[i];
-        if (m->prefix[0] == msg.p[0] && m->len <= msg.len &&
-            memcmp(msg.p, m->prefix, m->len) == 0) {
+    pthread_once(&by_byte_once, index_messages);
+
+    unsigned b = (unsigned char)msg.p[0];
+    for (unsigned k = by_byte_start[b]; k < by_byte_start[b + 1]; k++) {
+        const struct sshd_message *m = &sshd_messages[by_byte[k]];
+        if (m->len <= msg.len && memcmp(msg.p, m->prefix, m->len) == 0) {
             *rest = sv_skip(msg, m->len);
             return m;
         }
@@ -901,7 +930,7 @@ sshd_parse_message(struct event *ev, const struct format_opts *opts,
     struct sv rest;
     enum event_kind kind = EVENT_KIND_COUNT;
 
-    f.preauth = strip_suffix(&msg, " [preauth]");
+    f.preauth = strip_suffix(&msg, SV_LIT(" [preauth]"));
     const struct sshd_message *m = find_message(msg, &rest);
     if (m == NULL || m->handler == NULL) {
         *reason = "sshd message not used";
