@@ -1030,10 +1030,13 @@ next_held(struct source *s)
 
 /*
  * With threaded reading a worker thread runs next_held and hands the events
- * over in batches; the caller's thread only takes them in order.  The
- * events and their order are those of the serial path, so every later stage
- * receives the same input.  The worker counts unused lines in its
- * own diag, which is added to the caller's at the end of the input.
+ * over in batches; the caller's thread takes them in order.  When the
+ * caller would wait for an input whose worker is filling another input's
+ * batch, it fills that input's next batch itself, so the two threads share
+ * the reading when the worker is the slower.  The events and their order
+ * are those of the serial path, so every later stage receives the same
+ * input.  Lines an input does not use are counted in its own diag, which is
+ * added to the caller's at the end of the input.
  */
 
 static void
@@ -1065,10 +1068,11 @@ batch_recycle(struct source *s, struct batch *b)
 }
 
 /*
- * Picks the input the worker fills next: of those with an empty batch, the
- * one with the fewest full batches waiting, so the consumer, which takes
- * the inputs in time order, waits on none for long.  Sets *live when some
- * input still has batches to fill.  Called with w->lock held.
+ * Picks the input the worker fills next.  Of the inputs with an empty
+ * batch that the consumer is not filling, it takes the one with the fewest
+ * full batches waiting, because the consumer takes the inputs in time order
+ * and should wait on none for long.  Sets *live when some input still has
+ * batches to fill.  Called with w->lock held.
  */
 static struct source *
 pick_source(struct pool_worker *w, bool *live)
@@ -1082,12 +1086,45 @@ pick_source(struct pool_worker *w, bool *live)
             continue;
         }
         *live = true;
-        if (s->empty.len > 0 &&
+        if (s->empty.len > 0 && !s->busy &&
             (best == NULL || s->full.len < best->full.len)) {
             best = s;
         }
     }
     return best;
+}
+
+/*
+ * Fills the next batch of s and hands it over.  The caller holds w->lock,
+ * and s has an empty batch and is not busy.  The lock is released while
+ * the batch fills, and s->busy keeps every other thread off s meanwhile.
+ * So batches are filled one at a time, in the input's order, whichever
+ * thread fills them.
+ */
+static void
+fill_batch(struct source *s)
+{
+    struct pool_worker *w = s->w;
+    struct batch *b = queue_take(&s->empty);
+
+    s->busy = true;
+    pthread_mutex_unlock(&w->lock);
+
+    batch_recycle(s, b);
+    while (b->n < BATCH_EVENTS) {
+        struct held_event *h = next_held(s);
+        if (h == NULL) {
+            b->last = true;
+            break;
+        }
+        b->ev[b->n++] = h;
+    }
+
+    pthread_mutex_lock(&w->lock);
+    s->busy = false;
+    s->filled_last = b->last;
+    queue_put(&s->full, b);
+    pthread_cond_broadcast(&w->changed);
 }
 
 static void *
@@ -1107,25 +1144,7 @@ worker_main(void *arg)
             continue;
         }
 
-        struct batch *b = queue_take(&s->empty);
-        s->busy = true;
-        pthread_mutex_unlock(&w->lock);
-
-        batch_recycle(s, b);
-        while (b->n < BATCH_EVENTS) {
-            struct held_event *h = next_held(s);
-            if (h == NULL) {
-                b->last = true;
-                break;
-            }
-            b->ev[b->n++] = h;
-        }
-
-        pthread_mutex_lock(&w->lock);
-        s->busy = false;
-        s->filled_last = b->last;
-        queue_put(&s->full, b);
-        pthread_cond_broadcast(&w->changed);
+        fill_batch(s);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -1367,6 +1386,12 @@ threaded_next(struct source *s)
             pthread_cond_broadcast(&w->changed);
         }
         while (s->full.len == 0) {
+            /* The worker is busy with another input: rather than wait,
+             * fill this input's next batch here. */
+            if (!s->busy && !s->filled_last && s->empty.len > 0) {
+                fill_batch(s);
+                continue;
+            }
             pthread_cond_wait(&w->changed, &w->lock);
         }
         s->reading = queue_take(&s->full);
