@@ -410,56 +410,79 @@ audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
 {
     it->p = rec->body.p;
     it->end = rec->body.p + rec->body.len;
-    it->gs = find_byte(it->p, it->end, AUDIT_GS);
-    it->quote = it->end;
     it->in_msg = false;
     it->enriched = false;
 }
 
-/* Byte classes for the field scan. */
+/*
+ * Byte classes for the field scan.  One table lookup per byte tells the
+ * scanner whether the byte ends a key or a value, so a field costs one
+ * pass over its bytes and no memchr calls.
+ */
 enum {
-    BYTE_BLANK = 1,             /* ' ', '\t', 0x1D: skipped between fields */
-    BYTE_OPEN = 2,              /* '"', '{': a value that may hold blanks */
-    BYTE_TRAIL = 4              /* ',', ')', '"': may be trimmed off a value */
+    BYTE_BLANK = 0x01,          /* ' ', '\t', 0x1D: skipped between fields */
+    BYTE_END = 0x02,            /* ' ', 0x1D: end a key or a bare value */
+    BYTE_QUOTE = 0x04,          /* '\'': also ends them inside msg='...' */
+    BYTE_EQ = 0x08,             /* '=': ends a key */
+    BYTE_OPEN = 0x10,           /* '"', '{': a value that may hold blanks */
+    BYTE_TRAIL = 0x20,          /* ',', ')', '"': may be trimmed off a value */
+    BYTE_LOWER = 0x40           /* 'a' to 'z': not an enriched key */
 };
 
 static const unsigned char byte_class[256] = {
-    [' '] = BYTE_BLANK,
+    [' '] = BYTE_BLANK | BYTE_END,
     ['\t'] = BYTE_BLANK,
-    [(unsigned char)AUDIT_GS] = BYTE_BLANK,
+    [(unsigned char)AUDIT_GS] = BYTE_BLANK | BYTE_END,
+    ['\''] = BYTE_QUOTE,
+    ['='] = BYTE_EQ,
     ['"'] = BYTE_OPEN | BYTE_TRAIL,
     ['{'] = BYTE_OPEN,
     [','] = BYTE_TRAIL,
     [')'] = BYTE_TRAIL,
+    ['a'] = BYTE_LOWER, ['b'] = BYTE_LOWER, ['c'] = BYTE_LOWER,
+    ['d'] = BYTE_LOWER, ['e'] = BYTE_LOWER, ['f'] = BYTE_LOWER,
+    ['g'] = BYTE_LOWER, ['h'] = BYTE_LOWER, ['i'] = BYTE_LOWER,
+    ['j'] = BYTE_LOWER, ['k'] = BYTE_LOWER, ['l'] = BYTE_LOWER,
+    ['m'] = BYTE_LOWER, ['n'] = BYTE_LOWER, ['o'] = BYTE_LOWER,
+    ['p'] = BYTE_LOWER, ['q'] = BYTE_LOWER, ['r'] = BYTE_LOWER,
+    ['s'] = BYTE_LOWER, ['t'] = BYTE_LOWER, ['u'] = BYTE_LOWER,
+    ['v'] = BYTE_LOWER, ['w'] = BYTE_LOWER, ['x'] = BYTE_LOWER,
+    ['y'] = BYTE_LOWER, ['z'] = BYTE_LOWER,
 };
 
-static bool
-byte_is(char c, unsigned cls)
+static unsigned
+byte_class_of(char c)
 {
-    return (byte_class[(unsigned char)c] & cls) != 0;
+    return byte_class[(unsigned char)c];
 }
 
 /*
- * Returns the end of the token at p: the next space, 0x1D or, inside
- * msg='...', quote.  Keys and bare values end there; a word without '='
- * is skipped to there.
+ * Returns the first byte at or after p of a class in cls, or end.  Four
+ * bytes go per bound check: most keys and values are 2 to 16 bytes long,
+ * so the scan costs about four instructions a byte.
  */
-static const char *
-token_end(struct audit_field_iter *it, const char *p)
+static inline const char *
+scan_to_class(const char *p, const char *end, unsigned cls)
 {
-    if (it->gs < p) {
-        it->gs = find_byte(p, it->end, AUDIT_GS);
-    }
-    const char *stop = find_byte(p, it->gs, ' ');
-    if (it->in_msg) {
-        if (it->quote < p) {
-            it->quote = find_byte(p, it->end, '\'');
+    while (end - p >= 4) {
+        if ((byte_class_of(p[0]) & cls) != 0) {
+            return p;
         }
-        if (it->quote < stop) {
-            stop = it->quote;
+        if ((byte_class_of(p[1]) & cls) != 0) {
+            return p + 1;
         }
+        if ((byte_class_of(p[2]) & cls) != 0) {
+            return p + 2;
+        }
+        if ((byte_class_of(p[3]) & cls) != 0) {
+            return p + 3;
+        }
+        p += 4;
     }
-    return stop;
+    while (p < end && (byte_class_of(*p) & cls) == 0) {
+        p++;
+    }
+    return p;
 }
 
 /* Trims the 1.x punctuation and a stray quote off a bare value. */
@@ -483,29 +506,35 @@ trim_bare_value(struct sv v)
 }
 
 /*
- * Returns the value at p, whose token ends at stop, and moves it->p past
- * it.  A value in double quotes (or an enriched "{ ... }") may hold
- * blanks and runs to its closing byte.
+ * Returns the value at p and moves it->p past it.  A value in double
+ * quotes (or an enriched "{ ... }") may hold blanks and runs to its
+ * closing byte; any other value ends at the first byte of a class in
+ * stop, the bytes that end a token.
  */
 static struct sv
-scan_value(struct audit_field_iter *it, const char *p, const char *stop)
+scan_value(struct audit_field_iter *it, const char *p, unsigned stop)
 {
-    if (p < it->end && byte_is(*p, BYTE_OPEN)) {
-        size_t left = (size_t)(it->end - p);
-        const char *close = memchr(p + 1, *p == '"' ? '"' : '}', left - 1);
+    const char *end = it->end;
+    const char *q;
+
+    if (p < end && (byte_class_of(*p) & BYTE_OPEN) != 0) {
+        const char *close = memchr(p + 1, *p == '"' ? '"' : '}',
+                                   (size_t)(end - p - 1));
         if (close != NULL) {
             it->p = close + 1;
             return sv_make(p, (size_t)(it->p - p));
         }
-        /* An unterminated quote runs to the end; a lone '{' is bare. */
-        if (*p == '"') {
-            stop = it->end;
-        }
     }
-    it->p = stop;
+    /* An unterminated quote runs to the end; a lone '{' is bare. */
+    if (p < end && *p == '"') {
+        q = end;
+    } else {
+        q = scan_to_class(p, end, stop);
+    }
+    it->p = q;
 
-    struct sv v = sv_make(p, (size_t)(stop - p));
-    if (v.len > 0 && byte_is(v.p[v.len - 1], BYTE_TRAIL)) {
+    struct sv v = sv_make(p, (size_t)(q - p));
+    if (v.len > 0 && (byte_class_of(v.p[v.len - 1]) & BYTE_TRAIL) != 0) {
         v = trim_bare_value(v);
     }
     return v;
@@ -518,8 +547,7 @@ is_upper_key(struct sv key)
         return false;
     }
     for (size_t i = 0; i < key.len; i++) {
-        char c = key.p[i];
-        if ((c >= 'a' && c <= 'z')) {
+        if ((byte_class_of(key.p[i]) & BYTE_LOWER) != 0) {
             return false;
         }
     }
@@ -533,8 +561,12 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
     const char *end = it->end;
 
     for (;;) {
-        /* Blanks; the separator starts the enriched fields. */
-        while (p < end && byte_is(*p, BYTE_BLANK)) {
+        /* Blanks; the separator starts the enriched fields.  Fields
+         * are mostly apart by one space, which needs no loop. */
+        if (p < end && *p == ' ') {
+            p++;
+        }
+        while (p < end && (byte_class_of(*p) & BYTE_BLANK) != 0) {
             if (*p == AUDIT_GS) {
                 it->enriched = true;
             }
@@ -551,16 +583,18 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
             continue;
         }
 
-        /* A key ends at '='; a token without one is a word such as
-         * "user", "PAM:" or "old", which is not a field. */
-        const char *stop = token_end(it, p);
+        /* A token ends at a space or 0x1D, and inside msg='...' also at
+         * the closing quote.  A key ends at '='; a token without one is
+         * a word such as "user", "PAM:" or "old", which is not a field. */
+        unsigned stop = it->in_msg ? BYTE_END | BYTE_QUOTE : BYTE_END;
         const char *start = *p == '(' ? p + 1 : p;
-        const char *eq = start;
-        while (eq < stop && *eq != '=') {
-            eq++;       /* keys are short: a loop beats a memchr call */
+        const char *eq = scan_to_class(start, end, stop | BYTE_EQ);
+        if (eq >= end || *eq != '=') {
+            p = eq;
+            continue;
         }
-        if (eq >= stop || eq == start) {
-            p = stop;
+        if (eq == start) {
+            p = scan_to_class(eq, end, stop);
             continue;
         }
 
@@ -572,10 +606,11 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
             sv_eq(key, SV_LIT("msg"))) {
             it->in_msg = true;
             p++;
-            it->quote = find_byte(p, end, '\'');
             continue;
         }
 
+        /* An upper-case key ("AUID", "SYSCALL") is an interpreted field
+         * even when auditd wrote no 0x1D before it. */
         if (!it->in_msg && is_upper_key(key)) {
             it->enriched = true;
         }

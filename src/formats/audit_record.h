@@ -88,10 +88,8 @@ struct audit_field {
 };
 
 struct audit_field_iter {
-    const char *p;
+    const char *p;          /* where the next field scan starts */
     const char *end;
-    const char *gs;         /* the next 0x1D at or after p, or end */
-    const char *quote;      /* in msg='...': the next '\'' from p, or end */
     bool in_msg;
     bool enriched;
 };
