@@ -415,9 +415,9 @@ audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
 }
 
 /*
- * Byte classes for the field scan.  One table lookup per byte tells the
- * scanner whether the byte ends a key or a value, so a field costs one
- * pass over its bytes and no memchr calls.
+ * Byte classes for the field scan.  One table lookup per byte shows
+ * whether the byte ends a key or a bare value, so the scanner reads each
+ * byte of a field once.
  */
 enum {
     BYTE_BLANK = 0x01,          /* ' ', '\t', 0x1D: skipped between fields */
@@ -457,9 +457,9 @@ byte_class_of(char c)
 }
 
 /*
- * Returns the first byte at or after p of a class in cls, or end.  Four
- * bytes go per bound check: most keys and values are 2 to 16 bytes long,
- * so the scan costs about four instructions a byte.
+ * Returns the first byte at or after p of a class in cls, or end.  It
+ * checks the bound once per four bytes because most keys and values of
+ * real logs are 2 to 16 bytes long.
  */
 static inline const char *
 scan_to_class(const char *p, const char *end, unsigned cls)
@@ -508,7 +508,7 @@ trim_bare_value(struct sv v)
 /*
  * Returns the value at p and moves it->p past it.  A value in double
  * quotes (or an enriched "{ ... }") may hold blanks and runs to its
- * closing byte; any other value ends at the first byte of a class in
+ * closing byte.  Any other value ends at the first byte of a class in
  * stop, the bytes that end a token.
  */
 static struct sv
@@ -525,7 +525,7 @@ scan_value(struct audit_field_iter *it, const char *p, unsigned stop)
             return sv_make(p, (size_t)(it->p - p));
         }
     }
-    /* An unterminated quote runs to the end; a lone '{' is bare. */
+    /* An unterminated quote runs to the end, and a lone '{' is bare. */
     if (p < end && *p == '"') {
         q = end;
     } else {
@@ -561,8 +561,8 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
     const char *end = it->end;
 
     for (;;) {
-        /* Blanks; the separator starts the enriched fields.  Fields
-         * are mostly apart by one space, which needs no loop. */
+        /* Skip blanks.  The separator starts the enriched fields, and
+         * one space, the usual gap, is skipped without the loop. */
         if (p < end && *p == ' ') {
             p++;
         }
@@ -584,7 +584,7 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
         }
 
         /* A token ends at a space or 0x1D, and inside msg='...' also at
-         * the closing quote.  A key ends at '='; a token without one is
+         * the closing quote.  A key ends at '='.  A token without one is
          * a word such as "user", "PAM:" or "old", which is not a field. */
         unsigned stop = it->in_msg ? BYTE_END | BYTE_QUOTE : BYTE_END;
         const char *start = *p == '(' ? p + 1 : p;
