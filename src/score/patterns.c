@@ -744,7 +744,8 @@ patterns_command_text(const struct event *exec, char *buf, size_t n,
         }
         used += part.len;
     }
-    buf[used] = '\0';
+    size_t pad = n - used - 1 < PATTERNS_PAD ? n - used - 1 : PATTERNS_PAD;
+    memset(buf + used, 0, pad + 1);
     return used;
 }
 
@@ -841,6 +842,15 @@ patterns_match(const struct patterns *p, const char *platform,
 
     size_t len = patterns_command_text(exec, text, sizeof(text), &cut);
     struct sv exe_path = event_str(exec, EVENT_EXE);
+
+    /* The path is matched from a copy with defined bytes after it, as
+     * the command text is (see PATTERNS_PAD). */
+    char path[PATTERNS_MAX_TEXT];
+    if (exe_path.p != NULL && exe_path.len + PATTERNS_PAD <= sizeof(path)) {
+        memcpy(path, exe_path.p, exe_path.len);
+        memset(path + exe_path.len, 0, PATTERNS_PAD);
+        exe_path.p = path;
+    }
     struct sv subjects[SUBJECT_COUNT] = {
         [SUBJECT_COMMAND] = sv_make(text, len),
         [SUBJECT_EXE] = exe_path,

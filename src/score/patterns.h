@@ -21,6 +21,10 @@
 
 /* Bytes of command line matched; longer command lines are cut. */
 #define PATTERNS_MAX_TEXT 4096u
+/* Bytes set after a subject's end.  Code from the PCRE2 JIT can read
+ * past a subject's end (memcheck reports branches on the bytes after the
+ * NUL), so those bytes must be defined. */
+#define PATTERNS_PAD 64u
 /* Bytes of matched text kept per hit, NUL included. */
 #define PATTERNS_MAX_MATCH 128u
 /* Rows in one pattern set, built-in and configured together. */
@@ -63,8 +67,8 @@ struct pattern_rule {
     uint64_t runs;          /* times the expression ran */
 };
 
-/* Slots of the memo of recent results, and the most subject bytes and
- * hits one slot keeps; a longer subject or more hits are not remembered. */
+/* Slots of the memo of recent results, and the maximum subject bytes and
+ * hits per slot.  A longer subject or more hits are not remembered. */
 #define PATTERNS_MEMO_SLOTS 256u
 #define PATTERNS_MEMO_BYTES 240u
 #define PATTERNS_MEMO_HITS 8u
@@ -139,6 +143,7 @@ size_t patterns_required_literal(const char *regex, char *out, size_t n,
 /*
  * Writes the command line of exec into buf (size n, NUL-terminated): the
  * argv elements joined by spaces, else EVENT_CMDLINE, else EVENT_EXE.
+ * Up to PATTERNS_PAD bytes after the NUL are zeroed too.
  * Returns the length, and sets *cut when the text did not fit.
  */
 size_t patterns_command_text(const struct event *exec, char *buf, size_t n,
