@@ -20,6 +20,30 @@ buf_fini(struct buf *b)
     buf_init(b, b->max);
 }
 
+/*
+ * Makes the allocation hold at least need bytes (need <= max).  Returns 0,
+ * or -1 when realloc failed; the buffer is unchanged then.
+ */
+static int
+grow(struct buf *b, size_t need)
+{
+    size_t cap = b->cap ? b->cap : 1024;
+
+    while (cap < need) {
+        cap *= 2;
+    }
+    if (cap > b->max) {
+        cap = b->max;
+    }
+    char *grown = realloc(b->data, cap);
+    if (grown == NULL) {
+        return -1;
+    }
+    b->data = grown;
+    b->cap = cap;
+    return 0;
+}
+
 void
 buf_add_slow(struct buf *b, const void *p, size_t n)
 {
@@ -27,26 +51,26 @@ buf_add_slow(struct buf *b, const void *p, size_t n)
         b->dropped += n - (b->max - b->len);
         n = b->max - b->len;
     }
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n) {
-            cap *= 2;
-        }
-        if (cap > b->max) {
-            cap = b->max;
-        }
-        char *grown = realloc(b->data, cap);
-        if (grown == NULL) {
-            b->dropped += n;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
+    if (b->len + n > b->cap && grow(b, b->len + n) < 0) {
+        b->dropped += n;
+        return;
     }
     if (n) {
         memcpy(b->data + b->len, p, n);
         b->len += n;
     }
+}
+
+char *
+buf_reserve_slow(struct buf *b, size_t n)
+{
+    if (n == 0 || n > b->max - b->len) {
+        return NULL;
+    }
+    if (b->len + n > b->cap && grow(b, b->len + n) < 0) {
+        return NULL;
+    }
+    return b->data + b->len;
 }
 
 void
@@ -61,22 +85,49 @@ buf_add_cstr(struct buf *b, const char *s)
     buf_add(b, s, strlen(s));
 }
 
-void
-buf_add_i64(struct buf *b, long long v)
+/* "00" to "99", so each division by 100 writes two digits at once. */
+static const char two_digits[] =
+    "0001020304050607080910111213141516171819"
+    "2021222324252627282930313233343536373839"
+    "4041424344454647484950515253545556575859"
+    "6061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+size_t
+buf_format_i64(char *dst, long long v)
 {
-    char tmp[24];
-    char *p = tmp + sizeof(tmp);
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
                                  : (unsigned long long)v;
+    size_t n = v < 0 ? 2 : 1;
 
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    /* Count the digits first so they can be written in place from the end. */
+    for (unsigned long long t = u; t >= 10; t /= 10) {
+        n++;
+    }
+    char *p = dst + n;
+    while (u >= 100) {
+        p -= 2;
+        memcpy(p, two_digits + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, two_digits + 2 * u, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
     if (v < 0) {
         *--p = '-';
     }
-    buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+    return n;
+}
+
+void
+buf_add_i64(struct buf *b, long long v)
+{
+    char tmp[BUF_I64_MAX];
+
+    buf_add(b, tmp, buf_format_i64(tmp, v));
 }
 
 int

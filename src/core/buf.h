@@ -61,6 +61,35 @@ buf_add_char(struct buf *b, char c)
     buf_add_slow(b, &c, 1);
 }
 
+/* Growing part of buf_reserve; not for callers. */
+char *buf_reserve_slow(struct buf *b, size_t n);
+
+/*
+ * Returns room for n bytes (n > 0) past the end of the contents, growing
+ * the allocation when needed, or NULL when n more bytes would pass max or
+ * memory ran out.  Nothing is written or counted: the caller writes at most
+ * n bytes there and adds their number to b->len.  A caller that gets NULL
+ * appends with buf_add instead, which truncates and counts the dropped
+ * bytes.
+ */
+static inline char *
+buf_reserve(struct buf *b, size_t n)
+{
+    if (n <= b->cap - b->len && b->data != NULL) {
+        return b->data + b->len;
+    }
+    return buf_reserve_slow(b, n);
+}
+
+/* The maximum length of a long long in decimal, with its sign. */
+#define BUF_I64_MAX 20
+
+/*
+ * Writes v in decimal, as printf's "%lld" does, at dst, which has room for
+ * BUF_I64_MAX bytes.  Returns the number of bytes written; no NUL is added.
+ */
+size_t buf_format_i64(char *dst, long long v);
+
 void buf_add_sv(struct buf *b, struct sv v);
 void buf_add_cstr(struct buf *b, const char *s);
 void buf_add_i64(struct buf *b, long long v);
