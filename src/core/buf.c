@@ -96,15 +96,15 @@ static const char two_digits[] =
 size_t
 buf_format_i64(char *dst, long long v)
 {
+    /* Digits are written backwards ending at tmp + BUF_I64_MAX, then the
+     * first BUF_I64_MAX bytes from the sign or first digit on are copied:
+     * a fixed-size copy takes fewer instructions than a counted one. */
+    char tmp[2 * BUF_I64_MAX] = { 0 };
+    char *end = tmp + BUF_I64_MAX;
+    char *p = end;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
                                  : (unsigned long long)v;
-    size_t n = v < 0 ? 2 : 1;
 
-    /* Count the digits first so they can be written in place from the end. */
-    for (unsigned long long t = u; t >= 10; t /= 10) {
-        n++;
-    }
-    char *p = dst + n;
     while (u >= 100) {
         p -= 2;
         memcpy(p, two_digits + 2 * (u % 100), 2);
@@ -119,7 +119,8 @@ buf_format_i64(char *dst, long long v)
     if (v < 0) {
         *--p = '-';
     }
-    return n;
+    memcpy(dst, p, BUF_I64_MAX);
+    return (size_t)(end - p);
 }
 
 void

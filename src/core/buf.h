@@ -86,7 +86,9 @@ buf_reserve(struct buf *b, size_t n)
 
 /*
  * Writes v in decimal, as printf's "%lld" does, at dst, which has room for
- * BUF_I64_MAX bytes.  Returns the number of bytes written; no NUL is added.
+ * BUF_I64_MAX bytes.  Returns the length of the number; the bytes after it,
+ * up to BUF_I64_MAX, are overwritten with unspecified values and no NUL is
+ * added.
  */
 size_t buf_format_i64(char *dst, long long v);
 

@@ -16,17 +16,65 @@ time_ms(const struct event_time *t)
     return t->sec * 1000 + t->nsec / 1000000;
 }
 
+/* The number of recent times a time_memo keeps. */
+#define TIME_MEMO_SLOTS 4
+
+/*
+ * The RFC 3339 text of the times a record writer formatted last.  A
+ * finding writes its start time four times and each execution's time
+ * twice, and formatting converts the epoch to a civil date each time.
+ */
+struct time_memo {
+    struct {
+        struct event_time t;
+        unsigned int used;      /* memo clock at the last use; 0 unused */
+        size_t len;
+        char text[40];
+    } slot[TIME_MEMO_SLOTS];
+    unsigned int clock;
+};
+
 static void
-write_time(struct jsonw *w, const char *key, const struct event_time *t)
+time_memo_init(struct time_memo *m)
 {
-    char tmp[40];
-    time_format(t, tmp);
-    jsonw_cstr(w, key, tmp);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Returns t as RFC 3339 text, valid until the next call with m. */
+static struct sv
+time_memo_text(struct time_memo *m, const struct event_time *t)
+{
+    int oldest = 0;
+
+    m->clock++;
+    for (int i = 0; i < TIME_MEMO_SLOTS; i++) {
+        if (m->slot[i].used != 0 && m->slot[i].t.sec == t->sec &&
+            m->slot[i].t.nsec == t->nsec &&
+            m->slot[i].t.digits == t->digits) {
+            m->slot[i].used = m->clock;
+            return sv_make(m->slot[i].text, m->slot[i].len);
+        }
+        if (m->slot[i].used < m->slot[oldest].used) {
+            oldest = i;
+        }
+    }
+    m->slot[oldest].t = *t;
+    m->slot[oldest].used = m->clock;
+    m->slot[oldest].len = time_format(t, m->slot[oldest].text);
+    return sv_make(m->slot[oldest].text, m->slot[oldest].len);
+}
+
+static void
+write_time(struct jsonw *w, struct time_memo *m, const char *key,
+           const struct event_time *t)
+{
+    jsonw_str(w, key, time_memo_text(m, t));
 }
 
 /* Writes "key": epoch milliseconds and "key_dt": RFC 3339, as OCSF does. */
 static void
-write_ocsf_time(struct jsonw *w, const char *key, const struct event_time *t)
+write_ocsf_time(struct jsonw *w, struct time_memo *m, const char *key,
+                const struct event_time *t)
 {
     char dt_key[64];
     size_t n = strlen(key);
@@ -37,7 +85,7 @@ write_ocsf_time(struct jsonw *w, const char *key, const struct event_time *t)
     }
     memcpy(dt_key, key, n);
     memcpy(dt_key + n, "_dt", 4);
-    write_time(w, dt_key, t);
+    write_time(w, m, dt_key, t);
 }
 
 static void
@@ -82,10 +130,12 @@ void
 output_event_json(struct buf *out, const struct event *ev)
 {
     struct jsonw w;
+    struct time_memo times;
 
+    time_memo_init(&times);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
-    write_time(&w, "time", &ev->time);
+    write_time(&w, &times, "time", &ev->time);
     write_str_field(&w, ev, EVENT_HOST, NULL);
     jsonw_cstr(&w, "kind", event_kind_name(ev->kind));
     if (ev->result != EVENT_RESULT_NONE) {
@@ -162,12 +212,13 @@ write_sources(struct jsonw *w, const struct session *s)
 }
 
 static void
-write_execution(struct jsonw *w, const struct session_exec *x)
+write_execution(struct jsonw *w, struct time_memo *tm,
+                const struct session_exec *x)
 {
     const struct event *ev = &x->ev;
 
     jsonw_obj_begin(w, NULL);
-    write_time(w, "time", &ev->time);
+    write_time(w, tm, "time", &ev->time);
     write_num_field(w, ev, EVENT_PID, NULL);
     write_num_field(w, ev, EVENT_PPID, NULL);
     write_num_field(w, ev, EVENT_UID, NULL);
@@ -185,13 +236,14 @@ write_execution(struct jsonw *w, const struct session_exec *x)
 }
 
 static void
-write_timeline(struct jsonw *w, const struct session *s)
+write_timeline(struct jsonw *w, struct time_memo *tm,
+               const struct session *s)
 {
     jsonw_arr_begin(w, "timeline");
     for (uint32_t i = 0; i < s->ntimeline; i++) {
         const struct session_mark *m = &s->timeline[i];
         jsonw_obj_begin(w, NULL);
-        write_time(w, "time", &m->time);
+        write_time(w, tm, "time", &m->time);
         jsonw_cstr(w, "kind", event_kind_name(m->kind));
         jsonw_cstr(w, "format", m->format ? m->format : "");
         jsonw_int(w, "line", (int64_t)m->line);
@@ -205,9 +257,11 @@ output_session_json(struct buf *out, const struct session *s,
                     const struct output_opts *o)
 {
     struct jsonw w;
+    struct time_memo times;
     const struct event *ev = &s->ev;
     const char *linkage = strongest_linkage(s);
 
+    time_memo_init(&times);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
     write_str_field(&w, ev, EVENT_HOST, NULL);
@@ -220,9 +274,9 @@ output_session_json(struct buf *out, const struct session *s,
     write_str_field(&w, ev, EVENT_KEY_FP, NULL);
     write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
     write_str_field(&w, ev, EVENT_TTY, NULL);
-    write_time(&w, "start", &s->start);
+    write_time(&w, &times, "start", &s->start);
     if (s->has_end) {
-        write_time(&w, "end", &s->end);
+        write_time(&w, &times, "end", &s->end);
     }
     jsonw_bool(&w, "login_seen", s->login_seen);
     if (s->has_ses) {
@@ -241,7 +295,7 @@ output_session_json(struct buf *out, const struct session *s,
     }
     jsonw_arr_begin(&w, "executions");
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        write_execution(&w, &s->execs[i]);
+        write_execution(&w, &times, &s->execs[i]);
     }
     jsonw_arr_end(&w);
     if (s->execs_dropped) {
@@ -250,7 +304,7 @@ output_session_json(struct buf *out, const struct session *s,
     if (s->execs_failed) {
         jsonw_int(&w, "executions_failed", (int64_t)s->execs_failed);
     }
-    write_timeline(&w, s);
+    write_timeline(&w, &times, s);
     write_origin(&w, &ev->origin);
     jsonw_obj_end(&w);
     buf_add_char(out, '\n');
@@ -258,42 +312,78 @@ output_session_json(struct buf *out, const struct session *s,
 
 /* ---- OCSF Detection Finding -------------------------------------------- */
 
-static uint64_t
-fnv1a(uint64_t h, struct sv v)
+/*
+ * Feeds v and a separator byte to two FNV-1a hashes that start from
+ * different offsets.  The separator keeps "ab","c" apart from "a","bc".
+ */
+static void
+fnv1a_pair(uint64_t h[2], struct sv v)
 {
+    uint64_t h1 = h[0];
+    uint64_t h2 = h[1];
+
     for (size_t i = 0; i < v.len; i++) {
-        h ^= (unsigned char)v.p[i];
-        h *= 1099511628211ULL;
+        h1 ^= (unsigned char)v.p[i];
+        h1 *= 1099511628211ULL;
+        h2 ^= (unsigned char)v.p[i];
+        h2 *= 1099511628211ULL;
     }
-    /* A separator byte keeps "ab","c" apart from "a","bc". */
-    h ^= 0xff;
-    h *= 1099511628211ULL;
-    return h;
+    h1 ^= 0xff;
+    h1 *= 1099511628211ULL;
+    h2 ^= 0xff;
+    h2 *= 1099511628211ULL;
+    h[0] = h1;
+    h[1] = h2;
+}
+
+/* Writes v as 16 lowercase hex digits, as "%016llx" does. */
+static void
+put_hex64(char *dst, uint64_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (int i = 15; i >= 0; i--) {
+        dst[i] = hex[v & 15];
+        v >>= 4;
+    }
+}
+
+/* output_finding_uid with the start time taken from a time_memo. */
+static void
+finding_uid(const struct session *s, struct time_memo *tm, char *buf)
+{
+    char port[BUF_I64_MAX];
+    struct sv parts[5];
+    uint64_t h[2] = { 14695981039346656037ULL, 0x6c62272e07bb0142ULL };
+
+    parts[0] = event_str(&s->ev, EVENT_HOST);
+    parts[1] = event_str(&s->ev, EVENT_USER);
+    parts[2] = event_str(&s->ev, EVENT_SRC_IP);
+    parts[3] = sv_make(port, buf_format_i64(port, (long long)event_num(
+                                 &s->ev, EVENT_SRC_PORT, -1)));
+    parts[4] = time_memo_text(tm, &s->start);
+    for (int i = 0; i < 5; i++) {
+        fnv1a_pair(h, parts[i]);
+    }
+    put_hex64(buf, h[0]);
+    put_hex64(buf + 16, h[1]);
+    buf[32] = '\0';
 }
 
 void
 output_finding_uid(const struct session *s, char *buf)
 {
-    char tmp[64];
-    struct sv parts[5];
-    uint64_t h1 = 14695981039346656037ULL;
-    uint64_t h2 = 0x6c62272e07bb0142ULL;
+    struct time_memo times;
 
-    parts[0] = event_str(&s->ev, EVENT_HOST);
-    parts[1] = event_str(&s->ev, EVENT_USER);
-    parts[2] = event_str(&s->ev, EVENT_SRC_IP);
-    int n = snprintf(tmp, sizeof(tmp), "%lld",
-                     (long long)event_num(&s->ev, EVENT_SRC_PORT, -1));
-    parts[3] = sv_make(tmp, (size_t)n);
-    char when[40];
-    parts[4] = sv_make(when, time_format(&s->start, when));
-    for (int i = 0; i < 5; i++) {
-        h1 = fnv1a(h1, parts[i]);
-        h2 = fnv1a(h2, parts[i]);
-    }
-    snprintf(buf, 33, "%016llx%016llx", (unsigned long long)h1,
-             (unsigned long long)h2);
+    time_memo_init(&times);
+    finding_uid(s, &times, buf);
 }
+
+/* 1 for the bytes that make output_cmd_line quote an argument. */
+static const unsigned char shell_special[256] = {
+    ['\t'] = 1, ['\n'] = 1, [' '] = 1, ['"'] = 1, ['$'] = 1, ['\''] = 1,
+    ['\\'] = 1, ['`'] = 1,
+};
 
 void
 output_cmd_line(struct buf *out, const struct event *ev)
@@ -307,9 +397,7 @@ output_cmd_line(struct buf *out, const struct event *ev)
         bool plain = arg.len > 0;
 
         for (size_t k = 0; k < arg.len && plain; k++) {
-            char c = arg.p[k];
-            plain = c != ' ' && c != '\t' && c != '\'' && c != '"' &&
-                    c != '\\' && c != '\n' && c != '$' && c != '`';
+            plain = !shell_special[(unsigned char)arg.p[k]];
         }
         if (i > 0) {
             buf_add_char(out, ' ');
@@ -318,13 +406,18 @@ output_cmd_line(struct buf *out, const struct event *ev)
             buf_add_sv(out, arg);
             continue;
         }
+
+        /* Single quotes; each quote inside becomes '\'' */
         buf_add_char(out, '\'');
-        for (size_t k = 0; k < arg.len; k++) {
-            if (arg.p[k] == '\'') {
-                buf_add(out, "'\\''", 4);
-            } else {
-                buf_add_char(out, arg.p[k]);
+        while (arg.len > 0) {
+            const char *q = memchr(arg.p, '\'', arg.len);
+            if (q == NULL) {
+                buf_add_sv(out, arg);
+                break;
             }
+            buf_add(out, arg.p, (size_t)(q - arg.p));
+            buf_add(out, "'\\''", 4);
+            arg = sv_skip(arg, (size_t)(q - arg.p) + 1);
         }
         buf_add_char(out, '\'');
     }
@@ -361,7 +454,7 @@ analytic_name(const char *uid)
 }
 
 static void
-write_evidence(struct jsonw *w, struct buf *scratch,
+write_evidence(struct jsonw *w, struct time_memo *tm, struct buf *scratch,
                const struct session_exec *x)
 {
     const struct event *ev = &x->ev;
@@ -382,11 +475,11 @@ write_evidence(struct jsonw *w, struct buf *scratch,
         jsonw_int(w, "pid", event_num(ev, EVENT_PPID, 0));
         jsonw_obj_end(w);
     }
-    write_ocsf_time(w, "created_time", &ev->time);
+    write_ocsf_time(w, tm, "created_time", &ev->time);
     jsonw_obj_end(w);
 
     jsonw_obj_begin(w, "data");
-    write_time(w, "time", &ev->time);
+    write_time(w, tm, "time", &ev->time);
     write_num_field(w, ev, EVENT_PPID, NULL);
     write_argv(w, "argv", ev);
     write_str_field(w, ev, EVENT_CWD, NULL);
@@ -402,8 +495,8 @@ write_evidence(struct jsonw *w, struct buf *scratch,
 }
 
 static void
-write_finding_info(struct jsonw *w, const struct session *s,
-                   const char *analytic)
+write_finding_info(struct jsonw *w, struct time_memo *tm,
+                   const struct session *s, const char *analytic)
 {
     char uid[33];
     const struct event_time *last = &s->start;
@@ -413,7 +506,7 @@ write_finding_info(struct jsonw *w, const struct session *s,
             last = &s->execs[i].ev.time;
         }
     }
-    output_finding_uid(s, uid);
+    finding_uid(s, tm, uid);
     jsonw_obj_begin(w, "finding_info");
     jsonw_cstr(w, "uid", uid);
     jsonw_cstr(w, "title", "SSH login followed by execution");
@@ -438,33 +531,33 @@ write_finding_info(struct jsonw *w, const struct session *s,
     jsonw_obj_end(w);
     jsonw_obj_end(w);
     jsonw_arr_end(w);
-    write_ocsf_time(w, "first_seen_time", &s->start);
-    write_ocsf_time(w, "last_seen_time", last);
+    write_ocsf_time(w, tm, "first_seen_time", &s->start);
+    write_ocsf_time(w, tm, "last_seen_time", last);
     jsonw_obj_end(w);
 }
 
 static void
-write_actor(struct jsonw *w, const struct session *s)
+write_actor(struct jsonw *w, struct time_memo *tm, const struct session *s)
 {
-    char tmp[24];
+    char tmp[BUF_I64_MAX];
+    size_t n;
 
     jsonw_obj_begin(w, "actor");
     jsonw_obj_begin(w, "user");
     write_str_field(w, &s->ev, EVENT_USER, "name");
     if (event_has_num(&s->ev, EVENT_UID)) {
-        snprintf(tmp, sizeof(tmp), "%lld",
-                 (long long)event_num(&s->ev, EVENT_UID, 0));
-        jsonw_cstr(w, "uid", tmp);
+        n = buf_format_i64(tmp, (long long)event_num(&s->ev, EVENT_UID, 0));
+        jsonw_str(w, "uid", sv_make(tmp, n));
     }
     jsonw_obj_end(w);
     jsonw_obj_begin(w, "session");
     if (s->has_ses) {
-        snprintf(tmp, sizeof(tmp), "%lld", (long long)s->ses);
-        jsonw_cstr(w, "uid", tmp);
+        n = buf_format_i64(tmp, (long long)s->ses);
+        jsonw_str(w, "uid", sv_make(tmp, n));
     }
-    write_ocsf_time(w, "created_time", &s->start);
+    write_ocsf_time(w, tm, "created_time", &s->start);
     if (s->has_end) {
-        write_ocsf_time(w, "expiration_time", &s->end);
+        write_ocsf_time(w, tm, "expiration_time", &s->end);
     }
     write_str_field(w, &s->ev, EVENT_TTY, "terminal");
     jsonw_bool(w, "is_remote", true);
@@ -527,9 +620,11 @@ output_finding_json(struct buf *out, const struct session *s,
                     const struct score *sc, const struct output_opts *o)
 {
     struct jsonw w;
+    struct time_memo times;
     struct buf scratch;
     const char *analytic = output_analytic_uid(session_platform(s));
 
+    time_memo_init(&times);
     buf_init(&scratch, 1024 * 1024);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
@@ -541,10 +636,10 @@ output_finding_json(struct buf *out, const struct session *s,
     jsonw_cstr(&w, "activity_name", "Create");
     jsonw_int(&w, "type_uid", 200401);
     jsonw_cstr(&w, "type_name", "Detection Finding: Create");
-    write_ocsf_time(&w, "time", &s->start);
-    write_ocsf_time(&w, "start_time", &s->start);
+    write_ocsf_time(&w, &times, "time", &s->start);
+    write_ocsf_time(&w, &times, "start_time", &s->start);
     if (s->has_end) {
-        write_ocsf_time(&w, "end_time", &s->end);
+        write_ocsf_time(&w, &times, "end_time", &s->end);
     }
     jsonw_int(&w, "severity_id", sc->severity_id);
     jsonw_cstr(&w, "severity", score_severity_name(sc->severity_id));
@@ -566,11 +661,11 @@ output_finding_json(struct buf *out, const struct session *s,
     jsonw_obj_end(&w);
     jsonw_obj_end(&w);
 
-    write_finding_info(&w, s, analytic);
+    write_finding_info(&w, &times, s, analytic);
     jsonw_obj_begin(&w, "device");
     write_str_field(&w, &s->ev, EVENT_HOST, "hostname");
     jsonw_obj_end(&w);
-    write_actor(&w, s);
+    write_actor(&w, &times, s);
     jsonw_obj_begin(&w, "src_endpoint");
     write_str_field(&w, &s->ev, EVENT_SRC_IP, "ip");
     write_num_field(&w, &s->ev, EVENT_SRC_PORT, "port");
@@ -578,7 +673,7 @@ output_finding_json(struct buf *out, const struct session *s,
 
     jsonw_arr_begin(&w, "evidences");
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        write_evidence(&w, &scratch, &s->execs[i]);
+        write_evidence(&w, &times, &scratch, &s->execs[i]);
     }
     jsonw_arr_end(&w);
     write_unmapped(&w, s, sc, o->suppression);
