@@ -20,9 +20,9 @@ jsonw_init(struct jsonw *w, struct buf *out)
  * dropped bytes.  Both paths write the same bytes.
  */
 
-/* The longest key written in place, a multiple of 4; longer keys are
- * appended piece by piece. */
-#define KEY_FAST_MAX 64
+/* The longest key, or C string value, copied by copy_plain_cstr; a
+ * multiple of 4.  Longer ones are escaped after strlen. */
+#define CSTR_FAST_MAX 64
 
 /* The bytes around a key: a comma, two quotes and a colon. */
 #define KEY_PUNCT 4
@@ -32,18 +32,19 @@ jsonw_init(struct jsonw *w, struct buf *out)
 #define VALUE_ROOM_MAX (ESCAPE_JSON_MAX_RATIO * ESCAPE_JSON_RESERVE_MAX + 2)
 
 /*
- * Copies the key at src to dst while its bytes need no escaping, at most
- * KEY_FAST_MAX bytes.  Returns the number of bytes copied, which is the
- * key's length when the key is plain and shorter than KEY_FAST_MAX.  Keys
- * are short, so a table lookup per byte costs less than finding the
- * length first; the loop takes four bytes per bound check.
+ * Copies the C string at src to dst while its bytes need no escaping, at
+ * most CSTR_FAST_MAX bytes.  Returns the number of bytes copied, which is
+ * the string's length when it is plain and shorter than CSTR_FAST_MAX.
+ * Keys and fixed values are short, so a table lookup per byte costs less
+ * than strlen followed by escape_json_to.  The loop takes four bytes per
+ * bound check.
  */
 static size_t
-copy_plain_key(char *dst, const unsigned char *src)
+copy_plain_cstr(char *dst, const unsigned char *src)
 {
     size_t len = 0;
 
-    while (len < KEY_FAST_MAX) {
+    while (len < CSTR_FAST_MAX) {
         if (!escape_json_plain[src[len]]) {
             break;
         }
@@ -69,10 +70,10 @@ copy_plain_key(char *dst, const unsigned char *src)
  * Reserves room for the separator, the key and value_room bytes, and
  * writes the separator and the key there.  Sets *used to the bytes written
  * and returns the start of the room, or returns NULL, having changed
- * nothing, when the room is not available or the key is KEY_FAST_MAX bytes
+ * nothing, when the room is not available or the key is CSTR_FAST_MAX bytes
  * or longer or contains a byte that needs escaping.
  */
-static char *
+static inline char *
 begin_member(struct jsonw *w, const char *key, size_t value_room,
              size_t *used)
 {
@@ -82,7 +83,7 @@ begin_member(struct jsonw *w, const char *key, size_t value_room,
     if (value_room > VALUE_ROOM_MAX) {
         return NULL;
     }
-    dst = buf_reserve(w->out, KEY_PUNCT + KEY_FAST_MAX + value_room);
+    dst = buf_reserve(w->out, KEY_PUNCT + CSTR_FAST_MAX + value_room);
     if (dst == NULL) {
         return NULL;
     }
@@ -93,7 +94,7 @@ begin_member(struct jsonw *w, const char *key, size_t value_room,
         size_t len;
 
         dst[j++] = '"';
-        len = copy_plain_key(dst + j, (const unsigned char *)key);
+        len = copy_plain_cstr(dst + j, (const unsigned char *)key);
         /* The NUL that ends the key is not plain, so the copy stops there. */
         if (key[len] != '\0') {
             return NULL;
@@ -219,7 +220,29 @@ jsonw_str(struct jsonw *w, const char *key, struct sv value)
 void
 jsonw_cstr(struct jsonw *w, const char *key, const char *value)
 {
-    jsonw_str(w, key, sv_cstr(value));
+    size_t j;
+    char *dst = NULL;
+
+    if (value != NULL) {
+        dst = begin_member(w, key, CSTR_FAST_MAX + 2, &j);
+    }
+    if (dst == NULL) {
+        jsonw_str(w, key, sv_cstr(value));
+        return;
+    }
+
+    size_t len = copy_plain_cstr(dst + j + 1, (const unsigned char *)value);
+    if (value[len] != '\0') {
+        /* Keep the separator and key, and escape the value after them. */
+        w->out->len += j;
+        buf_add_char(w->out, '"');
+        escape_json(w->out, sv_cstr(value));
+        buf_add_char(w->out, '"');
+        return;
+    }
+    dst[j] = '"';
+    dst[j + 1 + len] = '"';
+    w->out->len += j + len + 2;
 }
 
 void
@@ -252,4 +275,10 @@ void
 jsonw_null(struct jsonw *w, const char *key)
 {
     put_member_raw(w, key, "null", 4);
+}
+
+void
+jsonw_raw(struct jsonw *w, const char *json, size_t len)
+{
+    put_member_raw(w, NULL, json, len);
 }

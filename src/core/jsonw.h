@@ -36,4 +36,12 @@ void jsonw_int(struct jsonw *w, const char *key, int64_t value);
 void jsonw_bool(struct jsonw *w, const char *key, bool value);
 void jsonw_null(struct jsonw *w, const char *key);
 
+/*
+ * Writes the len bytes of json, one or more complete members (inside an
+ * object) or values (inside an array), with the separator before them.
+ * The text is copied unchecked, so it must be valid JSON that the caller
+ * built from constants, never from input.
+ */
+void jsonw_raw(struct jsonw *w, const char *json, size_t len);
+
 #endif

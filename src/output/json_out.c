@@ -71,20 +71,15 @@ write_time(struct jsonw *w, struct time_memo *m, const char *key,
     jsonw_str(w, key, time_memo_text(m, t));
 }
 
-/* Writes "key": epoch milliseconds and "key_dt": RFC 3339, as OCSF does. */
+/*
+ * Writes "key": epoch milliseconds and "key_dt" (dt_key): RFC 3339, as
+ * OCSF does.
+ */
 static void
 write_ocsf_time(struct jsonw *w, struct time_memo *m, const char *key,
-                const struct event_time *t)
+                const char *dt_key, const struct event_time *t)
 {
-    char dt_key[64];
-    size_t n = strlen(key);
-
     jsonw_int(w, key, time_ms(t));
-    if (n > sizeof(dt_key) - 4) {
-        n = sizeof(dt_key) - 4;
-    }
-    memcpy(dt_key, key, n);
-    memcpy(dt_key + n, "_dt", 4);
     write_time(w, m, dt_key, t);
 }
 
@@ -475,7 +470,7 @@ write_evidence(struct jsonw *w, struct time_memo *tm, struct buf *scratch,
         jsonw_int(w, "pid", event_num(ev, EVENT_PPID, 0));
         jsonw_obj_end(w);
     }
-    write_ocsf_time(w, tm, "created_time", &ev->time);
+    write_ocsf_time(w, tm, "created_time", "created_time_dt", &ev->time);
     jsonw_obj_end(w);
 
     jsonw_obj_begin(w, "data");
@@ -494,6 +489,31 @@ write_evidence(struct jsonw *w, struct time_memo *tm, struct buf *scratch,
     jsonw_obj_end(w);
 }
 
+/*
+ * The members that are the same in every finding, written as one piece of
+ * JSON each.  A unit test checks them against the same members written
+ * through jsonw.
+ */
+static const char finding_class[] =
+    "\"class_uid\":2004,"
+    "\"class_name\":\"Detection Finding\","
+    "\"category_uid\":2,"
+    "\"category_name\":\"Findings\","
+    "\"activity_id\":1,"
+    "\"activity_name\":\"Create\","
+    "\"type_uid\":200401,"
+    "\"type_name\":\"Detection Finding: Create\"";
+
+static const char finding_title[] =
+    "\"title\":\"SSH login followed by execution\","
+    "\"types\":[\"DET0596\"]";
+
+static const char finding_attacks[] =
+    "\"attacks\":[{"
+    "\"technique\":{\"uid\":\"T1021.004\",\"name\":\"Remote Services: SSH\"},"
+    "\"tactic\":{\"uid\":\"TA0008\",\"name\":\"Lateral Movement\"}"
+    "}]";
+
 static void
 write_finding_info(struct jsonw *w, struct time_memo *tm,
                    const struct session *s, const char *analytic)
@@ -509,30 +529,16 @@ write_finding_info(struct jsonw *w, struct time_memo *tm,
     finding_uid(s, tm, uid);
     jsonw_obj_begin(w, "finding_info");
     jsonw_cstr(w, "uid", uid);
-    jsonw_cstr(w, "title", "SSH login followed by execution");
-    jsonw_arr_begin(w, "types");
-    jsonw_cstr(w, NULL, "DET0596");
-    jsonw_arr_end(w);
+    jsonw_raw(w, finding_title, sizeof(finding_title) - 1);
     jsonw_obj_begin(w, "analytic");
     jsonw_cstr(w, "uid", analytic);
     jsonw_cstr(w, "name", analytic_name(analytic));
     jsonw_int(w, "type_id", 1);
     jsonw_cstr(w, "type", "Rule");
     jsonw_obj_end(w);
-    jsonw_arr_begin(w, "attacks");
-    jsonw_obj_begin(w, NULL);
-    jsonw_obj_begin(w, "technique");
-    jsonw_cstr(w, "uid", "T1021.004");
-    jsonw_cstr(w, "name", "Remote Services: SSH");
-    jsonw_obj_end(w);
-    jsonw_obj_begin(w, "tactic");
-    jsonw_cstr(w, "uid", "TA0008");
-    jsonw_cstr(w, "name", "Lateral Movement");
-    jsonw_obj_end(w);
-    jsonw_obj_end(w);
-    jsonw_arr_end(w);
-    write_ocsf_time(w, tm, "first_seen_time", &s->start);
-    write_ocsf_time(w, tm, "last_seen_time", last);
+    jsonw_raw(w, finding_attacks, sizeof(finding_attacks) - 1);
+    write_ocsf_time(w, tm, "first_seen_time", "first_seen_time_dt", &s->start);
+    write_ocsf_time(w, tm, "last_seen_time", "last_seen_time_dt", last);
     jsonw_obj_end(w);
 }
 
@@ -555,9 +561,10 @@ write_actor(struct jsonw *w, struct time_memo *tm, const struct session *s)
         n = buf_format_i64(tmp, (long long)s->ses);
         jsonw_str(w, "uid", sv_make(tmp, n));
     }
-    write_ocsf_time(w, tm, "created_time", &s->start);
+    write_ocsf_time(w, tm, "created_time", "created_time_dt", &s->start);
     if (s->has_end) {
-        write_ocsf_time(w, tm, "expiration_time", &s->end);
+        write_ocsf_time(w, tm, "expiration_time", "expiration_time_dt",
+                        &s->end);
     }
     write_str_field(w, &s->ev, EVENT_TTY, "terminal");
     jsonw_bool(w, "is_remote", true);
@@ -628,18 +635,11 @@ output_finding_json(struct buf *out, const struct session *s,
     buf_init(&scratch, 1024 * 1024);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
-    jsonw_int(&w, "class_uid", 2004);
-    jsonw_cstr(&w, "class_name", "Detection Finding");
-    jsonw_int(&w, "category_uid", 2);
-    jsonw_cstr(&w, "category_name", "Findings");
-    jsonw_int(&w, "activity_id", 1);
-    jsonw_cstr(&w, "activity_name", "Create");
-    jsonw_int(&w, "type_uid", 200401);
-    jsonw_cstr(&w, "type_name", "Detection Finding: Create");
-    write_ocsf_time(&w, &times, "time", &s->start);
-    write_ocsf_time(&w, &times, "start_time", &s->start);
+    jsonw_raw(&w, finding_class, sizeof(finding_class) - 1);
+    write_ocsf_time(&w, &times, "time", "time_dt", &s->start);
+    write_ocsf_time(&w, &times, "start_time", "start_time_dt", &s->start);
     if (s->has_end) {
-        write_ocsf_time(&w, &times, "end_time", &s->end);
+        write_ocsf_time(&w, &times, "end_time", "end_time_dt", &s->end);
     }
     jsonw_int(&w, "severity_id", sc->severity_id);
     jsonw_cstr(&w, "severity", score_severity_name(sc->severity_id));
