@@ -69,7 +69,7 @@ const unsigned char escape_json_plain[256] = {
 };
 #undef PLAIN16
 
-/* The most bytes json_span_is_plain tests at once. */
+/* The maximum number of bytes json_span_is_plain tests at once. */
 #define JSON_BLOCK 16
 
 /*
@@ -98,9 +98,10 @@ json_span_is_plain(const unsigned char *p, size_t len)
 }
 
 /*
- * Tests the bytes from p[from] to p[to] (to - from from 4 to 2 * size) as
- * two spans of size bytes, the second ending at p[to], and copies them to
- * dst when both are plain.  The spans overlap unless to - from is 2 * size.
+ * Tests the bytes from p[from] to p[to] as two spans of size bytes, the
+ * first starting at p[from] and the second ending at p[to], and copies
+ * them to dst when both are plain.  to - from is between size and
+ * 2 * size, so the spans cover the range and overlap unless it is 2 * size.
  */
 static inline bool
 json_copy_two_spans(char *dst, const unsigned char *p, size_t from, size_t to,

@@ -26,15 +26,15 @@ size_t utf8_seq_len(const unsigned char *p, size_t n);
 extern const unsigned char escape_json_plain[256];
 
 /*
- * The most bytes escape_json writes for one input byte: a control byte
- * becomes \u00HH.
+ * The maximum number of bytes escape_json writes for one input byte: a
+ * control byte becomes \u00HH.
  */
 #define ESCAPE_JSON_MAX_RATIO 6
 
 /*
- * The longest value escape_json escapes in place after one reservation of
- * ESCAPE_JSON_MAX_RATIO bytes per input byte; longer values are appended
- * piece by piece.
+ * The maximum length of a value that escape_json escapes in place after
+ * one reservation of ESCAPE_JSON_MAX_RATIO bytes per input byte.  Longer
+ * values are appended piece by piece.
  */
 #define ESCAPE_JSON_RESERVE_MAX (64u * 1024u)
 

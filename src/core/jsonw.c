@@ -20,14 +20,14 @@ jsonw_init(struct jsonw *w, struct buf *out)
  * dropped bytes.  Both paths write the same bytes.
  */
 
-/* The longest key, or C string value, copied by copy_plain_cstr; a
- * multiple of 4.  Longer ones are escaped after strlen. */
+/* The maximum length of a key or C string value that copy_plain_cstr
+ * copies, a multiple of 4.  Longer ones are escaped after strlen. */
 #define CSTR_FAST_MAX 64
 
 /* The bytes around a key: a comma, two quotes and a colon. */
 #define KEY_PUNCT 4
 
-/* The most bytes a value may reserve, for a string of the longest length
+/* The maximum room a value may reserve: a string of the maximum length
  * escaped in place, with its quotes. */
 #define VALUE_ROOM_MAX (ESCAPE_JSON_MAX_RATIO * ESCAPE_JSON_RESERVE_MAX + 2)
 

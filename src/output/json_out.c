@@ -402,7 +402,7 @@ output_cmd_line(struct buf *out, const struct event *ev)
             continue;
         }
 
-        /* Single quotes; each quote inside becomes '\'' */
+        /* Quote with single quotes and write each quote inside as '\''. */
         buf_add_char(out, '\'');
         while (arg.len > 0) {
             const char *q = memchr(arg.p, '\'', arg.len);
@@ -491,8 +491,8 @@ write_evidence(struct jsonw *w, struct time_memo *tm, struct buf *scratch,
 
 /*
  * The members that are the same in every finding, written as one piece of
- * JSON each.  A unit test checks them against the same members written
- * through jsonw.
+ * JSON each.  The golden detect cases expect them byte for byte as jsonw
+ * wrote them member by member.
  */
 static const char finding_class[] =
     "\"class_uid\":2004,"

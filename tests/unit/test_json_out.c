@@ -1,0 +1,191 @@
+/*
+ * Unit tests for the helpers of the JSON writers whose formatting was
+ * rewritten without printf: output_cmd_line's shell quoting and
+ * output_finding_uid.  Each is compared with a plain reference written
+ * below.
+ */
+#include "output/output.h"
+
+#include <stdint.h>
+
+#include "core/timeconv.h"
+#include "tcheck.h"
+
+#define OUT_MAX (1024u * 1024u)
+
+/* Quotes like a POSIX shell would need, one byte at a time. */
+static void
+ref_cmd_line(struct buf *out, const struct event *ev)
+{
+    for (uint32_t i = 0; i < ev->argc; i++) {
+        struct sv arg = event_arg(ev, i);
+        bool plain = arg.len > 0;
+
+        for (size_t k = 0; k < arg.len; k++) {
+            /* strchr would find the NUL terminator for a NUL byte. */
+            if (arg.p[k] != 0 && strchr(" \t'\"\\\n$`", arg.p[k]) != NULL) {
+                plain = false;
+            }
+        }
+        if (i > 0) {
+            buf_add_char(out, ' ');
+        }
+        if (plain) {
+            buf_add_sv(out, arg);
+            continue;
+        }
+        buf_add_char(out, '\'');
+        for (size_t k = 0; k < arg.len; k++) {
+            if (arg.p[k] == '\'') {
+                buf_add(out, "'\\''", 4);
+            } else {
+                buf_add_char(out, arg.p[k]);
+            }
+        }
+        buf_add_char(out, '\'');
+    }
+}
+
+static int
+cmd_line_matches(const char *const *args, size_t nargs)
+{
+    struct event ev;
+    struct buf got, expected;
+    int ok;
+
+    event_init(&ev);
+    for (size_t i = 0; i < nargs; i++) {
+        event_add_arg(&ev, sv_cstr(args[i]));
+    }
+    buf_init(&got, OUT_MAX);
+    buf_init(&expected, OUT_MAX);
+    output_cmd_line(&got, &ev);
+    ref_cmd_line(&expected, &ev);
+    ok = got.len == expected.len &&
+         (got.len == 0 || memcmp(got.data, expected.data, got.len) == 0);
+    if (!ok) {
+        printf("  expected <%.*s>\n  got      <%.*s>\n", (int)expected.len,
+               expected.data ? expected.data : "", (int)got.len,
+               got.data ? got.data : "");
+    }
+    buf_fini(&got);
+    buf_fini(&expected);
+    event_fini(&ev);
+    return ok;
+}
+
+static void
+cmd_line_quoting(void)
+{
+    static const char *const plain[] = { "/bin/ls", "-la", "/tmp" };
+    static const char *const spaces[] = { "echo", "a b", "\tc" };
+    static const char *const quotes[] = { "sh", "-c", "echo 'hi' \"x\"" };
+    static const char *const only_quotes[] = { "'", "''", "a'" };
+    static const char *const specials[] = { "$HOME", "`id`", "a\\b",
+                                            "l1\nl2", "" };
+
+    CHECK(cmd_line_matches(plain, 3));
+    CHECK(cmd_line_matches(spaces, 3));
+    CHECK(cmd_line_matches(quotes, 3));
+    CHECK(cmd_line_matches(only_quotes, 3));
+    CHECK(cmd_line_matches(specials, 5));
+    CHECK(cmd_line_matches(NULL, 0));
+}
+
+static void
+cmd_line_spelling(void)
+{
+    static const char *const args[] = { "sh", "-c", "it's $x", "" };
+    struct event ev;
+    struct buf out;
+
+    event_init(&ev);
+    for (size_t i = 0; i < 4; i++) {
+        event_add_arg(&ev, sv_cstr(args[i]));
+    }
+    buf_init(&out, OUT_MAX);
+    output_cmd_line(&out, &ev);
+    CHECK_SV(sv_make(out.data, out.len), "sh -c 'it'\\''s $x' ''");
+    buf_fini(&out);
+    event_fini(&ev);
+}
+
+/* FNV-1a over one part and a separator byte, as the uid is defined. */
+static uint64_t
+ref_fnv1a(uint64_t h, struct sv v)
+{
+    for (size_t i = 0; i < v.len; i++) {
+        h ^= (unsigned char)v.p[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+    return h;
+}
+
+/* The uid written with snprintf, two hashes over five parts. */
+static void
+ref_finding_uid(const struct session *s, char *buf)
+{
+    char port[32];
+    char when[40];
+    struct sv parts[5];
+    uint64_t h1 = 14695981039346656037ULL;
+    uint64_t h2 = 0x6c62272e07bb0142ULL;
+
+    parts[0] = event_str(&s->ev, EVENT_HOST);
+    parts[1] = event_str(&s->ev, EVENT_USER);
+    parts[2] = event_str(&s->ev, EVENT_SRC_IP);
+    int n = snprintf(port, sizeof(port), "%lld",
+                     (long long)event_num(&s->ev, EVENT_SRC_PORT, -1));
+    parts[3] = sv_make(port, (size_t)n);
+    parts[4] = sv_make(when, time_format(&s->start, when));
+    for (int i = 0; i < 5; i++) {
+        h1 = ref_fnv1a(h1, parts[i]);
+        h2 = ref_fnv1a(h2, parts[i]);
+    }
+    snprintf(buf, 33, "%016llx%016llx", (unsigned long long)h1,
+             (unsigned long long)h2);
+}
+
+static void
+finding_uid_matches_reference(void)
+{
+    static const int64_t ports[] = { -1, 0, 22, 65535, INT64_MIN };
+    struct session s;
+    char got[33];
+    char expected[33];
+
+    memset(&s, 0, sizeof(s));
+    event_init(&s.ev);
+    s.start.sec = 1704164645;
+    s.start.nsec = 123456789;
+    s.start.digits = 6;
+
+    output_finding_uid(&s, got);
+    ref_finding_uid(&s, expected);
+    CHECK_STR(got, expected);
+
+    event_set_str(&s.ev, EVENT_HOST, SV_LIT("web-1"));
+    event_set_str(&s.ev, EVENT_USER, SV_LIT("alice"));
+    event_set_str(&s.ev, EVENT_SRC_IP, SV_LIT("192.0.2.7"));
+    for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+        event_set_num(&s.ev, EVENT_SRC_PORT, ports[i]);
+        s.start.sec += 86399;
+        s.start.digits = (int8_t)(i * 2);
+        output_finding_uid(&s, got);
+        ref_finding_uid(&s, expected);
+        CHECK_STR(got, expected);
+        CHECK_INT(strlen(got), 32);
+    }
+    event_fini(&s.ev);
+}
+
+int
+main(void)
+{
+    TEST_RUN("json_out", cmd_line_quoting);
+    TEST_RUN("json_out", cmd_line_spelling);
+    TEST_RUN("json_out", finding_uid_matches_reference);
+    TEST_EXIT();
+}
