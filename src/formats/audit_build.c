@@ -132,6 +132,62 @@ unquote(struct sv v)
     return v;
 }
 
+/* Returns true for the bytes of an arch= or syscall= value that no
+ * tokenizer rule treats specially: letters, digits and '_'. */
+static bool
+is_word_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* Returns the length of the word at the start of s, ending at a space or
+ * at the end of s, or 0 when another byte comes first. */
+static size_t
+leading_word(struct sv s)
+{
+    size_t i = 0;
+
+    while (i < s.len && is_word_byte(s.p[i])) {
+        i++;
+    }
+    return i == s.len || s.p[i] == ' ' ? i : 0;
+}
+
+/*
+ * Reads the first two fields of a SYSCALL body when they are
+ * " arch=WORD syscall=WORD", the order the kernel writes.  The field
+ * iterator would return the same views, and more cheaply than tokenizing
+ * the whole record.  Returns false for any other shape.
+ */
+static bool
+read_arch_syscall(struct sv body, struct sv *arch, struct sv *sys)
+{
+    if (body.len > 0 && body.p[0] == ' ') {
+        body = sv_skip(body, 1);
+    }
+    if (!sv_starts_with(body, "arch=")) {
+        return false;
+    }
+    body = sv_skip(body, 5);
+    size_t n = leading_word(body);
+    if (n == 0) {
+        return false;
+    }
+    *arch = sv_head(body, n);
+    body = sv_skip(body, n + 1);
+    if (!sv_starts_with(body, "syscall=")) {
+        return false;
+    }
+    body = sv_skip(body, 8);
+    n = leading_word(body);
+    if (n == 0) {
+        return false;
+    }
+    *sys = sv_head(body, n);
+    return true;
+}
+
 bool
 audit_syscall_is_exec(const struct audit_record *rec)
 {
@@ -141,12 +197,17 @@ audit_syscall_is_exec(const struct audit_record *rec)
     struct sv sys = SV_NULL;
     uint64_t nr;
 
-    audit_fields_init(&it, rec);
-    while ((arch.p == NULL || sys.p == NULL) && audit_fields_next(&it, &f)) {
-        if (sv_eq_cstr(f.key, "arch")) {
-            arch = f.value;
-        } else if (sv_eq_cstr(f.key, "syscall")) {
-            sys = f.value;
+    if (!read_arch_syscall(rec->body, &arch, &sys)) {
+        arch = SV_NULL;
+        sys = SV_NULL;
+        audit_fields_init(&it, rec);
+        while ((arch.p == NULL || sys.p == NULL) &&
+               audit_fields_next(&it, &f)) {
+            if (sv_eq_cstr(f.key, "arch")) {
+                arch = f.value;
+            } else if (sv_eq_cstr(f.key, "syscall")) {
+                sys = f.value;
+            }
         }
     }
     if (sv_eq_cstr(sys, "execve") || sv_eq_cstr(sys, "execveat")) {

@@ -166,10 +166,103 @@ build_type_index(void)
     }
 }
 
+/*
+ * Returns the number of one of the types that make up nearly every line
+ * of real logs, or 0 for any other name.  Each compare has a constant
+ * length, so the compiler turns it into one or two loads and compares
+ * instead of a call to memcmp.  The numbers are those of audit_types[].
+ */
+static int
+common_type(struct sv name)
+{
+    const char *p = name.p;
+
+    switch (name.len) {
+    case 3:
+        if (memcmp(p, "EOE", 3) == 0) {
+            return AUDIT_T_EOE;
+        }
+        if (memcmp(p, "CWD", 3) == 0) {
+            return AUDIT_T_CWD;
+        }
+        if (memcmp(p, "AVC", 3) == 0) {
+            return AUDIT_T_AVC;
+        }
+        if (memcmp(p, "TTY", 3) == 0) {
+            return 1319;
+        }
+        return 0;
+    case 4:
+        return memcmp(p, "PATH", 4) == 0 ? 1302 : 0;
+    case 5:
+        return memcmp(p, "LOGIN", 5) == 0 ? AUDIT_T_LOGIN : 0;
+    case 6:
+        return memcmp(p, "EXECVE", 6) == 0 ? AUDIT_T_EXECVE : 0;
+    case 7:
+        return memcmp(p, "SYSCALL", 7) == 0 ? AUDIT_T_SYSCALL : 0;
+    case 8:
+        if (memcmp(p, "USER_END", 8) == 0) {
+            return AUDIT_T_USER_END;
+        }
+        if (memcmp(p, "CRED_ACQ", 8) == 0) {
+            return AUDIT_T_CRED_ACQ;
+        }
+        if (memcmp(p, "SOCKADDR", 8) == 0) {
+            return 1306;
+        }
+        if (memcmp(p, "USER_ERR", 8) == 0) {
+            return 1109;
+        }
+        if (memcmp(p, "USER_CMD", 8) == 0) {
+            return 1123;
+        }
+        return 0;
+    case 9:
+        if (memcmp(p, "USER_AUTH", 9) == 0) {
+            return AUDIT_T_USER_AUTH;
+        }
+        if (memcmp(p, "USER_ACCT", 9) == 0) {
+            return AUDIT_T_USER_ACCT;
+        }
+        if (memcmp(p, "CRED_DISP", 9) == 0) {
+            return AUDIT_T_CRED_DISP;
+        }
+        if (memcmp(p, "PROCTITLE", 9) == 0) {
+            return AUDIT_T_PROCTITLE;
+        }
+        return 0;
+    case 10:
+        if (memcmp(p, "USER_LOGIN", 10) == 0) {
+            return AUDIT_T_USER_LOGIN;
+        }
+        if (memcmp(p, "USER_START", 10) == 0) {
+            return AUDIT_T_USER_START;
+        }
+        return 0;
+    case 11:
+        return memcmp(p, "USER_LOGOUT", 11) == 0 ? AUDIT_T_USER_LOGOUT : 0;
+    case 13:
+        if (memcmp(p, "SERVICE_START", 13) == 0) {
+            return 1130;
+        }
+        if (memcmp(p, "CONFIG_CHANGE", 13) == 0) {
+            return 1305;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 /* Returns the number of a name in the table, or 0. */
 static int
 lookup_type(struct sv name)
 {
+    int type = common_type(name);
+
+    if (type != 0) {
+        return type;
+    }
     pthread_once(&type_index_once, build_type_index);
 
     uint32_t slot = hash_name(name.p, name.len) % TYPE_SLOTS;
@@ -219,12 +312,6 @@ is_type_name_char(char c)
            c == '[' || c == ']';
 }
 
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* Returns the first byte c at or after p, or end when there is none. */
 static const char *
 find_byte(const char *p, const char *end, char c)
@@ -250,6 +337,13 @@ skip_spaces(const char *p, const char *end)
     return p;
 }
 
+/* Returns the value of a decimal digit, or 10 or more for another byte. */
+static unsigned
+digit_value(char c)
+{
+    return (unsigned)(unsigned char)c - '0';
+}
+
 /*
  * Reads the decimal digits from p up to the first other byte or end into
  * *out, which must be at most max.  Returns the position after the
@@ -257,14 +351,15 @@ skip_spaces(const char *p, const char *end)
  * digits cannot overflow, so only longer numbers take sv_to_u64's checked
  * path.
  */
-static const char *
+static inline const char *
 scan_u64(const char *p, const char *end, uint64_t max, uint64_t *out)
 {
     const char *start = p;
     uint64_t v = 0;
+    unsigned d;
 
-    while (p < end && is_digit(*p)) {
-        v = v * 10 + (uint64_t)(*p - '0');
+    while (p < end && (d = digit_value(*p)) <= 9) {
+        v = v * 10 + d;
         p++;
     }
     if (p == start) {
@@ -278,20 +373,39 @@ scan_u64(const char *p, const char *end, uint64_t max, uint64_t *out)
     return v <= max ? p : NULL;
 }
 
-/* Reads the n digits at p into *out.  Returns false on a non-digit. */
+/*
+ * Reads the ten digits of seconds and the three of milliseconds of a
+ * stamp "1700000000.123" at p, which the caller has checked to hold the
+ * dot at p[10].  Returns false on any other byte.  The digits are read
+ * one by one without a loop, so no position or counter is kept.
+ */
 static bool
-fixed_digits(const char *p, size_t n, uint64_t *out)
+fixed_sec_msec(const char *p, uint64_t *sec, uint64_t *msec)
 {
-    uint64_t v = 0;
+    unsigned d0 = digit_value(p[0]);
+    unsigned d1 = digit_value(p[1]);
+    unsigned d2 = digit_value(p[2]);
+    unsigned d3 = digit_value(p[3]);
+    unsigned d4 = digit_value(p[4]);
+    unsigned d5 = digit_value(p[5]);
+    unsigned d6 = digit_value(p[6]);
+    unsigned d7 = digit_value(p[7]);
+    unsigned d8 = digit_value(p[8]);
+    unsigned d9 = digit_value(p[9]);
+    unsigned m0 = digit_value(p[11]);
+    unsigned m1 = digit_value(p[12]);
+    unsigned m2 = digit_value(p[13]);
 
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = (unsigned)((unsigned char)p[i] - '0');
-        if (d > 9) {
-            return false;
-        }
-        v = v * 10 + d;
+    if (d0 > 9 || d1 > 9 || d2 > 9 || d3 > 9 || d4 > 9 || d5 > 9 ||
+        d6 > 9 || d7 > 9 || d8 > 9 || d9 > 9 || m0 > 9 || m1 > 9 ||
+        m2 > 9) {
+        return false;
     }
-    *out = v;
+    /* Two halves of five digits keep each product within 32 bits. */
+    uint32_t high = (((d0 * 10 + d1) * 10 + d2) * 10 + d3) * 10 + d4;
+    uint32_t low = (((d5 * 10 + d6) * 10 + d7) * 10 + d8) * 10 + d9;
+    *sec = (uint64_t)high * 100000 + low;
+    *msec = (m0 * 10 + m1) * 10 + m2;
     return true;
 }
 
@@ -305,9 +419,9 @@ parse_stamp(const char *p, const char *end, struct audit_record *rec)
     uint64_t serial;
 
     /* The usual shape, ten digits of seconds and three of milliseconds,
-     * needs no search for where the numbers end. */
+     * is read at fixed offsets. */
     if (end - p > 15 && p[10] == '.' && p[14] == ':' &&
-        fixed_digits(p, 10, &sec) && fixed_digits(p + 11, 3, &msec)) {
+        fixed_sec_msec(p, &sec, &msec)) {
         p = scan_u64(p + 15, end, UINT64_MAX, &serial);
         if (p == NULL || p >= end || *p != ')') {
             return NULL;
@@ -412,6 +526,8 @@ audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
     it->end = rec->body.p + rec->body.len;
     it->in_msg = false;
     it->enriched = false;
+    it->count = 0;
+    it->next = 0;
 }
 
 /*
@@ -426,7 +542,8 @@ enum {
     BYTE_EQ = 0x08,             /* '=': ends a key */
     BYTE_OPEN = 0x10,           /* '"', '{': a value that may hold blanks */
     BYTE_TRAIL = 0x20,          /* ',', ')', '"': may be trimmed off a value */
-    BYTE_LOWER = 0x40           /* 'a' to 'z': not an enriched key */
+    BYTE_LOWER = 0x40,          /* 'a' to 'z': not an enriched key */
+    BYTE_PAREN = 0x80           /* '(': dropped before a key (audit 1.x) */
 };
 
 static const unsigned char byte_class[256] = {
@@ -439,6 +556,7 @@ static const unsigned char byte_class[256] = {
     ['{'] = BYTE_OPEN,
     [','] = BYTE_TRAIL,
     [')'] = BYTE_TRAIL,
+    ['('] = BYTE_PAREN,
     ['a'] = BYTE_LOWER, ['b'] = BYTE_LOWER, ['c'] = BYTE_LOWER,
     ['d'] = BYTE_LOWER, ['e'] = BYTE_LOWER, ['f'] = BYTE_LOWER,
     ['g'] = BYTE_LOWER, ['h'] = BYTE_LOWER, ['i'] = BYTE_LOWER,
@@ -458,13 +576,13 @@ byte_class_of(char c)
 
 /*
  * Returns the first byte at or after p of a class in cls, or end.  It
- * checks the bound once per four bytes because most keys and values of
- * real logs are 2 to 16 bytes long.
+ * checks the bound once per eight bytes, which covers most keys and values
+ * of real logs (2 to 16 bytes) in one or two steps.
  */
 static inline const char *
 scan_to_class(const char *p, const char *end, unsigned cls)
 {
-    while (end - p >= 4) {
+    while (end - p >= 8) {
         if ((byte_class_of(p[0]) & cls) != 0) {
             return p;
         }
@@ -477,7 +595,19 @@ scan_to_class(const char *p, const char *end, unsigned cls)
         if ((byte_class_of(p[3]) & cls) != 0) {
             return p + 3;
         }
-        p += 4;
+        if ((byte_class_of(p[4]) & cls) != 0) {
+            return p + 4;
+        }
+        if ((byte_class_of(p[5]) & cls) != 0) {
+            return p + 5;
+        }
+        if ((byte_class_of(p[6]) & cls) != 0) {
+            return p + 6;
+        }
+        if ((byte_class_of(p[7]) & cls) != 0) {
+            return p + 7;
+        }
+        p += 8;
     }
     while (p < end && (byte_class_of(*p) & cls) == 0) {
         p++;
@@ -506,32 +636,32 @@ trim_bare_value(struct sv v)
 }
 
 /*
- * Returns the value at p and moves it->p past it.  A value in double
+ * Returns the value at *pp and moves *pp past it.  A value in double
  * quotes (or an enriched "{ ... }") may hold blanks and runs to its
- * closing byte.  Any other value ends at the first byte of a class in
- * stop, the bytes that end a token.
+ * closing byte.  An unterminated quote runs to the end, and a lone '{' is
+ * bare.  Any other value ends at the first byte of a class in stop, the
+ * bytes that end a token.
  */
-static struct sv
-scan_value(struct audit_field_iter *it, const char *p, unsigned stop)
+static inline struct sv
+scan_value(const char **pp, const char *end, unsigned stop)
 {
-    const char *end = it->end;
-    const char *q;
+    const char *p = *pp;
+    const char *q = end;
 
     if (p < end && (byte_class_of(*p) & BYTE_OPEN) != 0) {
         const char *close = memchr(p + 1, *p == '"' ? '"' : '}',
                                    (size_t)(end - p - 1));
         if (close != NULL) {
-            it->p = close + 1;
-            return sv_make(p, (size_t)(it->p - p));
+            *pp = close + 1;
+            return sv_make(p, (size_t)(*pp - p));
         }
-    }
-    /* An unterminated quote runs to the end, and a lone '{' is bare. */
-    if (p < end && *p == '"') {
-        q = end;
+        if (*p != '"') {
+            q = scan_to_class(p, end, stop);
+        }
     } else {
         q = scan_to_class(p, end, stop);
     }
-    it->p = q;
+    *pp = q;
 
     struct sv v = sv_make(p, (size_t)(q - p));
     if (v.len > 0 && (byte_class_of(v.p[v.len - 1]) & BYTE_TRAIL) != 0) {
@@ -540,13 +670,12 @@ scan_value(struct audit_field_iter *it, const char *p, unsigned stop)
     return v;
 }
 
+/* Returns true for a key of upper-case letters, digits and punctuation,
+ * whose first byte is already known to be 'A' to 'Z'. */
 static bool
-is_upper_key(struct sv key)
+is_upper_key_rest(struct sv key)
 {
-    if (key.len == 0 || key.p[0] < 'A' || key.p[0] > 'Z') {
-        return false;
-    }
-    for (size_t i = 0; i < key.len; i++) {
+    for (size_t i = 1; i < key.len; i++) {
         if ((byte_class_of(key.p[i]) & BYTE_LOWER) != 0) {
             return false;
         }
@@ -554,40 +683,57 @@ is_upper_key(struct sv key)
     return true;
 }
 
+/*
+ * The scan keeps its state (position, msg='...' and enrichment) in locals
+ * and stores fields straight into the batch, so the cost that each field
+ * pays besides reading its bytes is a few tests of its first and last
+ * bytes.
+ */
 bool
-audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
+audit_fields_refill(struct audit_field_iter *it)
 {
     const char *p = it->p;
     const char *end = it->end;
+    bool in_msg = it->in_msg;
+    bool enriched = it->enriched;
+    /* A token ends at a space or 0x1D, and inside msg='...' also at the
+     * closing quote.  A key also ends at '='. */
+    unsigned stop = in_msg ? BYTE_END | BYTE_QUOTE : BYTE_END;
+    uint32_t n = 0;
 
-    for (;;) {
-        /* Skip blanks.  The separator starts the enriched fields, and
-         * one space, the usual gap, is skipped without the loop. */
+    while (n < AUDIT_FIELD_BATCH) {
+        /* One space, the usual gap, is skipped without the loop below. */
         if (p < end && *p == ' ') {
             p++;
         }
-        while (p < end && (byte_class_of(*p) & BYTE_BLANK) != 0) {
-            if (*p == AUDIT_GS) {
-                it->enriched = true;
-            }
-            p++;
-        }
         if (p >= end) {
-            it->p = p;
-            return false;
+            break;
         }
-        if (it->in_msg && *p == '\'') {
-            /* The closing quote of msg='...'. */
-            it->in_msg = false;
-            p++;
-            continue;
+        const char *start = p;
+        if ((byte_class_of(*p) & (BYTE_BLANK | BYTE_QUOTE | BYTE_PAREN)) !=
+            0) {
+            /* Skip a blank.  The separator starts the enriched fields. */
+            if ((byte_class_of(*p) & BYTE_BLANK) != 0) {
+                if (*p == AUDIT_GS) {
+                    enriched = true;
+                }
+                p++;
+                continue;
+            }
+            if (in_msg && *p == '\'') {
+                /* The closing quote of msg='...'. */
+                in_msg = false;
+                stop = BYTE_END;
+                p++;
+                continue;
+            }
+            if (*p == '(') {
+                start = p + 1;
+            }
         }
 
-        /* A token ends at a space or 0x1D, and inside msg='...' also at
-         * the closing quote.  A key ends at '='.  A token without one is
-         * a word such as "user", "PAM:" or "old", which is not a field. */
-        unsigned stop = it->in_msg ? BYTE_END | BYTE_QUOTE : BYTE_END;
-        const char *start = *p == '(' ? p + 1 : p;
+        /* A token without '=' is a word such as "user", "PAM:" or
+         * "old", which is not a field. */
         const char *eq = scan_to_class(start, end, stop | BYTE_EQ);
         if (eq >= end || *eq != '=') {
             p = eq;
@@ -602,24 +748,32 @@ audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
         p = eq + 1;
 
         /* msg='...' opens the user-space part; its fields follow. */
-        if (!it->in_msg && !it->enriched && p < end && *p == '\'' &&
+        if (key.len == 3 && !in_msg && !enriched && p < end && *p == '\'' &&
             sv_eq(key, SV_LIT("msg"))) {
-            it->in_msg = true;
+            in_msg = true;
+            stop = BYTE_END | BYTE_QUOTE;
             p++;
             continue;
         }
 
         /* An upper-case key ("AUID", "SYSCALL") is an interpreted field
          * even when auditd wrote no 0x1D before it. */
-        if (!it->in_msg && is_upper_key(key)) {
-            it->enriched = true;
+        if (!in_msg && *start >= 'A' && *start <= 'Z' &&
+            is_upper_key_rest(key)) {
+            enriched = true;
         }
+        struct audit_field *f = &it->batch[n++];
         f->key = key;
-        f->value = scan_value(it, p, stop);
-        f->enriched = it->enriched;
-        f->in_msg = it->in_msg;
-        return true;
+        f->value = scan_value(&p, end, stop);
+        f->enriched = enriched;
+        f->in_msg = in_msg;
     }
+    it->p = p;
+    it->in_msg = in_msg;
+    it->enriched = enriched;
+    it->count = n;
+    it->next = 0;
+    return n > 0;
 }
 
 bool

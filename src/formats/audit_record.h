@@ -87,11 +87,25 @@ struct audit_field {
     bool in_msg;            /* inside a user-space msg='...' part */
 };
 
+/*
+ * Fields the iterator tokenizes in one pass.  SYSCALL records carry about
+ * 30 and user-space records about 15, so most records take one pass.  A
+ * longer record takes further passes that continue where the last ended.
+ */
+#define AUDIT_FIELD_BATCH 64
+
+/*
+ * A field iterator.  audit_fields_next returns the fields of batch[] in
+ * order and calls audit_fields_refill when the batch is used up.
+ */
 struct audit_field_iter {
-    const char *p;          /* where the next field scan starts */
+    const char *p;          /* where the next batch's scan starts */
     const char *end;
-    bool in_msg;
-    bool enriched;
+    bool in_msg;            /* the scan at p is inside msg='...' */
+    bool enriched;          /* the scan at p is past 0x1D or an upper key */
+    uint32_t count;         /* fields in batch[] */
+    uint32_t next;          /* index of the next field to return */
+    struct audit_field batch[AUDIT_FIELD_BATCH];
 };
 
 /* Starts iterating the fields of rec's body. */
@@ -99,13 +113,27 @@ void audit_fields_init(struct audit_field_iter *it,
                        const struct audit_record *rec);
 
 /*
- * Stores the next field in *f and returns true, or returns false at the end
- * of the record.  Words without '=' ("user", "PAM:", "old", ":") are
- * skipped, the fields inside msg='...' are returned one by one with in_msg
- * set, and the audit 1.x punctuation "(hostname=?, ... res=success)" is
- * dropped from keys and values.
+ * Tokenizes up to AUDIT_FIELD_BATCH fields from it->p into it->batch and
+ * returns false when none is left.  Words without '=' ("user", "PAM:",
+ * "old", ":") are skipped, the fields inside msg='...' are stored one by
+ * one with in_msg set, and the audit 1.x punctuation "(hostname=?, ...
+ * res=success)" is dropped from keys and values.
  */
-bool audit_fields_next(struct audit_field_iter *it, struct audit_field *f);
+bool audit_fields_refill(struct audit_field_iter *it);
+
+/*
+ * Stores the next field in *f and returns true, or returns false at the end
+ * of the record (see audit_fields_refill for what counts as a field).
+ */
+static inline bool
+audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
+{
+    if (it->next == it->count && !audit_fields_refill(it)) {
+        return false;
+    }
+    *f = it->batch[it->next++];
+    return true;
+}
 
 /* Finds the first raw (not enriched) field named key; false when absent. */
 bool audit_field_find(const struct audit_record *rec, const char *key,

@@ -745,7 +745,7 @@ scanner_cases(void)
     }
 }
 
-/* Values longer than the scanner's four-byte steps, of every length
+/* Values longer than the scanner's eight-byte steps, of every length
  * around them, end at the right byte. */
 static void
 scanner_long_values(void)
