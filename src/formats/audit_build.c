@@ -341,7 +341,7 @@ audit_build_argv(struct audit_builder *b, const struct audit_group *g,
 {
     struct audit_record rec;
     struct audit_field_iter it;
-    struct audit_field f;
+    const struct audit_field *f;
     uint64_t line;
     uint64_t argc = 0;
     bool have_execve = false;
@@ -354,9 +354,9 @@ audit_build_argv(struct audit_builder *b, const struct audit_group *g,
         }
         have_execve = true;
         audit_fields_init(&it, &rec);
-        while (audit_fields_next(&it, &f)) {
-            if (!f.enriched) {
-                add_arg_field(b, ev, &f, &argc);
+        while ((f = audit_fields_step(&it)) != NULL) {
+            if (!f->enriched) {
+                add_arg_field(b, ev, f, &argc);
             }
         }
     }
@@ -385,51 +385,51 @@ fill_syscall(struct audit_builder *b, struct event *ev,
              const struct audit_record *rec)
 {
     struct audit_field_iter it;
-    struct audit_field f;
+    const struct audit_field *f;
 
     audit_fields_init(&it, rec);
-    while (audit_fields_next(&it, &f)) {
-        struct sv k = f.key;
-        if (f.enriched) {
+    while ((f = audit_fields_step(&it)) != NULL) {
+        struct sv k = f->key;
+        if (f->enriched) {
             /* Only AUID is used, and auditd appends each interpreted
              * field once, so the scan ends there.  NOTE: a repeated
              * AUID would be ignored. */
             if (sv_eq_cstr(k, "AUID")) {
-                struct sv name = unquote(f.value);
+                struct sv name = unquote(f->value);
                 if (!sv_eq_cstr(name, "unset")) {
                     event_set_str(ev, EVENT_USER, name);
                 }
                 break;
             }
         } else if (sv_eq_cstr(k, "success")) {
-            ev->result = parse_result(f.value);
+            ev->result = parse_result(f->value);
         } else if (sv_eq_cstr(k, "pid")) {
-            set_id(ev, EVENT_PID, f.value);
+            set_id(ev, EVENT_PID, f->value);
         } else if (sv_eq_cstr(k, "ppid")) {
-            set_id(ev, EVENT_PPID, f.value);
+            set_id(ev, EVENT_PPID, f->value);
         } else if (sv_eq_cstr(k, "uid")) {
-            set_id(ev, EVENT_UID, f.value);
+            set_id(ev, EVENT_UID, f->value);
         } else if (sv_eq_cstr(k, "euid")) {
-            set_id(ev, EVENT_EUID, f.value);
+            set_id(ev, EVENT_EUID, f->value);
         } else if (sv_eq_cstr(k, "ses")) {
-            set_id(ev, EVENT_SES, f.value);
+            set_id(ev, EVENT_SES, f->value);
         } else if (sv_eq_cstr(k, "auid")) {
             int64_t n;
-            if (parse_id(f.value, &n)) {
+            if (parse_id(f->value, &n)) {
                 event_set_num(ev, EVENT_AUID, n);
-            } else if (!is_number(f.value) && !sv_eq_cstr(f.value, "unset") &&
+            } else if (!is_number(f->value) && !sv_eq_cstr(f->value, "unset") &&
                        !event_has_str(ev, EVENT_USER)) {
                 /* The interpreted form names the user: auid=vagrant. */
-                event_set_str(ev, EVENT_USER, f.value);
+                event_set_str(ev, EVENT_USER, f->value);
             }
         } else if (sv_eq_cstr(k, "tty")) {
-            if (!sv_eq_cstr(f.value, "(none)")) {
-                event_set_str(ev, EVENT_TTY, f.value);
+            if (!sv_eq_cstr(f->value, "(none)")) {
+                event_set_str(ev, EVENT_TTY, f->value);
             }
         } else if (sv_eq_cstr(k, "comm")) {
-            event_set_str(ev, EVENT_PROGRAM, decode(b, k, f.value));
+            event_set_str(ev, EVENT_PROGRAM, decode(b, k, f->value));
         } else if (sv_eq_cstr(k, "exe")) {
-            event_set_str(ev, EVENT_EXE, decode(b, k, f.value));
+            event_set_str(ev, EVENT_EXE, decode(b, k, f->value));
         }
     }
 }
@@ -472,32 +472,32 @@ build_login(struct audit_builder *b, const struct audit_group *g,
 {
     struct event *ev = &b->ev;
     struct audit_field_iter it;
-    struct audit_field f;
+    const struct audit_field *f;
     struct sv auid = SV_NULL;
     struct sv ses = SV_NULL;
 
     start_event(b, g, EVENT_LOGIN_ASSIGN);
     audit_fields_init(&it, rec);
-    while (audit_fields_next(&it, &f)) {
-        if (f.enriched) {
-            struct sv name = unquote(f.value);
-            if (sv_eq_cstr(f.key, "AUID") && !sv_eq_cstr(name, "unset")) {
+    while ((f = audit_fields_step(&it)) != NULL) {
+        if (f->enriched) {
+            struct sv name = unquote(f->value);
+            if (sv_eq_cstr(f->key, "AUID") && !sv_eq_cstr(name, "unset")) {
                 event_set_str(ev, EVENT_USER, name);
             }
-        } else if (sv_eq_cstr(f.key, "pid")) {
-            set_id(ev, EVENT_PID, f.value);
-        } else if (sv_eq_cstr(f.key, "uid")) {
-            set_id(ev, EVENT_UID, f.value);
-        } else if (sv_eq_cstr(f.key, "auid")) {
-            auid = f.value;
-        } else if (sv_eq_cstr(f.key, "ses")) {
-            ses = f.value;
-        } else if (sv_eq_cstr(f.key, "tty")) {
-            if (!sv_eq_cstr(f.value, "(none)")) {
-                event_set_str(ev, EVENT_TTY, f.value);
+        } else if (sv_eq_cstr(f->key, "pid")) {
+            set_id(ev, EVENT_PID, f->value);
+        } else if (sv_eq_cstr(f->key, "uid")) {
+            set_id(ev, EVENT_UID, f->value);
+        } else if (sv_eq_cstr(f->key, "auid")) {
+            auid = f->value;
+        } else if (sv_eq_cstr(f->key, "ses")) {
+            ses = f->value;
+        } else if (sv_eq_cstr(f->key, "tty")) {
+            if (!sv_eq_cstr(f->value, "(none)")) {
+                event_set_str(ev, EVENT_TTY, f->value);
             }
-        } else if (sv_eq_cstr(f.key, "res")) {
-            ev->result = parse_result(f.value);
+        } else if (sv_eq_cstr(f->key, "res")) {
+            ev->result = parse_result(f->value);
         }
     }
     set_id(ev, EVENT_AUID, auid);
@@ -581,38 +581,38 @@ build_user(struct audit_builder *b, const struct audit_group *g,
 {
     struct event *ev = &b->ev;
     struct audit_field_iter it;
-    struct audit_field f;
+    const struct audit_field *f;
     struct user_fields u;
 
     memset(&u, 0, sizeof(u));
     start_event(b, g, EVENT_USER_LOGOUT);
     audit_fields_init(&it, rec);
-    while (audit_fields_next(&it, &f)) {
-        struct sv k = f.key;
-        if (f.enriched) {
+    while ((f = audit_fields_step(&it)) != NULL) {
+        struct sv k = f->key;
+        if (f->enriched) {
             continue;
         } else if (sv_eq_cstr(k, "pid")) {
-            set_id(ev, EVENT_PID, f.value);
+            set_id(ev, EVENT_PID, f->value);
         } else if (sv_eq_cstr(k, "auid")) {
-            set_id(ev, EVENT_AUID, f.value);
+            set_id(ev, EVENT_AUID, f->value);
         } else if (sv_eq_cstr(k, "ses")) {
-            set_id(ev, EVENT_SES, f.value);
+            set_id(ev, EVENT_SES, f->value);
         } else if (sv_eq_cstr(k, "op")) {
-            u.op = f.value;
+            u.op = f->value;
         } else if (sv_eq_cstr(k, "acct")) {
-            u.acct = f.value;
+            u.acct = f->value;
         } else if (sv_eq_cstr(k, "id")) {
-            u.id = f.value;
+            u.id = f->value;
         } else if (sv_eq_cstr(k, "exe")) {
-            u.exe = f.value;
+            u.exe = f->value;
         } else if (sv_eq_cstr(k, "hostname")) {
-            u.hostname = f.value;
+            u.hostname = f->value;
         } else if (sv_eq_cstr(k, "addr")) {
-            u.addr = f.value;
+            u.addr = f->value;
         } else if (sv_eq_cstr(k, "terminal")) {
-            u.terminal = f.value;
+            u.terminal = f->value;
         } else if (sv_eq_cstr(k, "res")) {
-            u.res = f.value;
+            u.res = f->value;
         }
     }
 

@@ -781,12 +781,12 @@ audit_field_find(const struct audit_record *rec, const char *key,
                  struct sv *value)
 {
     struct audit_field_iter it;
-    struct audit_field f;
+    const struct audit_field *f;
 
     audit_fields_init(&it, rec);
-    while (audit_fields_next(&it, &f)) {
-        if (!f.enriched && sv_eq_cstr(f.key, key)) {
-            *value = f.value;
+    while ((f = audit_fields_step(&it)) != NULL) {
+        if (!f->enriched && sv_eq_cstr(f->key, key)) {
+            *value = f->value;
             return true;
         }
     }

@@ -95,8 +95,9 @@ struct audit_field {
 #define AUDIT_FIELD_BATCH 64
 
 /*
- * A field iterator.  audit_fields_next returns the fields of batch[] in
- * order and calls audit_fields_refill when the batch is used up.
+ * A field iterator.  audit_fields_step and audit_fields_next return the
+ * fields of batch[] in order and call audit_fields_refill when the batch
+ * is used up.
  */
 struct audit_field_iter {
     const char *p;          /* where the next batch's scan starts */
@@ -122,16 +123,30 @@ void audit_fields_init(struct audit_field_iter *it,
 bool audit_fields_refill(struct audit_field_iter *it);
 
 /*
- * Stores the next field in *f and returns true, or returns false at the end
- * of the record (see audit_fields_refill for what counts as a field).
+ * Returns the next field, or NULL at the end of the record (see
+ * audit_fields_refill for what counts as a field).  The field stays valid
+ * until the next call with it.
  */
+static inline const struct audit_field *
+audit_fields_step(struct audit_field_iter *it)
+{
+    if (it->next == it->count && !audit_fields_refill(it)) {
+        return NULL;
+    }
+    return &it->batch[it->next++];
+}
+
+/* Stores the next field in *f and returns true, or returns false at the
+ * end of the record. */
 static inline bool
 audit_fields_next(struct audit_field_iter *it, struct audit_field *f)
 {
-    if (it->next == it->count && !audit_fields_refill(it)) {
+    const struct audit_field *next = audit_fields_step(it);
+
+    if (next == NULL) {
         return false;
     }
-    *f = it->batch[it->next++];
+    *f = *next;
     return true;
 }
 
