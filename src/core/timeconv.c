@@ -194,8 +194,8 @@ expect_char(struct sv s, size_t *i, char c)
     return false;
 }
 
-static int
-days_in_month(int year, int month)
+int
+time_days_in_month(int year, int month)
 {
     static const int days[] = { 31, 28, 31, 30, 31, 30,
                                 31, 31, 30, 31, 30, 31 };
@@ -216,7 +216,7 @@ time_parse_iso(struct sv s, const struct tz *tz, struct event_time *out)
         return 0;
     }
     int day = read_digits(s, &i, 2);
-    if (day < 1 || day > days_in_month(year, month)) {
+    if (day < 1 || day > time_days_in_month(year, month)) {
         return 0;
     }
     if (!expect_char(s, &i, 'T') && !expect_char(s, &i, ' ')) {

@@ -47,6 +47,12 @@ void epoch_to_civil(int64_t t, int *year, int *month, int *day, int *hour,
 int month_from_abbrev(struct sv s);
 
 /*
+ * Returns the number of days in month (1 to 12) of year in the proleptic
+ * Gregorian calendar, 29 for February of a leap year.
+ */
+int time_days_in_month(int year, int month);
+
+/*
  * Parses an RFC 3339 / ISO 8601 stamp at the start of s:
  * "2024-01-02T03:04:05[.ffffff][Z|+HH:MM|+HHMM]", also with a space in
  * place of the T.  A stamp with no zone is read in tz.  Returns the number

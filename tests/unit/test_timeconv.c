@@ -482,6 +482,19 @@ duration_forms(void)
     }
 }
 
+static void
+days_in_month_leap_rules(void)
+{
+    CHECK_INT(time_days_in_month(2024, 1), 31);
+    CHECK_INT(time_days_in_month(2024, 2), 29);
+    CHECK_INT(time_days_in_month(2023, 2), 28);
+    CHECK_INT(time_days_in_month(2000, 2), 29);
+    CHECK_INT(time_days_in_month(1900, 2), 28);
+    CHECK_INT(time_days_in_month(0, 2), 29);
+    CHECK_INT(time_days_in_month(2024, 4), 30);
+    CHECK_INT(time_days_in_month(2024, 12), 31);
+}
+
 int
 main(void)
 {
@@ -507,6 +520,7 @@ main(void)
     TEST_RUN("timeconv", tz_invalid_names);
     TEST_RUN("timeconv", tz_rejects_zone_folders);
     TEST_RUN("timeconv", duration_forms);
+    TEST_RUN("timeconv", days_in_month_leap_rules);
     /* Last, because a named zone sets TZ for the whole process. */
     if (have_berlin("tz_berlin_across_dst")) {
         TEST_RUN("timeconv", tz_berlin_across_dst);
