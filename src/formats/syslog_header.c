@@ -7,6 +7,9 @@
  * stamp.  Anything else is tried as the journal short form and otherwise
  * left whole as the message.  It does not judge whether the program is one
  * a format wants; that is the caller's decision.
+ *
+ * A fast path reads the two most common stamped shapes first and leaves
+ * every other line to the general parser, with the same results.
  */
 #include "formats/syslog_header.h"
 
@@ -357,8 +360,8 @@ parse_unstamped(struct sv s, struct syslog_header *out)
 }
 
 enum syslog_header_kind
-syslog_header_parse(struct syslog_header_state *st, struct sv line,
-                    struct syslog_header *out)
+syslog_header_parse_general(struct syslog_header_state *st, struct sv line,
+                            struct syslog_header *out)
 {
     struct sv s = line;
     size_t pri;
@@ -401,4 +404,450 @@ syslog_header_parse(struct syslog_header_state *st, struct sv line,
         out->time.digits = 0;
     }
     return out->kind;
+}
+
+/*
+ * The fast path.  Most lines of a log have one of two exact shapes:
+ *
+ *   "Feb  7 16:01:07 host prog[pid]: msg"
+ *   "2024-01-02T03:04:05.123456+01:00 host prog[pid]: msg"
+ *
+ * (the pid part optional, the fraction and zone optional in the second).
+ * The fast path tests digits and separators at fixed offsets, remembers
+ * the last stamp up to the minute, and scans the program and pid in one
+ * pass.  It accepts a line only when every byte it looked at has exactly
+ * the expected shape, and then gives the same result as the general
+ * parser, which it leaves every other line to.  It changes the state only
+ * after the whole header matched (apart from the memos, which hold no
+ * result), so a line it rejects reaches the general parser with the state
+ * as it was.
+ */
+
+/* Bytes of a stamp up to the minute: "Feb  7 16:01", "2024-01-02T03:04". */
+#define FAST_BSD_PREFIX 12
+#define FAST_ISO_PREFIX 16
+
+/* A stamp read by the fast path, before the year rule and zone apply. */
+struct fast_stamp {
+    struct syslog_stamp_memo *memo; /* the minute, with its fields */
+    bool has_offset;                /* "Z" or "+HH:MM", not opts->tz */
+    int second;
+    int32_t offset_sec;
+    int32_t nsec;
+    int8_t digits;
+};
+
+/*
+ * Months indexed by a hash of their three letters: (c0 + c1 + 3 * c2) mod
+ * 32 differs for the twelve English abbreviations.  fast_month compares
+ * the hit in full.
+ */
+static const unsigned char fast_month_by_hash[32] = {
+    [21] = 1, [17] = 2, [4] = 3, [7] = 4, [25] = 5, [9] = 6,
+    [3] = 7, [11] = 8, [8] = 9, [14] = 10, [31] = 11, [18] = 12,
+};
+
+static const char fast_month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* Returns 1 to 12 for "Jan" to "Dec" at p (three readable bytes), or 0. */
+static int
+fast_month(const char *p)
+{
+    unsigned hash = ((unsigned char)p[0] + (unsigned char)p[1] +
+                     3u * (unsigned char)p[2]) % 32;
+    int month = fast_month_by_hash[hash];
+
+    if (month == 0) {
+        return 0;
+    }
+
+    const char *name = fast_month_names + 3 * (month - 1);
+    if (name[0] != p[0] || name[1] != p[1] || name[2] != p[2]) {
+        return 0;
+    }
+    return month;
+}
+
+/* Returns the value of the two digits at p, or -1. */
+static int
+fast_two_digits(const char *p)
+{
+    unsigned hi = (unsigned)(unsigned char)p[0] - '0';
+    unsigned lo = (unsigned)(unsigned char)p[1] - '0';
+
+    if (hi > 9 || lo > 9) {
+        return -1;
+    }
+    return (int)(hi * 10 + lo);
+}
+
+/*
+ * Reads "hh:mm" at p (five readable bytes) into memo, with the ranges of
+ * the general parser: hour to 23, minute to 59.
+ */
+static bool
+fast_hour_minute(const char *p, struct syslog_stamp_memo *memo)
+{
+    memo->hour = fast_two_digits(p);
+    memo->minute = fast_two_digits(p + 3);
+    return p[2] == ':' && memo->hour >= 0 && memo->hour <= 23 &&
+           memo->minute >= 0 && memo->minute <= 59;
+}
+
+/*
+ * Reads ":ss" at p (three readable bytes), the second up to 60 as in the
+ * general parser.  Returns the second, or -1.
+ */
+static int
+fast_second(const char *p)
+{
+    int second = fast_two_digits(p + 1);
+
+    return p[0] == ':' && second <= 60 ? second : -1;
+}
+
+/*
+ * Checks the minute prefix "Feb  7 16:01" or "Feb 17 16:01" at p and
+ * fills memo from it.  The unpadded day "Feb 7" is left to the general
+ * parser.
+ */
+static bool
+fast_bsd_minute(const char *p, struct syslog_stamp_memo *memo)
+{
+    unsigned tens, ones;
+
+    memo->valid = false;
+    memo->has_start = false;
+    memo->month = fast_month(p);
+    tens = p[4] == ' ' ? 0 : (unsigned)(unsigned char)p[4] - '0';
+    ones = (unsigned)(unsigned char)p[5] - '0';
+    if (p[3] != ' ' || p[6] != ' ' || memo->month == 0 || tens > 9 ||
+        ones > 9) {
+        return false;
+    }
+    memo->day = (int)(tens * 10 + ones);
+    if (memo->day < 1 || memo->day > 31 || !fast_hour_minute(p + 7, memo)) {
+        return false;
+    }
+    memcpy(memo->prefix, p, FAST_BSD_PREFIX);
+    memo->valid = true;
+    return true;
+}
+
+/*
+ * Reads "Feb  7 16:01:07 " at the start of s.  Returns the stamp's length
+ * without the space, or 0.
+ */
+static size_t
+fast_bsd_stamp(struct syslog_header_state *st, struct sv s,
+               struct fast_stamp *fs)
+{
+    struct syslog_stamp_memo *memo = &st->bsd_memo;
+
+    if (s.len < 16 || s.p[15] != ' ') {
+        return 0;
+    }
+    fs->second = fast_second(s.p + 12);
+    if (fs->second < 0) {
+        return 0;
+    }
+    if (!memo->valid || memcmp(memo->prefix, s.p, FAST_BSD_PREFIX) != 0) {
+        if (!fast_bsd_minute(s.p, memo)) {
+            return 0;
+        }
+    }
+    fs->memo = memo;
+    fs->has_offset = false;
+    fs->offset_sec = 0;
+    fs->nsec = 0;
+    fs->digits = 0;
+    return 15;
+}
+
+/* Factors that scale a fraction of n digits (index n, 0 to 9) to ns. */
+static const int32_t fast_frac_scale[10] = {
+    1000000000, 100000000, 10000000, 1000000, 100000,
+    10000, 1000, 100, 10, 1
+};
+
+/*
+ * Reads a fraction ".123456" (any number of digits, nine kept) and a zone
+ * "Z", "+HH:MM" or none at s.p[*i], as time_parse_iso does.  Leaves *i at
+ * the byte after them.  Returns false for any other zone form, which the
+ * general parser handles.
+ */
+static bool
+fast_frac_zone(struct sv s, size_t *i, struct fast_stamp *fs)
+{
+    const char *p = s.p;
+    size_t k = *i;
+
+    fs->nsec = 0;
+    fs->digits = 0;
+    if (k + 1 < s.len && (p[k] == '.' || p[k] == ',') &&
+        (unsigned)(unsigned char)p[k + 1] - '0' <= 9) {
+        size_t start = ++k;
+        size_t kept_end = s.len - k > 9 ? k + 9 : s.len;
+        int32_t nsec = 0;
+        unsigned d;
+        while (k < kept_end && (d = (unsigned)(unsigned char)p[k] - '0') <= 9) {
+            nsec = nsec * 10 + (int32_t)d;
+            k++;
+        }
+        fs->digits = (int8_t)(k - start);
+        fs->nsec = nsec * fast_frac_scale[fs->digits];
+        /* Digits past the ninth are read and dropped. */
+        if (fs->digits == 9) {
+            while (k < s.len && (unsigned)(unsigned char)p[k] - '0' <= 9) {
+                k++;
+            }
+        }
+    }
+
+    fs->has_offset = false;
+    fs->offset_sec = 0;
+    if (k < s.len && (p[k] == 'Z' || p[k] == 'z')) {
+        fs->has_offset = true;
+        fs->offset_sec = 0;
+        k++;
+    } else if (k < s.len && (p[k] == '+' || p[k] == '-')) {
+        if (k + 6 > s.len || p[k + 3] != ':') {
+            return false;
+        }
+        int hours = fast_two_digits(p + k + 1);
+        int minutes = fast_two_digits(p + k + 4);
+        if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) {
+            return false;
+        }
+        fs->has_offset = true;
+        fs->offset_sec = (p[k] == '-' ? -1 : 1) * (hours * 3600 +
+                                                   minutes * 60);
+        k += 6;
+    }
+    *i = k;
+    return true;
+}
+
+/*
+ * Checks the minute prefix "2024-01-02T03:04" at p and fills memo from
+ * it, with the minute's start in UTC.  The space in place of the T is
+ * left to the general parser.
+ */
+static bool
+fast_iso_minute(const char *p, struct syslog_stamp_memo *memo)
+{
+    memo->valid = false;
+    if (p[4] != '-' || p[7] != '-' || p[10] != 'T') {
+        return false;
+    }
+    int century = fast_two_digits(p);
+    int year = fast_two_digits(p + 2);
+    memo->month = fast_two_digits(p + 5);
+    memo->day = fast_two_digits(p + 8);
+    if (century < 0 || year < 0 || memo->month < 1 || memo->month > 12 ||
+        memo->day < 1) {
+        return false;
+    }
+    memo->year = century * 100 + year;
+    if (memo->day > time_days_in_month(memo->year, memo->month) ||
+        !fast_hour_minute(p + 11, memo)) {
+        return false;
+    }
+    memo->minute_start = civil_to_epoch(memo->year, memo->month, memo->day,
+                                        memo->hour, memo->minute, 0);
+    memo->has_start = true;
+    memcpy(memo->prefix, p, FAST_ISO_PREFIX);
+    memo->valid = true;
+    return true;
+}
+
+/*
+ * Reads "2024-01-02T03:04:05[.frac][Z|+HH:MM] " at the start of s.
+ * Returns the stamp's length without the space, or 0.  The "+HHMM" and
+ * "+HH" zones are left to the general parser.
+ */
+static size_t
+fast_iso_stamp(struct syslog_header_state *st, struct sv s,
+               struct fast_stamp *fs)
+{
+    struct syslog_stamp_memo *memo = &st->iso_memo;
+    size_t i = 19;
+
+    if (s.len < 20) {
+        return 0;
+    }
+    fs->second = fast_second(s.p + 16);
+    if (fs->second < 0) {
+        return 0;
+    }
+    if (!memo->valid || memcmp(memo->prefix, s.p, FAST_ISO_PREFIX) != 0) {
+        if (!fast_iso_minute(s.p, memo)) {
+            return 0;
+        }
+    }
+    if (!fast_frac_zone(s, &i, fs) || i >= s.len || s.p[i] != ' ') {
+        return 0;
+    }
+    fs->memo = memo;
+    return i;
+}
+
+/* Bytes that a program name must not contain, which end its scan. */
+static const bool fast_name_stop[256] = {
+    [' '] = true, [':'] = true, ['['] = true, [']'] = true,
+};
+
+/*
+ * Reads "prog[pid]: " or "prog: " at p, before end, in one pass.  Sets
+ * out->program and out->pid and returns the byte after the space, or NULL
+ * when the token has any other shape.
+ */
+static const char *
+fast_program(const char *p, const char *end, struct syslog_header *out)
+{
+    const char *q = p;
+    const char *limit = end - p > SYSLOG_HEADER_MAX_PROGRAM + 1
+                            ? p + SYSLOG_HEADER_MAX_PROGRAM + 1
+                            : end;
+
+    while (q < limit && !fast_name_stop[(unsigned char)*q]) {
+        q++;
+    }
+    if (q == limit) {
+        return NULL;
+    }
+    out->program = sv_make(p, (size_t)(q - p));
+    out->pid = -1;
+    if (*q == ':') {
+        /* "prog: ", with a name of at least one byte. */
+        if (q == p || end - q < 2 || q[1] != ' ') {
+            return NULL;
+        }
+        return q + 2;
+    }
+    if (*q != '[') {
+        return NULL;
+    }
+
+    /* "[pid]: " with 1 to 10 digits up to UINT32_MAX, as sv_to_u64. */
+    const char *digits = ++q;
+    const char *digits_end = end - q > 10 ? q + 10 : end;
+    uint64_t pid = 0;
+    unsigned d;
+    while (q < digits_end && (d = (unsigned)(unsigned char)*q - '0') <= 9) {
+        pid = pid * 10 + d;
+        q++;
+    }
+    if (q == digits || pid > UINT32_MAX || end - q < 3 || q[0] != ']' ||
+        q[1] != ':' || q[2] != ' ') {
+        return NULL;
+    }
+    out->pid = (int64_t)pid;
+    return q + 3;
+}
+
+/*
+ * Reads "host prog[pid]: msg" from s, which starts after the stamp's
+ * space, into out->host, program, pid and message.  Returns false when the general parser could see it otherwise:
+ * no host, a host token ending in a colon, a second space or tab between
+ * host and program, or a program token of another shape.
+ */
+static bool
+fast_host_program(struct sv s, struct syslog_header *out)
+{
+    s = sv_trim_left(s);
+
+    const char *end = s.p + s.len;
+    const char *space = s.len > 0 ? memchr(s.p, ' ', s.len) : NULL;
+
+    if (space == NULL || space[-1] == ':') {
+        return false;
+    }
+    out->host = sv_make(s.p, (size_t)(space - s.p));
+
+    const char *prog = space + 1;
+    if (prog >= end || *prog == ' ' || *prog == '\t') {
+        return false;
+    }
+    const char *msg = fast_program(prog, end, out);
+    if (msg == NULL) {
+        return false;
+    }
+    out->message = sv_trim_left(sv_make(msg, (size_t)(end - msg)));
+    return true;
+}
+
+/*
+ * Applies the year rule (RFC 3164 only) and the zone to fs, as the general
+ * parser does: civil_to_epoch is linear in the second, so the minute's
+ * start plus the second gives the same value.
+ */
+static int64_t
+fast_stamp_epoch(struct syslog_header_state *st, const struct fast_stamp *fs)
+{
+    struct syslog_stamp_memo *memo = fs->memo;
+    const struct tz *tz = st->opts->tz;
+
+    if (memo == &st->bsd_memo) {
+        int year = pick_year(st, memo->month);
+        if (!memo->has_start || memo->year != year) {
+            memo->year = year;
+            memo->minute_start = civil_to_epoch(year, memo->month,
+                                                memo->day, memo->hour,
+                                                memo->minute, 0);
+            memo->has_start = true;
+        }
+    }
+    if (fs->has_offset) {
+        return memo->minute_start + fs->second - fs->offset_sec;
+    }
+    if (tz->is_named) {
+        return tz_to_epoch(tz, memo->year, memo->month, memo->day,
+                           memo->hour, memo->minute, fs->second);
+    }
+    return memo->minute_start + fs->second - tz->offset_sec;
+}
+
+/*
+ * Parses line by the fast path.  Returns false when the general parser has
+ * to decide, with *st as it was and *out partly written (the general
+ * parser clears it first).
+ */
+static bool
+parse_fast(struct syslog_header_state *st, struct sv line,
+           struct syslog_header *out)
+{
+    struct fast_stamp fs;
+    size_t n;
+
+    if (line.len == 0) {
+        return false;
+    }
+    if ((unsigned)(unsigned char)line.p[0] - '0' <= 9) {
+        n = fast_iso_stamp(st, line, &fs);
+    } else {
+        n = fast_bsd_stamp(st, line, &fs);
+    }
+    if (n == 0 || !fast_host_program(sv_skip(line, n + 1), out)) {
+        return false;
+    }
+
+    out->kind = SYSLOG_HEADER_STAMPED;
+    out->time.sec = fast_stamp_epoch(st, &fs);
+    out->time.nsec = fs.nsec;
+    out->time.digits = fs.digits;
+    out->sd = SV_NULL;
+    st->last = out->time;
+    st->has_last = true;
+    return true;
+}
+
+enum syslog_header_kind
+syslog_header_parse(struct syslog_header_state *st, struct sv line,
+                    struct syslog_header *out)
+{
+    if (parse_fast(st, line, out)) {
+        return SYSLOG_HEADER_STAMPED;
+    }
+    return syslog_header_parse_general(st, line, out);
 }

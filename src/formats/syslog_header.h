@@ -39,6 +39,21 @@ struct syslog_header {
 };
 
 /*
+ * The bytes up to the minute of the last stamp of one shape that the fast
+ * path checked ("Feb  7 16:01" or "2024-01-02T03:04"), with their fields.
+ * A line whose stamp starts with the same bytes skips the checks and the
+ * calendar arithmetic.  The fields follow from the bytes (and the year,
+ * for RFC 3164), so a memo never changes a result.
+ */
+struct syslog_stamp_memo {
+    char prefix[16];
+    bool valid;                 /* prefix and fields are set */
+    bool has_start;             /* minute_start is set for year */
+    int year, month, day, hour, minute;
+    int64_t minute_start;       /* civil_to_epoch(year, ..., minute, 0) */
+};
+
+/*
  * State carried from line to line of one input: the year rule of RFC 3164
  * stamps and the time of the last stamped line.
  */
@@ -50,6 +65,8 @@ struct syslog_header_state {
     int ref_month;
     bool has_last;
     struct event_time last;     /* time of the last stamped line */
+    struct syslog_stamp_memo bsd_memo; /* used by the fast path only */
+    struct syslog_stamp_memo iso_memo;
 };
 
 /* Prepares state for one input; opts must outlive it. */
@@ -69,5 +86,15 @@ void syslog_header_init(struct syslog_header_state *st,
 enum syslog_header_kind syslog_header_parse(struct syslog_header_state *st,
                                             struct sv line,
                                             struct syslog_header *out);
+
+/*
+ * Parses like syslog_header_parse, with the same results and state
+ * changes, but without the fast path for the two common stamped shapes.
+ * It is the reference that the fast path falls back to and is tested
+ * against; other callers use syslog_header_parse.
+ */
+enum syslog_header_kind
+syslog_header_parse_general(struct syslog_header_state *st, struct sv line,
+                            struct syslog_header *out);
 
 #endif
