@@ -443,8 +443,8 @@ struct fast_stamp {
  * the hit in full.
  */
 static const unsigned char fast_month_by_hash[32] = {
-    [21] = 1, [17] = 2, [4] = 3, [7] = 4, [25] = 5, [9] = 6,
-    [3] = 7, [11] = 8, [8] = 9, [14] = 10, [31] = 11, [18] = 12,
+    [21] = 1, [17] = 2, [4] = 3, [7] = 4,   [25] = 5,  [9] = 6,
+    [3] = 7,  [11] = 8, [8] = 9, [14] = 10, [31] = 11, [18] = 12,
 };
 
 static const char fast_month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -453,9 +453,9 @@ static const char fast_month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 static int
 fast_month(const char *p)
 {
-    unsigned hash = ((unsigned char)p[0] + (unsigned char)p[1] +
-                     3u * (unsigned char)p[2]) % 32;
-    int month = fast_month_by_hash[hash];
+    unsigned sum = (unsigned char)p[0] + (unsigned char)p[1] +
+                   3u * (unsigned char)p[2];
+    int month = fast_month_by_hash[sum % 32];
 
     if (month == 0) {
         return 0;
@@ -566,9 +566,7 @@ fast_bsd_stamp(struct syslog_header_state *st, struct sv s,
 
 /* Factors that scale a fraction of n digits (index n, 0 to 9) to ns. */
 static const int32_t fast_frac_scale[10] = {
-    1000000000, 100000000, 10000000, 1000000, 100000,
-    10000, 1000, 100, 10, 1
-};
+    1000000000, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1};
 
 /*
  * Reads a fraction ".123456" (any number of digits, nine kept) and a zone
@@ -620,8 +618,7 @@ fast_frac_zone(struct sv s, size_t *i, struct fast_stamp *fs)
             return false;
         }
         fs->has_offset = true;
-        fs->offset_sec = (p[k] == '-' ? -1 : 1) * (hours * 3600 +
-                                                   minutes * 60);
+        fs->offset_sec = (p[k] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
         k += 6;
     }
     *i = k;
@@ -694,7 +691,10 @@ fast_iso_stamp(struct syslog_header_state *st, struct sv s,
 
 /* Bytes that a program name must not contain, which end its scan. */
 static const bool fast_name_stop[256] = {
-    [' '] = true, [':'] = true, ['['] = true, [']'] = true,
+    [' '] = true,
+    [':'] = true,
+    ['['] = true,
+    [']'] = true,
 };
 
 /*
@@ -748,9 +748,10 @@ fast_program(const char *p, const char *end, struct syslog_header *out)
 
 /*
  * Reads "host prog[pid]: msg" from s, which starts after the stamp's
- * space, into out->host, program, pid and message.  Returns false when the general parser could see it otherwise:
- * no host, a host token ending in a colon, a second space or tab between
- * host and program, or a program token of another shape.
+ * space, into out->host, program, pid and message.  Returns false when
+ * the general parser could see it otherwise: no host, a host token ending
+ * in a colon, a second space or tab between host and program, or a
+ * program token of another shape.
  */
 static bool
 fast_host_program(struct sv s, struct syslog_header *out)
@@ -792,9 +793,8 @@ fast_stamp_epoch(struct syslog_header_state *st, const struct fast_stamp *fs)
         int year = pick_year(st, memo->month);
         if (!memo->has_start || memo->year != year) {
             memo->year = year;
-            memo->minute_start = civil_to_epoch(year, memo->month,
-                                                memo->day, memo->hour,
-                                                memo->minute, 0);
+            memo->minute_start = civil_to_epoch(year, memo->month, memo->day,
+                                                memo->hour, memo->minute, 0);
             memo->has_start = true;
         }
     }
@@ -802,8 +802,8 @@ fast_stamp_epoch(struct syslog_header_state *st, const struct fast_stamp *fs)
         return memo->minute_start + fs->second - fs->offset_sec;
     }
     if (tz->is_named) {
-        return tz_to_epoch(tz, memo->year, memo->month, memo->day,
-                           memo->hour, memo->minute, fs->second);
+        return tz_to_epoch(tz, memo->year, memo->month, memo->day, memo->hour,
+                           memo->minute, fs->second);
     }
     return memo->minute_start + fs->second - tz->offset_sec;
 }
