@@ -706,14 +706,10 @@ static const char *
 fast_program(const char *p, const char *end, struct syslog_header *out)
 {
     const char *q = p;
-    const char *limit = end - p > SYSLOG_HEADER_MAX_PROGRAM + 1
-                            ? p + SYSLOG_HEADER_MAX_PROGRAM + 1
-                            : end;
-
-    while (q < limit && !fast_name_stop[(unsigned char)*q]) {
+    while (q < end && !fast_name_stop[(unsigned char)*q]) {
         q++;
     }
-    if (q == limit) {
+    if (q == end || q - p > SYSLOG_HEADER_MAX_PROGRAM) {
         return NULL;
     }
     out->program = sv_make(p, (size_t)(q - p));
@@ -731,15 +727,15 @@ fast_program(const char *p, const char *end, struct syslog_header *out)
 
     /* "[pid]: " with 1 to 10 digits up to UINT32_MAX, as sv_to_u64. */
     const char *digits = ++q;
-    const char *digits_end = end - q > 10 ? q + 10 : end;
     uint64_t pid = 0;
     unsigned d;
-    while (q < digits_end && (d = (unsigned)(unsigned char)*q - '0') <= 9) {
+    while (q < end && (d = (unsigned)(unsigned char)*q - '0') <= 9) {
+        /* Wraps past 20 digits, but more than 10 are rejected below. */
         pid = pid * 10 + d;
         q++;
     }
-    if (q == digits || pid > UINT32_MAX || end - q < 3 || q[0] != ']' ||
-        q[1] != ':' || q[2] != ' ') {
+    if (q == digits || q - digits > 10 || pid > UINT32_MAX || end - q < 3 ||
+        q[0] != ']' || q[1] != ':' || q[2] != ' ') {
         return NULL;
     }
     out->pid = (int64_t)pid;
