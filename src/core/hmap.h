@@ -54,6 +54,10 @@ void *hmap_del(struct hmap *m, struct sv key);
 void hmap_each(const struct hmap *m, void (*fn)(void *arg, struct sv key,
                                                void *value), void *arg);
 
+/*
+ * Returns a 64-bit hash of key.  It is not keyed, and its values differ
+ * between machines of other byte orders, so it must not be stored.
+ */
 uint64_t hmap_hash(struct sv key);
 
 #endif
