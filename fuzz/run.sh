@@ -5,10 +5,11 @@
 #   bash fuzz/run.sh [BUILD [SECONDS]]     (defaults: build-fuzz, 30)
 #
 # Jobs: format-NAME for every format fuzz_format lists (so a format added
-# to the registry is fuzzed without changes here), then pipeline, json and
-# config.  When SECONDS times the number of jobs would pass 14 minutes, each
-# job gets 14 minutes divided by the job count instead, so a whole run stays
-# under 15 minutes.  FUZZ_JOBS="format-sshd pipeline" runs only those jobs.
+# to the registry is fuzzed without changes here), then pipeline, json,
+# config and header.  When SECONDS times the number of jobs would pass 14
+# minutes, each job gets 14 minutes divided by the job count instead, so a
+# whole run stays under 15 minutes.  FUZZ_JOBS="format-sshd pipeline" runs
+# only those jobs.
 #
 # Before fuzzing, every input saved under tests/fixtures/crashes/JOB/ is run
 # once through its harness: those are the reproducers of bugs found so far.
@@ -33,7 +34,7 @@ jobs=""
 for f in $(SSHTRAIL_FUZZ_LIST=1 "$build/fuzz_format"); do
     jobs="$jobs format-$f"
 done
-for h in pipeline json config; do
+for h in pipeline json config header; do
     [ -x "$build/fuzz_$h" ] && jobs="$jobs $h"
 done
 if [ -n "${FUZZ_JOBS:-}" ]; then
