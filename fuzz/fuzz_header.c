@@ -3,7 +3,7 @@
  * with its general parser.
  *
  * syslog_header_parse reads the two common stamped shapes at fixed offsets
- * and falls back to syslog_header_parse_general for everything else; both
+ * and falls back to syslog_header_parse_general for everything else.  Both
  * must give the same result and leave the same year-rule state for every
  * line.  The first input byte picks the options (zone UTC or +05:30, with
  * or without --year); the rest is split into lines, and each line goes to
