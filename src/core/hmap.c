@@ -1,4 +1,5 @@
-/* Open-addressing hash map with copied keys and a maximum entry count. */
+/* Open-addressing hash map with copied or value-held keys and a maximum
+ * entry count. */
 #include "core/hmap.h"
 
 #include <stdbool.h>
@@ -66,16 +67,51 @@ hmap_init(struct hmap *m, size_t max)
     m->nslots = 0;
     m->count = 0;
     m->max = max;
+    m->key_of = NULL;
+}
+
+void
+hmap_init_keyed(struct hmap *m, size_t max,
+                struct sv (*key_of)(const void *value))
+{
+    hmap_init(m, max);
+    m->key_of = key_of;
 }
 
 void
 hmap_fini(struct hmap *m)
 {
-    for (size_t i = 0; i < m->nslots; i++) {
-        free(m->slots[i].entry);
+    if (m->key_of == NULL) {
+        for (size_t i = 0; i < m->nslots; i++) {
+            free(m->slots[i].item);
+        }
     }
     free(m->slots);
-    hmap_init(m, m->max);
+    m->slots = NULL;
+    m->nslots = 0;
+    m->count = 0;
+}
+
+/* Returns the key of a full slot. */
+static struct sv
+slot_key(const struct hmap *m, const struct hmap_slot *s)
+{
+    if (m->key_of != NULL) {
+        return m->key_of(s->item);
+    }
+
+    const struct hmap_entry *e = s->item;
+    return sv_make(e->key, e->klen);
+}
+
+/* Returns the value of a full slot. */
+static void *
+slot_value(const struct hmap *m, const struct hmap_slot *s)
+{
+    if (m->key_of != NULL) {
+        return s->item;
+    }
+    return ((const struct hmap_entry *)s->item)->value;
 }
 
 /* Returns the slot holding key, or the empty slot where it would go.  The
@@ -88,10 +124,14 @@ find_slot(const struct hmap *m, struct sv key, uint64_t h)
 
     for (;;) {
         const struct hmap_slot *s = &m->slots[i];
-        if (s->entry == NULL ||
-            (s->hash == h && s->entry->klen == key.len &&
-             memcmp(s->entry->key, key.p, key.len) == 0)) {
+        if (s->item == NULL) {
             return i;
+        }
+        if (s->hash == h) {
+            struct sv k = slot_key(m, s);
+            if (k.len == key.len && memcmp(k.p, key.p, key.len) == 0) {
+                return i;
+            }
         }
         i = (i + 1) & mask;
     }
@@ -104,9 +144,8 @@ hmap_get(const struct hmap *m, struct sv key)
         return NULL;
     }
 
-    const struct hmap_entry *e = m->slots[find_slot(m, key, slot_hash(key))]
-                                     .entry;
-    return e != NULL ? e->value : NULL;
+    const struct hmap_slot *s = &m->slots[find_slot(m, key, slot_hash(key))];
+    return s->item != NULL ? slot_value(m, s) : NULL;
 }
 
 static int
@@ -119,11 +158,11 @@ grow(struct hmap *m)
         return -1;
     }
     for (size_t i = 0; i < m->nslots; i++) {
-        if (m->slots[i].entry == NULL) {
+        if (m->slots[i].item == NULL) {
             continue;
         }
         size_t j = m->slots[i].hash & (n - 1);
-        while (slots[j].entry != NULL) {
+        while (slots[j].item != NULL) {
             j = (j + 1) & (n - 1);
         }
         slots[j] = m->slots[i];
@@ -140,9 +179,13 @@ hmap_put(struct hmap *m, struct sv key, void *value)
     uint64_t h = slot_hash(key);
 
     if (m->nslots > 0) {
-        struct hmap_entry *e = m->slots[find_slot(m, key, h)].entry;
-        if (e != NULL) {
-            e->value = value;
+        struct hmap_slot *s = &m->slots[find_slot(m, key, h)];
+        if (s->item != NULL) {
+            if (m->key_of != NULL) {
+                s->item = value;
+            } else {
+                ((struct hmap_entry *)s->item)->value = value;
+            }
             return 0;
         }
     }
@@ -155,19 +198,23 @@ hmap_put(struct hmap *m, struct sv key, void *value)
         }
     }
 
-    struct hmap_entry *e = malloc(sizeof(*e) + key.len);
-    if (e == NULL) {
-        return -1;
-    }
-    e->value = value;
-    e->klen = key.len;
-    if (key.len) {
-        memcpy(e->key, key.p, key.len);
+    void *item = value;
+    if (m->key_of == NULL) {
+        struct hmap_entry *e = malloc(sizeof(*e) + key.len);
+        if (e == NULL) {
+            return -1;
+        }
+        e->value = value;
+        e->klen = key.len;
+        if (key.len) {
+            memcpy(e->key, key.p, key.len);
+        }
+        item = e;
     }
 
     size_t i = find_slot(m, key, h);
     m->slots[i].hash = h;
-    m->slots[i].entry = e;
+    m->slots[i].item = item;
     m->count++;
     return 0;
 }
@@ -180,10 +227,10 @@ remove_slot(struct hmap *m, size_t i)
     size_t mask = m->nslots - 1;
     size_t j = i;
 
-    m->slots[i].entry = NULL;
+    m->slots[i].item = NULL;
     for (;;) {
         j = (j + 1) & mask;
-        if (m->slots[j].entry == NULL) {
+        if (m->slots[j].item == NULL) {
             return;
         }
         size_t home = m->slots[j].hash & mask;
@@ -192,7 +239,7 @@ remove_slot(struct hmap *m, size_t i)
                             : (home > i || home <= j);
         if (!stays) {
             m->slots[i] = m->slots[j];
-            m->slots[j].entry = NULL;
+            m->slots[j].item = NULL;
             i = j;
         }
     }
@@ -206,14 +253,16 @@ hmap_del(struct hmap *m, struct sv key)
     }
 
     size_t i = find_slot(m, key, slot_hash(key));
-    struct hmap_entry *e = m->slots[i].entry;
-    if (e == NULL) {
+    struct hmap_slot *s = &m->slots[i];
+    if (s->item == NULL) {
         return NULL;
     }
 
-    void *value = e->value;
+    void *value = slot_value(m, s);
+    if (m->key_of == NULL) {
+        free(s->item);
+    }
     remove_slot(m, i);
-    free(e);
     m->count--;
     return value;
 }
@@ -223,9 +272,9 @@ hmap_each(const struct hmap *m, void (*fn)(void *, struct sv, void *),
           void *arg)
 {
     for (size_t i = 0; i < m->nslots; i++) {
-        const struct hmap_entry *e = m->slots[i].entry;
-        if (e != NULL) {
-            fn(arg, sv_make(e->key, e->klen), e->value);
+        const struct hmap_slot *s = &m->slots[i];
+        if (s->item != NULL) {
+            fn(arg, slot_key(m, s), slot_value(m, s));
         }
     }
 }

@@ -2,11 +2,13 @@
  * A hash map from byte-string keys to pointers, with a maximum entry count.
  *
  * Keys are copied; values are borrowed (the caller owns what they point
- * to).  hmap_put fails rather than grow past the maximum, so the caller
- * decides what to evict and counts it.  FNV-1a hashes the keys.  The slots
- * are one array probed in order (open addressing).  Each slot keeps the
- * entry's hash beside its pointer, so a lookup reads an entry only when the
- * hashes agree.  The array doubles when three quarters full.
+ * to).  A map made with hmap_init_keyed copies no key: its values carry
+ * their own, which key_of returns, so an entry costs no allocation.
+ * hmap_put fails rather than grow past the maximum, so the caller decides
+ * what to evict and counts it.  The slots are one array probed in order
+ * (open addressing).  Each slot keeps the entry's hash beside its pointer,
+ * so a lookup reads an entry only when the hashes agree.  The array doubles
+ * when three quarters full.
  */
 #ifndef SSHTRAIL_HMAP_H
 #define SSHTRAIL_HMAP_H
@@ -16,6 +18,7 @@
 
 #include "core/sv.h"
 
+/* An entry with a copied key. */
 struct hmap_entry {
     void *value;
     size_t klen;
@@ -24,7 +27,8 @@ struct hmap_entry {
 
 struct hmap_slot {
     uint64_t hash;              /* of the entry's key, mixed */
-    struct hmap_entry *entry;   /* NULL: empty */
+    void *item;                 /* the hmap_entry, or in a keyed map the
+                                   value itself; NULL: empty */
 };
 
 struct hmap {
@@ -32,10 +36,19 @@ struct hmap {
     size_t nslots;              /* 0 or a power of two */
     size_t count;
     size_t max;
+    struct sv (*key_of)(const void *value);    /* NULL: keys are copied */
 };
 
 void hmap_init(struct hmap *m, size_t max);
-/* Frees the entries, not the values. */
+/*
+ * Makes a map whose values contain their keys: key_of(value) returns the
+ * key a value was stored under, and those bytes must not change while it
+ * is in the map.  hmap_put's key must equal key_of(value), and value must
+ * not be NULL.
+ */
+void hmap_init_keyed(struct hmap *m, size_t max,
+                     struct sv (*key_of)(const void *value));
+/* Frees the entries and slots, not the values. */
 void hmap_fini(struct hmap *m);
 
 /* Returns the value stored under key, or NULL. */

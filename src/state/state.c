@@ -131,6 +131,16 @@ kill_row(struct state *st, enum state_table t, struct state_row *r)
     free(r);
 }
 
+/* Returns the key a row is stored under: rows hold their own, so the
+ * tables copy none. */
+static struct sv
+row_key(const void *row)
+{
+    const struct state_row *r = row;
+
+    return sv_make(r->key, r->klen);
+}
+
 static struct state_row *
 row_new(struct state *st, enum state_table t, struct sv key)
 {
@@ -260,7 +270,7 @@ state_open(struct state **out, const char *path,
     for (int t = 0; t < STATE_TABLE_COUNT; t++) {
         size_t max = opts->max_rows[t];
         st->tables[t].max = max != 0 ? max : table_info[t].default_max;
-        hmap_init(&st->tables[t].map, st->tables[t].max);
+        hmap_init_keyed(&st->tables[t].map, st->tables[t].max, row_key);
     }
     st->window_ms = opts->window_ms > 0 ? opts->window_ms
                                         : 30LL * 24 * 3600 * 1000;

@@ -200,6 +200,86 @@ hmap_many_keys_rehash(void)
     hmap_fini(&m);
 }
 
+/* A value that holds its own key, for the keyed maps. */
+struct keyed_item {
+    int id;
+    size_t len;
+    char key[24];
+    int visits;
+};
+
+static struct sv
+keyed_item_key(const void *value)
+{
+    const struct keyed_item *it = value;
+
+    return sv_make(it->key, it->len);
+}
+
+static void
+visit_item(void *arg, struct sv key, void *value)
+{
+    struct keyed_item *it = value;
+
+    *(int *)arg += !sv_eq(key, keyed_item_key(it));
+    it->visits++;
+}
+
+/* A keyed map finds, replaces, walks and deletes values by the keys they
+ * hold, through rehashes and backward-shift deletion, and frees none. */
+static void
+hmap_keyed_values(void)
+{
+    enum { COUNT = 20000 };
+    struct keyed_item *items = calloc(COUNT + 1, sizeof(*items));
+    struct hmap m;
+    int bad = 0;
+
+    CHECK(items != NULL);
+    if (items == NULL) {
+        return;
+    }
+    hmap_init_keyed(&m, COUNT, keyed_item_key);
+    for (int i = 0; i <= COUNT; i++) {
+        items[i].id = i;
+        items[i].len = (size_t)snprintf(items[i].key, sizeof(items[i].key),
+                                        "10.%d.%d\x1fh", i / 256, i % 256);
+    }
+    for (int i = 0; i < COUNT; i++) {
+        bad += hmap_put(&m, keyed_item_key(&items[i]), &items[i]) != 0;
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(m.count, COUNT);
+    CHECK_INT(hmap_put(&m, keyed_item_key(&items[COUNT]), &items[COUNT]), -1);
+
+    hmap_each(&m, visit_item, &bad);
+    for (int i = 0; i < COUNT; i++) {
+        bad += items[i].visits != 1;
+    }
+    CHECK_INT(bad, 0);
+
+    /* Replacing a value under the same key keeps the count. */
+    struct keyed_item twin = items[7];
+    CHECK_INT(hmap_put(&m, keyed_item_key(&twin), &twin), 0);
+    CHECK(hmap_get(&m, keyed_item_key(&items[7])) == &twin);
+    CHECK_INT(m.count, COUNT);
+    CHECK_INT(hmap_put(&m, keyed_item_key(&items[7]), &items[7]), 0);
+
+    for (int i = 0; i < COUNT; i += 3) {
+        bad += hmap_del(&m, keyed_item_key(&items[i])) != &items[i];
+    }
+    for (int i = 0; i < COUNT; i++) {
+        void *want = i % 3 ? &items[i] : NULL;
+        bad += hmap_get(&m, keyed_item_key(&items[i])) != want;
+    }
+    CHECK_INT(bad, 0);
+    CHECK(hmap_del(&m, SV_LIT("absent")) == NULL);
+    hmap_fini(&m);
+    /* The values are the caller's: still readable after hmap_fini. */
+    CHECK_INT(items[COUNT - 1].id, COUNT - 1);
+    free(items);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -376,6 +456,7 @@ main(void)
     TEST_RUN("hmap", hmap_full_rejects_new_keys);
     TEST_RUN("hmap", hmap_many_keys_rehash);
     TEST_RUN("hmap", hmap_hash_distinct);
+    TEST_RUN("hmap", hmap_keyed_values);
     TEST_RUN("fifomap", fifomap_put_get_replace);
     TEST_RUN("fifomap", fifomap_evicts_oldest);
     TEST_RUN("fifomap", fifomap_many_keys_wrap);
