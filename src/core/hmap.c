@@ -37,14 +37,19 @@ hmap_hash(struct sv key)
     for (; i + 8 <= key.len; i += 8) {
         h = mix_word(h, load_word(key.p + i));
     }
-    if (i < key.len) {
-        uint64_t w = 0;
-        for (unsigned k = 0; i + k < key.len; k++) {
-            w |= (uint64_t)(unsigned char)key.p[i + k] << (8 * k);
-        }
-        h = mix_word(h, w);
+    if (i == key.len) {
+        return h;
     }
-    return h;
+    /* The last bytes: the final eight of a longer key, overlapping words
+     * already mixed (the length is in h), else byte by byte. */
+    if (key.len >= 8) {
+        return mix_word(h, load_word(key.p + key.len - 8));
+    }
+    uint64_t w = 0;
+    for (unsigned k = 0; k < key.len; k++) {
+        w |= (uint64_t)(unsigned char)key.p[k] << (8 * k);
+    }
+    return mix_word(h, w);
 }
 
 /* Spreads the high bits of hmap_hash into the low ones the slot index
