@@ -10,6 +10,7 @@
  * the fixed prefix and that part.  Messages sshtrail does not use are
  * skipped by reason; nothing here buffers across lines.
  */
+#define _GNU_SOURCE             /* memrchr */
 #include "formats/format.h"
 #include "formats/sshd.h"
 #include "formats/syslog_header.h"
@@ -57,9 +58,39 @@ struct sshd_message {
 #define MSG(prefix, handler) { prefix, sizeof(prefix) - 1, handler }
 
 /*
- * Returns the offset of the last occurrence of needle in s, or -1.  Like
- * sv_rfind, but tests the first byte before comparing the rest, which
- * matters on every line.
+ * Returns the offset of the first byte of needle that is not a space, or 0
+ * when all are.  Searching for that byte skips the spaces that separate
+ * every word of a message.
+ */
+static size_t
+anchor_of(struct sv needle)
+{
+    size_t a = 0;
+
+    while (a < needle.len && needle.p[a] == ' ') {
+        a++;
+    }
+    return a < needle.len ? a : 0;
+}
+
+/* True when needle occurs in s at offset i (i + needle.len <= s.len). */
+static bool
+matches_at(struct sv s, size_t i, struct sv needle)
+{
+    /* The needles are a few bytes long: compare them in place, not
+     * through a call to memcmp. */
+    for (size_t k = 0; k < needle.len; k++) {
+        if (s.p[i + k] != needle.p[k]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Returns the offset of the last occurrence of needle in s, or -1, like
+ * sv_rfind.  memrchr finds the candidates by the needle's first byte that
+ * is not a space.
  */
 static ptrdiff_t
 rfind(struct sv s, struct sv needle)
@@ -68,20 +99,47 @@ rfind(struct sv s, struct sv needle)
         return needle.len == 0 ? (ptrdiff_t)s.len : -1;
     }
 
-    /* The needles are a few bytes long: compare them in place, not
-     * through a call to memcmp. */
-    char first = needle.p[0];
-    for (size_t i = s.len - needle.len + 1; i-- > 0;) {
-        if (s.p[i] != first) {
-            continue;
+    /* Candidate starts are 0 .. s.len - needle.len; n of them remain. */
+    size_t a = anchor_of(needle);
+    size_t n = s.len - needle.len + 1;
+    while (n > 0) {
+        const char *hit = memrchr(s.p + a, needle.p[a], n);
+        if (hit == NULL) {
+            return -1;
         }
-        size_t k = 1;
-        while (k < needle.len && s.p[i + k] == needle.p[k]) {
-            k++;
-        }
-        if (k == needle.len) {
+        size_t i = (size_t)(hit - s.p) - a;
+        if (matches_at(s, i, needle)) {
             return (ptrdiff_t)i;
         }
+        n = i;
+    }
+    return -1;
+}
+
+/*
+ * Returns the offset of the first occurrence of needle in s, or -1, like
+ * sv_find but searching by the needle's first byte that is not a space.
+ */
+static ptrdiff_t
+find(struct sv s, struct sv needle)
+{
+    if (needle.len == 0 || needle.len > s.len) {
+        return needle.len == 0 ? 0 : -1;
+    }
+
+    size_t a = anchor_of(needle);
+    size_t i = 0;
+    size_t end = s.len - needle.len + 1;
+    while (i < end) {
+        const char *hit = memchr(s.p + a + i, needle.p[a], end - i);
+        if (hit == NULL) {
+            return -1;
+        }
+        i = (size_t)(hit - s.p) - a;
+        if (matches_at(s, i, needle)) {
+            return (ptrdiff_t)i;
+        }
+        i++;
     }
     return -1;
 }
@@ -128,12 +186,7 @@ strip_suffix(struct sv *s, struct sv suffix)
 static const char *
 last_space(struct sv s)
 {
-    for (size_t i = s.len; i > 0; i--) {
-        if (s.p[i - 1] == ' ') {
-            return s.p + i - 1;
-        }
-    }
-    return NULL;
+    return s.len > 0 ? memrchr(s.p, ' ', s.len) : NULL;
 }
 
 /* A non-empty token without spaces: an address or a host name. */
@@ -308,7 +361,7 @@ split_auth_tail(struct sv s, struct sshd_fields *f)
 static bool
 on_accepted(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
 {
-    ptrdiff_t at = sv_find(rest, SV_LIT(" for "));
+    ptrdiff_t at = find(rest, SV_LIT(" for "));
 
     if (at <= 0) {
         return false;
@@ -383,7 +436,7 @@ on_received_disconnect(struct sv rest, struct sshd_fields *f,
         }
     } else {
         /* Older: "ADDR: CODE: TEXT"; an IPv6 address holds colons too. */
-        colon = sv_find(rest, SV_LIT(": "));
+        colon = find(rest, SV_LIT(": "));
         if (colon <= 0) {
             return false;
         }
@@ -397,7 +450,7 @@ on_received_disconnect(struct sv rest, struct sshd_fields *f,
 
     /* The text after "CODE: " is the reason the client gave. */
     after = sv_trim_left(after);
-    colon = sv_find(after, SV_LIT(": "));
+    colon = find(after, SV_LIT(": "));
     if (colon > 0 && is_digits(sv_head(after, (size_t)colon))) {
         f->detail = sv_skip(after, (size_t)colon + 2);
     } else {
@@ -463,23 +516,20 @@ on_session_closed(struct sv rest, struct sshd_fields *f,
     return f->user.len > 0;
 }
 
-/* Returns the value of " key=" in s up to the next space, or SV_NULL. */
+/*
+ * Returns the value after the first key (" rhost=", " user=") in s, up to
+ * the next space, or SV_NULL.
+ */
 static struct sv
-pam_value(struct sv s, const char *key)
+pam_value(struct sv s, struct sv key)
 {
-    char pat[16];
-    size_t n = strlen(key);
-    ptrdiff_t at;
+    ptrdiff_t at = find(s, key);
     struct sv v;
 
-    pat[0] = ' ';
-    memcpy(pat + 1, key, n);
-    pat[n + 1] = '=';
-    at = sv_find(s, sv_make(pat, n + 2));
     if (at < 0) {
         return SV_NULL;
     }
-    (void)sv_cut(sv_skip(s, (size_t)at + n + 2), ' ', &v);
+    (void)sv_cut(sv_skip(s, (size_t)at + key.len), ' ', &v);
     return v;
 }
 
@@ -491,7 +541,7 @@ static bool
 on_pam_auth_failure(struct sv rest, struct sshd_fields *f,
                     enum event_kind *kind)
 {
-    struct sv rhost = pam_value(rest, "rhost");
+    struct sv rhost = pam_value(rest, SV_LIT(" rhost="));
     struct sv user;
 
     *kind = EVENT_AUTH_FAILURE;
@@ -499,7 +549,8 @@ on_pam_auth_failure(struct sv rest, struct sshd_fields *f,
     if (rhost.len > 0) {
         f->addr = rhost;
         /* user= follows rhost=; ruser= before it is set by the client. */
-        user = pam_value(sv_skip(rest, (size_t)(rhost.p - rest.p)), "user");
+        user = pam_value(sv_skip(rest, (size_t)(rhost.p - rest.p)),
+                          SV_LIT(" user="));
         if (user.len > 0) {
             f->user = user;
         }
@@ -710,7 +761,7 @@ strip_message_prefix(struct sv msg)
 {
     /* Solaris: "[ID 800047 auth.info] Failed ..." */
     if (sv_starts_with(msg, "[ID ")) {
-        ptrdiff_t close = sv_find(msg, SV_LIT("] "));
+        ptrdiff_t close = find(msg, SV_LIT("] "));
         if (close > 0) {
             msg = sv_skip(msg, (size_t)close + 2);
         }
