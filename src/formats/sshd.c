@@ -851,20 +851,33 @@ set_src_ip(struct event *ev, struct sv addr)
     char out[INET6_ADDRSTRLEN];
     unsigned char bin[16];
     struct sv ip = addr;
-    ptrdiff_t zone = sv_find_char(addr, '%');
 
-    if (zone > 0 && sv_find_char(addr, ':') >= 0) {
+    /* Most addresses are dotted quads as inet_ntop writes them. */
+    if (sv_is_plain_ipv4(addr)) {
+        event_set_str(ev, EVENT_SRC_IP, addr);
+        return;
+    }
+
+    ptrdiff_t zone = sv_find_char(addr, '%');
+    if (zone > 0 && sv_find_char(addr, ':') < 0) {
+        zone = -1;
+    }
+    if (zone > 0) {
         ip = sv_head(addr, (size_t)zone);
     }
-    if (ip.len >= sizeof(in) || sv_is_plain_ipv4(ip)) {
+    if (ip.len >= sizeof(in) || (zone > 0 && sv_is_plain_ipv4(ip))) {
         event_set_str(ev, EVENT_SRC_IP, ip.len >= sizeof(in) ? addr : ip);
         return;
     }
     memcpy(in, ip.p, ip.len);
     in[ip.len] = '\0';
-    if (inet_pton(AF_INET, in, bin) == 1) {
+
+    /* inet_pton reads up to a NUL.  IPv4 text holds no colon and IPv6
+     * text always does, so only one of the two calls can succeed. */
+    bool v6 = strchr(in, ':') != NULL;
+    if (!v6 && inet_pton(AF_INET, in, bin) == 1) {
         inet_ntop(AF_INET, bin, out, sizeof(out));
-    } else if (inet_pton(AF_INET6, in, bin) == 1) {
+    } else if (v6 && inet_pton(AF_INET6, in, bin) == 1) {
         format_ipv6(bin, out);
     } else {
         event_set_str(ev, EVENT_SRC_IP, addr);
