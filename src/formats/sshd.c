@@ -58,23 +58,18 @@ struct sshd_message {
 #define MSG(prefix, handler) { prefix, sizeof(prefix) - 1, handler }
 
 /*
- * Returns the offset of the first byte of needle that is not a space, or 0
- * when all are.  Searching for that byte skips the spaces that separate
+ * Returns the offset of the byte of needle to search for: the second when
+ * the needle starts with a space, as most do, because spaces separate
  * every word of a message.
  */
-static size_t
+static inline size_t
 anchor_of(struct sv needle)
 {
-    size_t a = 0;
-
-    while (a < needle.len && needle.p[a] == ' ') {
-        a++;
-    }
-    return a < needle.len ? a : 0;
+    return needle.len > 1 && needle.p[0] == ' ' ? 1 : 0;
 }
 
 /* True when needle occurs in s at offset i (i + needle.len <= s.len). */
-static bool
+static inline bool
 matches_at(struct sv s, size_t i, struct sv needle)
 {
     /* The needles are a few bytes long: compare them in place, not
@@ -92,7 +87,7 @@ matches_at(struct sv s, size_t i, struct sv needle)
  * sv_rfind.  memrchr finds the candidates by the needle's first byte that
  * is not a space.
  */
-static ptrdiff_t
+static inline ptrdiff_t
 rfind(struct sv s, struct sv needle)
 {
     if (needle.len == 0 || needle.len > s.len) {
@@ -120,7 +115,7 @@ rfind(struct sv s, struct sv needle)
  * Returns the offset of the first occurrence of needle in s, or -1, like
  * sv_find but searching by the needle's first byte that is not a space.
  */
-static ptrdiff_t
+static inline ptrdiff_t
 find(struct sv s, struct sv needle)
 {
     if (needle.len == 0 || needle.len > s.len) {
