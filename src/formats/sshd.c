@@ -153,13 +153,28 @@ is_digits(struct sv s)
     return true;
 }
 
+/*
+ * Parses a port number that fills all of s, as sv_to_u64 with a maximum
+ * of 65535 does: up to 20 digits, leading zeros allowed.
+ */
 static bool
 parse_port(struct sv s, int64_t *port)
 {
-    uint64_t v;
+    uint32_t v = 0;
 
-    if (!sv_to_u64(s, 65535, &v)) {
+    if (s.len == 0 || s.len > 20) {
         return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        uint32_t d = (uint32_t)(unsigned char)s.p[i] - '0';
+        if (d > 9) {
+            return false;
+        }
+        /* v is at most 65535 here, so this cannot overflow. */
+        v = v * 10 + d;
+        if (v > 65535) {
+            return false;
+        }
     }
     *port = (int64_t)v;
     return true;
@@ -908,25 +923,24 @@ fill_event(struct event *ev, enum event_kind kind,
         event_set_num(ev, EVENT_CHILD_PID, f->child_pid);
     }
 
-    static const struct {
-        size_t off;
-        enum event_str field;
-    } strs[] = {
-        { offsetof(struct sshd_fields, method), EVENT_AUTH_METHOD },
-        { offsetof(struct sshd_fields, key_type), EVENT_KEY_TYPE },
-        { offsetof(struct sshd_fields, key_fp), EVENT_KEY_FP },
-        { offsetof(struct sshd_fields, tty), EVENT_TTY },
-        { offsetof(struct sshd_fields, session_type), EVENT_SESSION_TYPE },
-        { offsetof(struct sshd_fields, detail), EVENT_DETAIL },
-    };
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-        const struct sv *v =
-            (const struct sv *)((const char *)f + strs[i].off);
-        if (v->p != NULL) {
-            event_set_str(ev, strs[i].field, *v);
-        }
+    if (f->method.p != NULL) {
+        event_set_str(ev, EVENT_AUTH_METHOD, f->method);
     }
-    if (f->invalid_user && !event_has_str(ev, EVENT_DETAIL)) {
+    if (f->key_type.p != NULL) {
+        event_set_str(ev, EVENT_KEY_TYPE, f->key_type);
+    }
+    if (f->key_fp.p != NULL) {
+        event_set_str(ev, EVENT_KEY_FP, f->key_fp);
+    }
+    if (f->tty.p != NULL) {
+        event_set_str(ev, EVENT_TTY, f->tty);
+    }
+    if (f->session_type.p != NULL) {
+        event_set_str(ev, EVENT_SESSION_TYPE, f->session_type);
+    }
+    if (f->detail.p != NULL) {
+        event_set_str(ev, EVENT_DETAIL, f->detail);
+    } else if (f->invalid_user) {
         event_set_str(ev, EVENT_DETAIL, SV_LIT("invalid user"));
     }
 }
@@ -984,17 +998,19 @@ sshd_parse_message(struct event *ev, const struct format_opts *opts,
                    const struct event_origin *origin,
                    const struct event_sink *sink, const char **reason)
 {
-    struct sshd_fields f = { .port = -1, .uid = -1, .child_pid = -1 };
     struct sv msg = sv_trim_right(strip_message_prefix(h->message));
     struct sv rest;
     enum event_kind kind = EVENT_KIND_COUNT;
+    bool preauth = strip_suffix(&msg, SV_LIT(" [preauth]"));
 
-    f.preauth = strip_suffix(&msg, SV_LIT(" [preauth]"));
     const struct sshd_message *m = find_message(msg, &rest);
     if (m == NULL || m->handler == NULL) {
         *reason = "sshd message not used";
         return PARSE_SKIP;
     }
+    struct sshd_fields f = {
+        .port = -1, .uid = -1, .child_pid = -1, .preauth = preauth,
+    };
     if (!m->handler(rest, &f, &kind)) {
         *reason = "sshd message without a well-formed address part";
         return PARSE_MALFORMED;
