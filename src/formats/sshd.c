@@ -261,7 +261,8 @@ split_user_addr(struct sv s, struct sshd_fields *f)
     };
 
     for (size_t i = 0; i < sizeof(lead) / sizeof(lead[0]); i++) {
-        if (!sv_starts_with(s, lead[i])) {
+        if (s.len == 0 || s.p[0] != lead[i][0] ||
+            !sv_starts_with(s, lead[i])) {
             continue;
         }
         struct sv rest = sv_skip(s, strlen(lead[i]));
@@ -757,7 +758,11 @@ find_message(struct sv msg, struct sv *rest)
     unsigned b = (unsigned char)msg.p[0];
     for (unsigned k = by_byte_start[b]; k < by_byte_start[b + 1]; k++) {
         const struct sshd_message *m = &sshd_messages[by_byte[k]];
-        if (m->len <= msg.len && memcmp(msg.p, m->prefix, m->len) == 0) {
+
+        /* Prefixes in a group often share their start: the last byte
+         * rejects most of them before the call to memcmp. */
+        if (m->len <= msg.len && msg.p[m->len - 1] == m->prefix[m->len - 1] &&
+            memcmp(msg.p, m->prefix, m->len) == 0) {
             *rest = sv_skip(msg, m->len);
             return m;
         }
@@ -769,6 +774,11 @@ find_message(struct sv msg, struct sv *rest)
 static struct sv
 strip_message_prefix(struct sv msg)
 {
+    /* Most messages start with neither prefix. */
+    if (msg.len == 0 || (msg.p[0] != '[' && msg.p[0] != 'e')) {
+        return msg;
+    }
+
     /* Solaris: "[ID 800047 auth.info] Failed ..." */
     if (sv_starts_with(msg, "[ID ")) {
         ptrdiff_t close = find(msg, SV_LIT("] "));
