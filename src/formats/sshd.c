@@ -526,7 +526,7 @@ on_session_closed(struct sv rest, struct sshd_fields *f,
  * Returns the value after the first key (" rhost=", " user=") in s, up to
  * the next space, or SV_NULL.
  */
-static struct sv
+static inline struct sv
 pam_value(struct sv s, struct sv key)
 {
     ptrdiff_t at = find(s, key);
