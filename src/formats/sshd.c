@@ -742,7 +742,7 @@ index_messages(void)
 }
 
 /* Returns the handler whose prefix starts msg, and sets *rest after it. */
-static const struct sshd_message *
+static inline const struct sshd_message *
 find_message(struct sv msg, struct sv *rest)
 {
     if (msg.len == 0) {
@@ -766,7 +766,7 @@ find_message(struct sv msg, struct sv *rest)
 }
 
 /* Drops the prefixes some systems put before the message proper. */
-static struct sv
+static inline struct sv
 strip_message_prefix(struct sv msg)
 {
     /* Most messages start with neither prefix. */
