@@ -72,15 +72,14 @@ anchor_of(struct sv needle)
 static inline bool
 matches_at(struct sv s, size_t i, struct sv needle)
 {
-    /* Inlined with a literal needle, the compiler turns this memcmp of a
-     * constant length into a few loads. */
+    /* Inlined with a literal needle, this memcmp has a constant length,
+     * which GCC at -O2 expands into a few loads instead of a call. */
     return memcmp(s.p + i, needle.p, needle.len) == 0;
 }
 
 /*
  * Returns the offset of the last occurrence of needle in s, or -1, like
- * sv_rfind.  memrchr finds the candidates by the needle's first byte that
- * is not a space.
+ * sv_rfind.  memrchr finds the candidates by the byte anchor_of picks.
  */
 static inline ptrdiff_t
 rfind(struct sv s, struct sv needle)
@@ -89,7 +88,8 @@ rfind(struct sv s, struct sv needle)
         return needle.len == 0 ? (ptrdiff_t)s.len : -1;
     }
 
-    /* Candidate starts are 0 .. s.len - needle.len; n of them remain. */
+    /* Candidate starts run from 0 to s.len - needle.len, and n of them
+     * remain to be searched. */
     size_t a = anchor_of(needle);
     size_t n = s.len - needle.len + 1;
     while (n > 0) {
@@ -108,7 +108,7 @@ rfind(struct sv s, struct sv needle)
 
 /*
  * Returns the offset of the first occurrence of needle in s, or -1, like
- * sv_find but searching by the needle's first byte that is not a space.
+ * sv_find.  memchr finds the candidates by the byte anchor_of picks.
  */
 static inline ptrdiff_t
 find(struct sv s, struct sv needle)
@@ -754,7 +754,7 @@ find_message(struct sv msg, struct sv *rest)
     for (unsigned k = by_byte_start[b]; k < by_byte_start[b + 1]; k++) {
         const struct sshd_message *m = &sshd_messages[by_byte[k]];
 
-        /* Prefixes in a group often share their start: the last byte
+        /* Prefixes in a group often share their start, so the last byte
          * rejects most of them before the call to memcmp. */
         if (m->len <= msg.len && msg.p[m->len - 1] == m->prefix[m->len - 1] &&
             memcmp(msg.p, m->prefix, m->len) == 0) {
@@ -887,7 +887,7 @@ set_src_ip(struct event *ev, struct sv addr)
     memcpy(in, ip.p, ip.len);
     in[ip.len] = '\0';
 
-    /* inet_pton reads up to a NUL.  IPv4 text holds no colon and IPv6
+    /* inet_pton reads up to a NUL.  IPv4 text contains no colon and IPv6
      * text always does, so only one of the two calls can succeed. */
     bool v6 = strchr(in, ':') != NULL;
     if (!v6 && inet_pton(AF_INET, in, bin) == 1) {

@@ -459,6 +459,56 @@ address_canonical_forms(void)
     CHECK_SV(str(EVENT_SRC_IP), "192.030.0.6");
 }
 
+/*
+ * The searches for " from ", " port " and the PAM keys look for the byte
+ * after the space, so words and addresses containing those letters must
+ * not move the split.
+ */
+static void
+search_words_in_names(void)
+{
+    feed1("Jan  1 00:00:00 h sshd[1]: Failed password for from from "
+          "192.0.2.1 port 22 ssh2");
+    CHECK_SV(str(EVENT_USER), "from");
+    CHECK_INT(num(EVENT_SRC_PORT), 22);
+    feed1("Jan  1 00:00:00 h sshd[1]: Failed password for x port 1 from "
+          "192.0.2.1 port 00022 ssh2");
+    CHECK_SV(str(EVENT_USER), "x port 1");
+    CHECK_INT(num(EVENT_SRC_PORT), 22);
+    feed1("Jan  1 00:00:00 h sshd[1]: Invalid user a from ftp.port.example");
+    CHECK_SV(str(EVENT_USER), "a");
+    CHECK_SV(str(EVENT_SRC_IP), "ftp.port.example");
+    CHECK_INT(num(EVENT_SRC_PORT), -1);
+    feed1("Jan  1 00:00:00 h sshd[1]: Connection closed by authenticating "
+          "user port 1 192.0.2.9 port 7 [preauth]");
+    CHECK_SV(str(EVENT_USER), "port 1");
+    CHECK_SV(str(EVENT_SRC_IP), "192.0.2.9");
+    CHECK_INT(num(EVENT_SRC_PORT), 7);
+    feed1("Jan  1 00:00:00 h sshd[1]: pam_unix(sshd:auth): authentication "
+          "failure; logname= uid=0 euid=0 tty=ssh ruser=r rhost=2001:db8::5");
+    CHECK_SV(str(EVENT_SRC_IP), "2001:db8::5");
+    CHECK_SV(str(EVENT_USER), NULL);
+}
+
+/* Ports run up to 65535.  A '%' without a colon is not an IPv6 zone. */
+static void
+port_limits_and_zone_text(void)
+{
+    CHECK_INT(feed1("Jan  1 00:00:00 h sshd[1]: Failed password for a from "
+                    "192.0.2.1 port 65535 ssh2"), PARSE_OK);
+    CHECK_INT(num(EVENT_SRC_PORT), 65535);
+    CHECK_INT(feed1("Jan  1 00:00:00 h sshd[1]: Failed password for a from "
+                    "192.0.2.1 port 65536 ssh2"), PARSE_MALFORMED);
+    CHECK_INT(feed1("Jan  1 00:00:00 h sshd[1]: Failed password for a from "
+                    "192.0.2.1 port 000000000000000000022 ssh2"),
+              PARSE_MALFORMED);
+    feed1("Jan  1 00:00:00 h sshd[1]: Invalid user a from host%x port 1");
+    CHECK_SV(str(EVENT_SRC_IP), "host%x");
+    feed1("Jan  1 00:00:00 h sshd[1]: Invalid user a from "
+          "::ffff:192.0.2.1%lo port 1");
+    CHECK_SV(str(EVENT_SRC_IP), "::ffff:192.0.2.1");
+}
+
 static void
 sshd_session_and_auth_programs(void)
 {
@@ -569,6 +619,8 @@ main(void)
     TEST_RUN("sshd", starting_session_shapes);
     TEST_RUN("sshd", connection_from);
     TEST_RUN("sshd", address_canonical_forms);
+    TEST_RUN("sshd", search_words_in_names);
+    TEST_RUN("sshd", port_limits_and_zone_text);
     TEST_RUN("sshd", sshd_session_and_auth_programs);
     TEST_RUN("sshd", other_programs_skipped);
     TEST_RUN("sshd", unknown_and_malformed);
