@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "score/evtext.h"
+
 /* Maximum bytes of one key part before escaping; longer parts are cut. */
 #define KEY_PART_MAX 1024
 
@@ -131,17 +133,38 @@ window_text(const struct state *st, char *buf, size_t n)
     int64_t days = w / (24 * 3600 * 1000LL);
     int64_t hours = w / (3600 * 1000LL);
 
+    struct evtext t;
+
+    evtext_init(&t, buf, n);
     if (w % (24 * 3600 * 1000LL) == 0) {
-        snprintf(buf, n, "%lld day%s", (long long)days,
-                 plural((uint64_t)days));
+        evtext_i64(&t, days);
+        evtext_cstr(&t, " day");
+        evtext_cstr(&t, plural((uint64_t)days));
     } else {
-        snprintf(buf, n, "%lld hour%s", (long long)hours,
-                 plural((uint64_t)hours));
+        evtext_i64(&t, hours);
+        evtext_cstr(&t, " hour");
+        evtext_cstr(&t, plural((uint64_t)hours));
     }
 }
 
 /* Evidence strings cut attacker text at this many bytes. */
 #define EV_PART 64
+
+/* Writes "WHO<what>HOST in WIN of history" as bf's evidence. */
+static void
+write_never_on_host(struct baseline_finding *bf, struct sv who,
+                    const char *what, struct sv host, const char *win)
+{
+    struct evtext t;
+
+    evtext_init(&t, bf->evidence, sizeof(bf->evidence));
+    evtext_sv(&t, who, EV_PART);
+    evtext_cstr(&t, what);
+    evtext_sv(&t, host, EV_PART);
+    evtext_cstr(&t, " in ");
+    evtext_cstr(&t, win);
+    evtext_cstr(&t, " of history");
+}
 
 static struct baseline_finding *
 finding_add(struct baseline_findings *out, enum score_reason_code code)
@@ -169,17 +192,17 @@ check_sources(struct state *st, const struct facts *f, const char *win,
         state_find(st, STATE_SRC_HOST,
                    key_make(&k, f->src, f->host, SV_NULL)) == NULL &&
         (bf = finding_add(out, REASON_FIRST_SEEN_SOURCE_HOST)) != NULL) {
-        snprintf(bf->evidence, sizeof(bf->evidence),
-                 "%.*s never seen on %.*s in %s of history",
-                 (int)sv_head(f->src, EV_PART).len, f->src.p,
-                 (int)sv_head(f->host, EV_PART).len, f->host.p, win);
+        write_never_on_host(bf, f->src, " never seen on ", f->host, win);
     }
     if (state_find(st, STATE_SOURCE,
                    key_make(&k, f->src, SV_NULL, SV_NULL)) == NULL &&
         (bf = finding_add(out, REASON_NEVER_SEEN_SOURCE)) != NULL) {
-        snprintf(bf->evidence, sizeof(bf->evidence),
-                 "%.*s never seen on any host in %s of history",
-                 (int)sv_head(f->src, EV_PART).len, f->src.p, win);
+        struct evtext t;
+        evtext_init(&t, bf->evidence, sizeof(bf->evidence));
+        evtext_sv(&t, f->src, EV_PART);
+        evtext_cstr(&t, " never seen on any host in ");
+        evtext_cstr(&t, win);
+        evtext_cstr(&t, " of history");
     }
 }
 
@@ -202,10 +225,8 @@ check_account(struct state *st, const struct facts *f,
         state_find(st, STATE_ACCT_HOST,
                    key_make(&k, f->user, f->host, SV_NULL)) == NULL &&
         (bf = finding_add(out, REASON_NEW_ACCOUNT_ON_HOST)) != NULL) {
-        snprintf(bf->evidence, sizeof(bf->evidence),
-                 "%.*s never logged in to %.*s in %s of history", ul,
-                 f->user.p, (int)sv_head(f->host, EV_PART).len, f->host.p,
-                 win);
+        write_never_on_host(bf, f->user, " never logged in to ", f->host,
+                            win);
     }
     if (auth == NULL) {
         return;
@@ -214,10 +235,17 @@ check_account(struct state *st, const struct facts *f,
         state_find(st, STATE_ACCT_SRC,
                    key_make(&k, f->user, f->src, SV_NULL)) == NULL &&
         (bf = finding_add(out, REASON_NEW_SOURCE_FOR_ACCOUNT)) != NULL) {
-        snprintf(bf->evidence, sizeof(bf->evidence),
-                 "%.*s logged in %llu time%s in %s of history, never from "
-                 "%.*s", ul, f->user.p, (unsigned long long)auth->count,
-                 plural(auth->count), win, (int)sv_head(f->src, EV_PART).len, f->src.p);
+        struct evtext t;
+        evtext_init(&t, bf->evidence, sizeof(bf->evidence));
+        evtext_sv(&t, f->user, EV_PART);
+        evtext_cstr(&t, " logged in ");
+        evtext_u64(&t, auth->count);
+        evtext_cstr(&t, " time");
+        evtext_cstr(&t, plural(auth->count));
+        evtext_cstr(&t, " in ");
+        evtext_cstr(&t, win);
+        evtext_cstr(&t, " of history, never from ");
+        evtext_sv(&t, f->src, EV_PART);
     }
     uint32_t keyed = auth->counters[BASELINE_AUTH_KEYED];
     if (present(f->fp) && keyed > 0 &&
@@ -331,7 +359,7 @@ check_exes(struct state *st, const struct facts *f, const char *win,
 {
     struct key k;
     char names[160];
-    size_t used = 0;
+    struct evtext listed;
     unsigned nnew = 0;
 
     if (!present(f->host) ||
@@ -339,7 +367,7 @@ check_exes(struct state *st, const struct facts *f, const char *win,
                    key_make(&k, f->user, f->host, SV_NULL)) == NULL) {
         return;
     }
-    names[0] = '\0';
+    evtext_init(&listed, names, sizeof(names));
     for (uint32_t i = 0; i < s->nexecs; i++) {
         struct sv exe = exec_name(&s->execs[i]);
         if (!present(exe) || exe_seen_before(s, i, exe) ||
@@ -347,11 +375,9 @@ check_exes(struct state *st, const struct facts *f, const char *win,
                        key_make(&k, f->user, f->host, exe)) != NULL) {
             continue;
         }
-        if (nnew < BASELINE_MAX_EXE_NAMES && used < sizeof(names)) {
-            int w = snprintf(names + used, sizeof(names) - used, "%s%.*s",
-                             nnew ? ", " : "", (int)sv_head(exe, 48).len,
-                             exe.p);
-            used += w > 0 ? (size_t)w : 0;
+        if (nnew < BASELINE_MAX_EXE_NAMES) {
+            evtext_cstr(&listed, nnew ? ", " : "");
+            evtext_sv(&listed, exe, 48);
         }
         nnew++;
     }
@@ -361,12 +387,20 @@ check_exes(struct state *st, const struct facts *f, const char *win,
     struct baseline_finding *bf = finding_add(out,
                                               REASON_NEW_EXE_FOR_ACCOUNT);
     if (bf != NULL) {
-        snprintf(bf->evidence, sizeof(bf->evidence),
-                 "%u executable%s %.*s never ran on %.*s in %s of history: "
-                 "%s%s", nnew, plural(nnew), (int)sv_head(f->user, 32).len,
-                 f->user.p,
-                 (int)sv_head(f->host, 32).len, f->host.p, win, names,
-                 nnew > BASELINE_MAX_EXE_NAMES ? ", ..." : "");
+        struct evtext t;
+        evtext_init(&t, bf->evidence, sizeof(bf->evidence));
+        evtext_u64(&t, nnew);
+        evtext_cstr(&t, " executable");
+        evtext_cstr(&t, plural(nnew));
+        evtext_cstr(&t, " ");
+        evtext_sv(&t, f->user, 32);
+        evtext_cstr(&t, " never ran on ");
+        evtext_sv(&t, f->host, 32);
+        evtext_cstr(&t, " in ");
+        evtext_cstr(&t, win);
+        evtext_cstr(&t, " of history: ");
+        evtext_cstr(&t, names);
+        evtext_cstr(&t, nnew > BASELINE_MAX_EXE_NAMES ? ", ..." : "");
     }
 }
 

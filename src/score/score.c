@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "score/allowlist.h"
 #include "score/baseline.h"
+#include "score/evtext.h"
 #include "score/patterns.h"
 
 /* Pattern hits and hop targets named in one evidence string. */
@@ -206,12 +207,15 @@ check_non_interactive(const struct session *s, const struct score_opts *o,
     struct score_reason *r =
         add_reason(out, o, REASON_NON_INTERACTIVE_COMMAND);
     if (r != NULL) {
+        struct evtext t;
+        evtext_init(&t, r->evidence, sizeof(r->evidence));
         if (type.p != NULL) {
-            snprintf(r->evidence, sizeof(r->evidence),
-                     "session type %.*s", (int)type.len, type.p);
+            evtext_cstr(&t, "session type ");
+            evtext_sv(&t, type, type.len);
         } else {
-            snprintf(r->evidence, sizeof(r->evidence),
-                     "no terminal (terminal %.*s)", (int)tty.len, tty.p);
+            evtext_cstr(&t, "no terminal (terminal ");
+            evtext_sv(&t, tty, tty.len);
+            evtext_cstr(&t, ")");
         }
     }
 }
@@ -259,11 +263,22 @@ check_window(const struct session *s, const struct score_opts *o,
         if (exe.p == NULL) {
             exe = event_arg(&first->ev, 0);
         }
-        snprintf(r->evidence, sizeof(r->evidence),
-                 "first execution %.3f s after login, within the %lld s "
-                 "window: %.*s", delay < 0 ? 0.0 : (double)delay / 1000.0,
-                 (long long)(window / 1000), (int)exe.len,
-                 exe.p ? exe.p : "");
+        /* Whole milliseconds, so "%.3f" of delay / 1000 is exactly the
+         * seconds and three digits written here. */
+        int64_t ms = delay < 0 ? 0 : delay;
+        char frac[4] = { (char)('0' + ms % 1000 / 100),
+                         (char)('0' + ms % 100 / 10), (char)('0' + ms % 10),
+                         '\0' };
+        struct evtext t;
+        evtext_init(&t, r->evidence, sizeof(r->evidence));
+        evtext_cstr(&t, "first execution ");
+        evtext_i64(&t, ms / 1000);
+        evtext_cstr(&t, ".");
+        evtext_cstr(&t, frac);
+        evtext_cstr(&t, " s after login, within the ");
+        evtext_i64(&t, window / 1000);
+        evtext_cstr(&t, " s window: ");
+        evtext_sv(&t, exe, exe.len);
     }
 }
 
@@ -350,17 +365,18 @@ check_config_accounts(const struct session *s, const struct score_opts *o,
     }
 }
 
-/* Appends ", text" (or text when buf is empty), cut to fit. */
+
+/* Appends "; text" (or text when buf is empty), cut to fit. */
 static void
 evidence_append(char *buf, size_t n, const char *text, size_t len)
 {
-    size_t used = strlen(buf);
+    struct evtext t = { buf, n, strlen(buf) };
 
-    if (used + 1 >= n) {
+    if (t.len + 1 >= n) {
         return;
     }
-    snprintf(buf + used, n - used, "%s%.*s", used ? "; " : "", (int)len,
-             text);
+    evtext_cstr(&t, t.len > 0 ? "; " : "");
+    evtext_sv(&t, sv_make(text, len), len);
 }
 
 /*
@@ -382,13 +398,17 @@ check_patterns(const struct session *s, const struct score_opts *o,
                                 SCORE_MAX_NAMED);
         for (int h = 0; h < nh && h < SCORE_MAX_NAMED; h++) {
             char one[200];
+            struct evtext hit;
             if (named == SCORE_MAX_NAMED) {
                 break;
             }
-            int w = snprintf(one, sizeof(one), "%s/%s: %s", hits[h].family,
-                             hits[h].name, hits[h].text);
-            evidence_append(names, sizeof(names), one,
-                            w > 0 ? (size_t)w : 0);
+            evtext_init(&hit, one, sizeof(one));
+            evtext_cstr(&hit, hits[h].family);
+            evtext_cstr(&hit, "/");
+            evtext_cstr(&hit, hits[h].name);
+            evtext_cstr(&hit, ": ");
+            evtext_cstr(&hit, hits[h].text);
+            evidence_append(names, sizeof(names), one, hit.len);
             named++;
         }
         total += nh > 0 ? (unsigned)nh : 0;
@@ -402,9 +422,11 @@ check_patterns(const struct session *s, const struct score_opts *o,
         struct buf ev;
         buf_init(&ev, sizeof(r->evidence) - 1);
         char head[48];
-        int w = snprintf(head, sizeof(head), "%u pattern hit%s: ", total,
-                         total == 1 ? "" : "s");
-        buf_add(&ev, head, w > 0 ? (size_t)w : 0);
+        struct evtext t;
+        evtext_init(&t, head, sizeof(head));
+        evtext_u64(&t, total);
+        evtext_cstr(&t, total == 1 ? " pattern hit: " : " pattern hits: ");
+        buf_add(&ev, head, t.len);
         buf_add_cstr(&ev, names);
         if (total > named) {
             buf_add_cstr(&ev, "; ...");
@@ -525,8 +547,9 @@ score_ctx_session(struct score_ctx *c, const struct session *s,
         struct score_reason *r = add_reason(out, &c->opts,
                                             found.items[i].code);
         if (r != NULL) {
-            snprintf(r->evidence, sizeof(r->evidence), "%s",
-                     found.items[i].evidence);
+            struct evtext t;
+            evtext_init(&t, r->evidence, sizeof(r->evidence));
+            evtext_cstr(&t, found.items[i].evidence);
         }
     }
     score_finish(&c->opts, out);
