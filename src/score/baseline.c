@@ -30,6 +30,20 @@ key_add(struct key *k, struct sv part)
     if (part.len > KEY_PART_MAX) {
         part.len = KEY_PART_MAX;
     }
+
+    /* Most parts need no escape and fit: the loop below would copy them
+     * byte for byte with the same result. */
+    bool plain = k->len + part.len + 1 <= sizeof(k->buf);
+    for (size_t i = 0; plain && i < part.len; i++) {
+        plain = part.p[i] != '\\' && part.p[i] != 0x1f;
+    }
+    if (plain) {
+        if (part.len > 0) {
+            memcpy(k->buf + k->len, part.p, part.len);
+        }
+        k->len += part.len;
+        return;
+    }
     for (size_t i = 0; i < part.len; i++) {
         char c = part.p[i];
         if (k->len + 2 > sizeof(k->buf)) {
