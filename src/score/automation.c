@@ -112,8 +112,16 @@ static bool
 matches(const struct automation *a, pcre2_code *re, const char *text,
         size_t len)
 {
-    return pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, a->match_data,
-                       NULL) >= 0;
+    int rc = pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, a->match_data,
+                         NULL);
+
+    /* JIT code repeats a group on a fixed stack, which a long command
+     * line can exhaust.  The interpreter then runs the same expression. */
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+        rc = pcre2_match(re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_JIT,
+                         a->match_data, NULL);
+    }
+    return rc >= 0;
 }
 
 static bool

@@ -629,8 +629,9 @@ struct memo_hit {
 
 /*
  * One remembered result.  The key is the platform bit, the command text
- * and the executable path (absent differs from empty); the hits say which
- * rows matched and where, so the texts are cut again from the subjects.
+ * and the executable path (absent differs from empty).  The hits record
+ * which rows matched and where, so the texts are cut again from the
+ * subjects.
  */
 struct patterns_memo {
     uint64_t hash;          /* 0 for an empty slot */
@@ -756,7 +757,7 @@ basename_of(struct sv path)
     return slash < 0 ? path : sv_skip(path, (size_t)slash + 1);
 }
 
-/* Where a matched text lies: bytes [off, off + len) of a subject. */
+/* The bytes [off, off + len) of a subject that an expression matched. */
 struct span {
     size_t off;
     size_t len;
@@ -795,6 +796,13 @@ run_rule(const struct patterns *p, struct pattern_rule *r,
     r->runs++;
     int rc = pcre2_match(r->code, (PCRE2_SPTR)subject.p, subject.len, 0, 0,
                          md, p->match_context);
+    /* JIT code repeats a group on a fixed stack, which a long command
+     * line can exhaust.  The interpreter then runs the same expression
+     * with the same limits, so padding a command cannot hide it. */
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+        rc = pcre2_match(r->code, (PCRE2_SPTR)subject.p, subject.len, 0,
+                         PCRE2_NO_JIT, md, p->match_context);
+    }
     if (rc < 0) {
         return false;
     }

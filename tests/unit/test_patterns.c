@@ -313,6 +313,40 @@ long_cmdline_bounded(void)
     event_fini(&ev);
 }
 
+/* A configured row that repeats a capturing group, on a command line of
+ * 1,500 arguments: JIT code runs out of its fixed stack there, and the
+ * interpreter must still find the match. */
+static void
+repeated_group_on_long_line(void)
+{
+    static const char *items[] = { "re:^tool( \\S+)*$" };
+    struct config cfg;
+    struct patterns p;
+    struct event ev;
+    char msg[256];
+    char cmd[3100];
+    size_t used = 4;
+
+    config_default(&cfg);
+    cfg.platforms[CONFIG_LINUX].patterns.items = items;
+    cfg.platforms[CONFIG_LINUX].patterns.n = 1;
+    CHECK_INT(patterns_init(&p, &cfg, msg, sizeof(msg)), 0);
+    memcpy(cmd, "tool", 4);
+    for (int i = 0; i < 1500; i++) {
+        memcpy(cmd + used, " a", 2);
+        used += 2;
+    }
+    cmd[used] = '\0';
+    event_init(&ev);
+    exec_cmdline(&ev, NULL, cmd);
+    CHECK(has_hit(&p, "linux", &ev, items[0]));
+    event_fini(&ev);
+    patterns_fini(&p);
+    memset(&cfg.platforms[CONFIG_LINUX].patterns, 0,
+           sizeof(cfg.platforms[CONFIG_LINUX].patterns));
+    config_fini(&cfg);
+}
+
 static void
 config_rows_per_platform(void)
 {
@@ -450,6 +484,7 @@ main(void)
         return 1;
     }
     TEST_RUN("patterns", discovery_rows);
+    TEST_RUN("patterns", repeated_group_on_long_line);
     TEST_RUN("patterns", tool_transfer_rows);
     TEST_RUN("patterns", tmp_execution_rows);
     TEST_RUN("patterns", encoded_interpreter_rows);
