@@ -201,54 +201,10 @@ store_bytes(struct event *ev, struct sv value)
 }
 
 void
-event_set_str(struct event *ev, enum event_str f, struct sv value)
+event_set_str_grow(struct event *ev, enum event_str f, struct sv value)
 {
     ev->str[f] = store_bytes(ev, value);
     ev->str_set |= 1u << f;
-}
-
-bool
-event_has_str(const struct event *ev, enum event_str f)
-{
-    return (ev->str_set >> f) & 1u;
-}
-
-struct sv
-event_str(const struct event *ev, enum event_str f)
-{
-    if (!((ev->str_set >> f) & 1u)) {
-        return SV_NULL;
-    }
-    /* A present empty value must still compare unequal to SV_NULL. */
-    if (ev->str[f].len == 0) {
-        return sv_make("", 0);
-    }
-    return sv_make(ev->bytes + ev->str[f].off, ev->str[f].len);
-}
-
-void
-event_set_num(struct event *ev, enum event_num f, int64_t value)
-{
-    ev->num[f] = value;
-    ev->num_set |= 1u << f;
-}
-
-bool
-event_has_num(const struct event *ev, enum event_num f)
-{
-    return (ev->num_set >> f) & 1u;
-}
-
-int64_t
-event_num(const struct event *ev, enum event_num f, int64_t def)
-{
-    return event_has_num(ev, f) ? ev->num[f] : def;
-}
-
-void
-event_clear_num(struct event *ev, enum event_num f)
-{
-    ev->num_set &= ~(1u << f);
 }
 
 static bool
@@ -371,18 +327,6 @@ event_copy(struct event *dst, const struct event *src)
     }
     if (src->argc) {
         memcpy(dst->argv, src->argv, src->argc * sizeof(*argv));
-    }
-    return 0;
-}
-
-int
-event_time_cmp(const struct event_time *a, const struct event_time *b)
-{
-    if (a->sec != b->sec) {
-        return a->sec < b->sec ? -1 : 1;
-    }
-    if (a->nsec != b->nsec) {
-        return a->nsec < b->nsec ? -1 : 1;
     }
     return 0;
 }

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/sv.h"
 
@@ -177,19 +178,80 @@ size_t event_pack(const struct event *ev, struct sv host, void *out);
 int event_unpack(struct event *ev, const void *record);
 
 /*
- * Stores a copy of value as field f, replacing any earlier value.  Bytes
- * past EVENT_MAX_BYTES are dropped and mark the event truncated.
+ * event_set_str's path for values that do not fit the arena as it is: it
+ * grows the arena, or stores what fits below EVENT_MAX_BYTES and marks the
+ * event truncated.  Call event_set_str instead.
  */
-void event_set_str(struct event *ev, enum event_str f, struct sv value);
-bool event_has_str(const struct event *ev, enum event_str f);
-/* Returns the field's bytes, or SV_NULL when absent. */
-struct sv event_str(const struct event *ev, enum event_str f);
+void event_set_str_grow(struct event *ev, enum event_str f, struct sv value);
 
-void event_set_num(struct event *ev, enum event_num f, int64_t value);
-bool event_has_num(const struct event *ev, enum event_num f);
+/*
+ * Stores a copy of value as field f, replacing any earlier value.  Bytes
+ * past EVENT_MAX_BYTES are dropped and mark the event truncated.  Parsers
+ * call it for every field, so the common case, a value that fits the arena
+ * as it is, is written here and the rest goes to event_set_str_grow.
+ */
+static inline void
+event_set_str(struct event *ev, enum event_str f, struct sv value)
+{
+    if (value.len > ev->cap - ev->used ||
+        value.len > EVENT_MAX_BYTES - ev->used) {
+        event_set_str_grow(ev, f, value);
+        return;
+    }
+    ev->str[f].off = ev->used;
+    ev->str[f].len = (uint32_t)value.len;
+    if (value.len > 0) {
+        memcpy(ev->bytes + ev->used, value.p, value.len);
+    }
+    ev->used += (uint32_t)value.len;
+    ev->str_set |= 1u << f;
+}
+
+static inline bool
+event_has_str(const struct event *ev, enum event_str f)
+{
+    return (ev->str_set >> f) & 1u;
+}
+
+/* Returns the field's bytes, or SV_NULL when absent. */
+static inline struct sv
+event_str(const struct event *ev, enum event_str f)
+{
+    if (!((ev->str_set >> f) & 1u)) {
+        return SV_NULL;
+    }
+    /* A present empty value must still compare unequal to SV_NULL. */
+    if (ev->str[f].len == 0) {
+        return sv_make("", 0);
+    }
+    return sv_make(ev->bytes + ev->str[f].off, ev->str[f].len);
+}
+
+static inline void
+event_set_num(struct event *ev, enum event_num f, int64_t value)
+{
+    ev->num[f] = value;
+    ev->num_set |= 1u << f;
+}
+
+static inline bool
+event_has_num(const struct event *ev, enum event_num f)
+{
+    return (ev->num_set >> f) & 1u;
+}
+
 /* Returns the field's value, or def when absent. */
-int64_t event_num(const struct event *ev, enum event_num f, int64_t def);
-void event_clear_num(struct event *ev, enum event_num f);
+static inline int64_t
+event_num(const struct event *ev, enum event_num f, int64_t def)
+{
+    return event_has_num(ev, f) ? ev->num[f] : def;
+}
+
+static inline void
+event_clear_num(struct event *ev, enum event_num f)
+{
+    ev->num_set &= ~(1u << f);
+}
 
 /* Appends one argv element; past EVENT_MAX_ARGS it marks truncation. */
 void event_add_arg(struct event *ev, struct sv arg);
@@ -208,6 +270,16 @@ const char *event_num_name(enum event_num f);
 int event_kind_from_name(struct sv name);
 
 /* Orders two times: negative, zero or positive like strcmp. */
-int event_time_cmp(const struct event_time *a, const struct event_time *b);
+static inline int
+event_time_cmp(const struct event_time *a, const struct event_time *b)
+{
+    if (a->sec != b->sec) {
+        return a->sec < b->sec ? -1 : 1;
+    }
+    if (a->nsec != b->nsec) {
+        return a->nsec < b->nsec ? -1 : 1;
+    }
+    return 0;
+}
 
 #endif
