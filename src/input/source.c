@@ -73,6 +73,7 @@ struct run {
     uint32_t cap;                       /* a power of two */
     struct chunk *first;                /* the oldest packed records */
     struct chunk *last;                 /* where records are added */
+    struct slot back;                   /* the newest slot, while len > 0 */
 };
 
 /* Freed entries kept for reuse, and the size of a threaded hand-over. */
@@ -124,6 +125,7 @@ struct host_memo {
     uint8_t given_len;
     char canon[64];
     uint8_t canon_len;
+    bool as_given;              /* canon equals given */
 };
 
 struct source {
@@ -197,17 +199,22 @@ canonicalise(const struct source *s, struct sv given, char *out, size_t cap)
 }
 
 /*
- * Canonicalises a host through a cache of recent spellings, indexed by a
- * hash of the spelling (one entry per index, replaced on a clash).
+ * Returns the canonical form of host given, through a cache of recent
+ * spellings indexed by a hash of the spelling (one entry per index,
+ * replaced on a clash).  The view is of the cache or of out (cap bytes),
+ * valid until the next call.  Sets *as_given when it equals given.
  */
-static size_t
+static struct sv
 canonical_host_cached(struct source *s, struct sv given, char *out,
-                      size_t cap)
+                      size_t cap, bool *as_given)
 {
     uint32_t hash = 2166136261u;
+    struct sv canon;
 
     if (given.len == 0 || given.len >= sizeof(s->hosts[0].given)) {
-        return canonicalise(s, given, out, cap);
+        canon = sv_make(out, canonicalise(s, given, out, cap));
+        *as_given = sv_eq(canon, given);
+        return canon;
     }
     for (size_t i = 0; i < given.len; i++) {
         hash = (hash ^ (unsigned char)given.p[i]) * 16777619u;
@@ -216,18 +223,20 @@ canonical_host_cached(struct source *s, struct sv given, char *out,
     struct host_memo *m = &s->hosts[hash % HOST_CACHE];
     if (m->given_len == given.len &&
         memcmp(m->given, given.p, given.len) == 0) {
-        memcpy(out, m->canon, m->canon_len);
-        return m->canon_len;
+        *as_given = m->as_given;
+        return sv_make(m->canon, m->canon_len);
     }
 
-    size_t n = canonicalise(s, given, out, cap);
-    if (n < sizeof(m->canon)) {
+    canon = sv_make(out, canonicalise(s, given, out, cap));
+    *as_given = sv_eq(canon, given);
+    if (canon.len < sizeof(m->canon)) {
         memcpy(m->given, given.p, given.len);
         m->given_len = (uint8_t)given.len;
-        memcpy(m->canon, out, n);
-        m->canon_len = (uint8_t)n;
+        memcpy(m->canon, canon.p, canon.len);
+        m->canon_len = (uint8_t)canon.len;
+        m->as_given = *as_given;
     }
-    return n;
+    return canon;
 }
 
 size_t
@@ -358,12 +367,6 @@ run_reserve(struct run *r)
     return 0;
 }
 
-static const struct slot *
-run_back(const struct run *r)
-{
-    return &r->ring[(r->head + r->len - 1) & (r->cap - 1)];
-}
-
 /*
  * Returns the run an event of time t joins: of the runs whose newest event
  * is not after t, the one with the latest newest, else an empty run.
@@ -384,10 +387,9 @@ choose_run(struct source *s, const struct event_time *t)
             continue;
         }
 
-        const struct slot *back = run_back(r);
-        bool fits = t->sec > back->sec ||
-                    (t->sec == back->sec && t->nsec >= back->nsec);
-        if (fits && (best == NULL || slot_before(run_back(best), back))) {
+        bool fits = t->sec > r->back.sec ||
+                    (t->sec == r->back.sec && t->nsec >= r->back.nsec);
+        if (fits && (best == NULL || slot_before(&best->back, &r->back))) {
             best = r;
         }
     }
@@ -398,6 +400,7 @@ static void
 run_push(struct source *s, struct run *r, struct slot x)
 {
     r->ring[(r->head + r->len) & (r->cap - 1)] = x;
+    r->back = x;
     r->len++;
     s->nheld_runs++;
 }
@@ -567,10 +570,11 @@ hold_event(void *arg, const struct event *ev)
     }
     if (logged.p != NULL) {
         /* Most hosts are logged in their canonical form already. */
-        size_t n = canonical_host_cached(s, logged, buf, sizeof(buf));
-        if (!event_has_str(ev, EVENT_HOST) ||
-            !sv_eq(sv_make(buf, n), event_str(ev, EVENT_HOST))) {
-            host = sv_make(buf, n);
+        bool as_given;
+        struct sv canon = canonical_host_cached(s, logged, buf, sizeof(buf),
+                                                &as_given);
+        if (!as_given || !event_has_str(ev, EVENT_HOST)) {
+            host = canon;
         }
     }
 
@@ -997,7 +1001,12 @@ next_held(struct source *s)
             if (s->eof) {
                 return NULL;
             }
-            read_more(s);
+            /* Until an event is held or the input ends, the answer of
+             * due_front stays the same. */
+            uint64_t seq = s->next_seq;
+            do {
+                read_more(s);
+            } while (s->next_seq == seq && !s->eof);
         }
         if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
             s->stats.early_releases++;
