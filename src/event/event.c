@@ -353,12 +353,12 @@ struct packed_head {
 static unsigned
 count_bits(uint32_t v)
 {
-    unsigned n = 0;
-
-    for (; v != 0; v &= v - 1) {
-        n++;
-    }
-    return n;
+    /* Sums the bits in pairs, then in groups of four, then adds the four
+     * byte sums with one multiplication into the top byte. */
+    v = v - ((v >> 1) & 0x55555555u);
+    v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+    v = (v + (v >> 4)) & 0x0f0f0f0fu;
+    return (v * 0x01010101u) >> 24;
 }
 
 /* Returns the index of the lowest set bit of v, which is not 0: a de
@@ -424,15 +424,18 @@ event_pack(const struct event *ev, struct sv host, void *out)
         memcpy(p, &ev->num[lowest_bit(m)], sizeof(int64_t));
         p += sizeof(int64_t);
     }
-    for (uint32_t m = head.str_set; m != 0; m &= m - 1) {
-        unsigned i = lowest_bit(m);
-        struct event_ref ref = ev->str[i];
-        if (i == EVENT_HOST && host.p != NULL) {
-            ref.off = ev->used;
-            ref.len = (uint32_t)host.len;
-        }
+    uint32_t strs = head.str_set;
+    if (host.p != NULL) {
+        /* EVENT_HOST is bit 0, so its reference comes first. */
+        _Static_assert(EVENT_HOST == 0, "the host is the first string");
+        struct event_ref ref = { ev->used, (uint32_t)host.len };
         memcpy(p, &ref, sizeof(ref));
         p += sizeof(ref);
+        strs &= ~(1u << EVENT_HOST);
+    }
+    for (uint32_t m = strs; m != 0; m &= m - 1) {
+        memcpy(p, &ev->str[lowest_bit(m)], sizeof(struct event_ref));
+        p += sizeof(struct event_ref);
     }
     if (ev->argc > 0) {
         memcpy(p, ev->argv, ev->argc * sizeof(struct event_ref));
@@ -457,11 +460,11 @@ event_unpack(struct event *ev, const void *record)
 
     memcpy(&head, p, sizeof(head));
     p += sizeof(head);
-    clear_fields(ev);
     if (ev->cap < head.used) {
         uint32_t want = round_cap(head.used);
         char *grown = realloc(ev->bytes, want);
         if (grown == NULL) {
+            clear_fields(ev);
             return -1;
         }
         ev->bytes = grown;
@@ -471,6 +474,7 @@ event_unpack(struct event *ev, const void *record)
         struct event_ref *grown = realloc(ev->argv,
                                           head.argc * sizeof(*grown));
         if (grown == NULL) {
+            clear_fields(ev);
             return -1;
         }
         ev->argv = grown;
