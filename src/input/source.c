@@ -76,6 +76,10 @@ struct run {
     struct slot back;                   /* the newest slot, while len > 0 */
 };
 
+/* Values of source.front besides a run's index. */
+#define FRONT_HEAP (-1)
+#define FRONT_UNKNOWN (-2)
+
 /* Freed entries kept for reuse, and the size of a threaded hand-over. */
 #define SPARE_MAX 4096u
 #define BATCH_EVENTS 512u
@@ -157,6 +161,14 @@ struct source {
      */
     struct run runs[RUNS];
     uint32_t nheld_runs;                /* events in all runs */
+    /*
+     * The entry reorder_front found, kept until an entry leaves: front is
+     * a run's index, FRONT_HEAP or FRONT_UNKNOWN.  front_sec and
+     * front_nsec are its time, or INT64_MIN seconds while unknown.
+     */
+    int front;
+    int64_t front_sec;
+    int32_t front_nsec;
     struct slot *heap;
     uint32_t nheap;
     uint32_t heap_cap;
@@ -405,27 +417,46 @@ run_push(struct source *s, struct run *r, struct slot x)
     s->nheld_runs++;
 }
 
+/* Clears the entry reorder_front keeps, so its next call searches. */
+static void
+front_forget(struct source *s)
+{
+    s->front = FRONT_UNKNOWN;
+    s->front_sec = INT64_MIN;
+    s->front_nsec = 0;
+}
+
 /* Returns the oldest held entry without removing it, and sets *from to its
  * run (NULL for the heap); pending(s) > 0. */
 static const struct slot *
 reorder_front(struct source *s, struct run **from)
 {
-    const struct slot *best = s->nheap > 0 ? &s->heap[0] : NULL;
+    const struct slot *best;
 
-    *from = NULL;
-    for (int i = 0; i < RUNS; i++) {
-        struct run *r = &s->runs[i];
-        if (r->len == 0) {
-            continue;
-        }
+    if (s->front == FRONT_UNKNOWN) {
+        best = s->nheap > 0 ? &s->heap[0] : NULL;
+        s->front = FRONT_HEAP;
+        for (int i = 0; i < RUNS; i++) {
+            struct run *r = &s->runs[i];
+            if (r->len == 0) {
+                continue;
+            }
 
-        const struct slot *front = &r->ring[r->head];
-        if (best == NULL || slot_before(front, best)) {
-            best = front;
-            *from = r;
+            const struct slot *front = &r->ring[r->head];
+            if (best == NULL || slot_before(front, best)) {
+                best = front;
+                s->front = i;
+            }
         }
+        s->front_sec = best->sec;
+        s->front_nsec = best->nsec;
     }
-    return best;
+    if (s->front == FRONT_HEAP) {
+        *from = NULL;
+        return &s->heap[0];
+    }
+    *from = &s->runs[s->front];
+    return &(*from)->ring[(*from)->head];
 }
 
 /*
@@ -497,6 +528,7 @@ chunk_drop_first(struct source *s, struct run *r, uint32_t size)
 static struct slot
 reorder_pop(struct source *s, struct run *r)
 {
+    front_forget(s);
     if (r == NULL) {
         return heap_pop(s);
     }
@@ -606,6 +638,14 @@ hold_event(void *arg, const struct event *ev)
         x.h = h;
     }
     s->next_seq++;
+    /* An entry older than the front becomes the front; one at the same
+     * time comes after it, by its sequence number. */
+    if (x.sec < s->front_sec ||
+        (x.sec == s->front_sec && x.nsec < s->front_nsec)) {
+        s->front = r != NULL ? (int)(r - s->runs) : FRONT_HEAP;
+        s->front_sec = x.sec;
+        s->front_nsec = x.nsec;
+    }
     if (r != NULL) {
         run_push(s, r, x);
     } else {
@@ -771,6 +811,7 @@ source_new(const char *name, const struct source_opts *opts)
     s->name = strdup(name);
     s->spare = calloc(SPARE_MAX, sizeof(*s->spare));
     s->threaded = opts->pool != NULL;
+    front_forget(s);
     event_init(&s->scratch);
     if (s->name == NULL || s->spare == NULL) {
         source_free(s);
@@ -1001,8 +1042,8 @@ next_held(struct source *s)
             if (s->eof) {
                 return NULL;
             }
-            /* Until an event is held or the input ends, the answer of
-             * due_front stays the same. */
+            /* Until an event is held or the input ends, due_front
+             * returns the same result. */
             uint64_t seq = s->next_seq;
             do {
                 read_more(s);

@@ -227,11 +227,69 @@ reorder_keeps_events_whole(void)
     free(lines);
 }
 
+/*
+ * Lines in no order, many at the same time, with the whole input held
+ * (the tolerance exceeds its span): events leave sorted by time, and
+ * those at the same time in the order they came.
+ */
+static void
+reorder_keeps_ties_in_arrival_order(void)
+{
+    enum { N = 3000 };
+    char **lines = calloc(N, sizeof(*lines));
+    struct source_opts so;
+    struct diag d;
+    char err[256];
+    const struct event *ev;
+
+    for (int i = 0; i < N; i++) {
+        /* Mostly rising in steps, with every fifth line back in time. */
+        unsigned h = (unsigned)i * 2654435761u >> 20;
+        long tenths = i % 5 == 4 ? (long)(h % 400) : i / 8;
+        lines[i] = malloc(160);
+        snprintf(lines[i], 160,
+                 "2024-03-01T10:%02ld:%02ld.%ld+00:00 web1 sshd[%d]: "
+                 "Invalid user u%d from 192.0.2.1 port 22",
+                 tenths / 600, tenths / 10 % 60, tenths % 10, i, i);
+    }
+    struct table_provider t = { (const char *const *)lines, N, 0 };
+    struct line_provider p = { table_next, NULL, &t };
+    init_opts(&so, &d);
+    so.format = format_find("sshd");
+    so.tolerance_ms = 3600000;
+    struct source *s = source_open_provider("provider", &p, &so, err,
+                                            sizeof(err));
+    CHECK(s != NULL);
+
+    int seen = 0;
+    int wrong = 0;
+    struct event_time prev = { 0, 0, 0 };
+    uint64_t prev_line = 0;
+    while (s != NULL && source_peek(s, &ev) == 1) {
+        int c = event_time_cmp(&prev, &ev->time);
+        if (c > 0 || (c == 0 && prev_line >= ev->origin.line)) {
+            wrong++;
+        }
+        prev = ev->time;
+        prev_line = ev->origin.line;
+        seen++;
+        source_pop(s);
+    }
+    CHECK_INT(seen, N);
+    CHECK_INT(wrong, 0);
+    source_free(s);
+    for (int i = 0; i < N; i++) {
+        free(lines[i]);
+    }
+    free(lines);
+}
+
 int
 main(void)
 {
     TEST_RUN("source", provider_lines_numbered);
     TEST_RUN("source", blank_file_reads_as_empty);
     TEST_RUN("source", reorder_keeps_events_whole);
+    TEST_RUN("source", reorder_keeps_ties_in_arrival_order);
     TEST_EXIT();
 }
