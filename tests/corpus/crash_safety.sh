@@ -54,8 +54,10 @@ for i in range(40000):
 PY
 
 logs=("$tmp/auth.log" "$tmp/audit.log")
+start_ns=$(date +%s%N)
 "$bin" detect --quiet --state "$tmp/clean.db" "${logs[@]}" > "$tmp/clean.json"
 clean_rc=$?
+clean_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 if [ $clean_rc -ne 0 ] || [ ! -s "$tmp/clean.json" ]; then
     echo "FAIL crash_safety/uninterrupted_run: exit $clean_rc"
     exit 0
@@ -66,8 +68,13 @@ for round in 1 2 3 4 5; do
     "$bin" detect --quiet --state "$tmp/killed.db" "${logs[@]}" \
         > /dev/null 2>&1 &
     pid=$!
-    # A random point between 0.05 s and about 1.5 s into the run.
-    sleep "0.$(( (RANDOM % 15) + 1 ))$(( RANDOM % 10 ))"
+    # A random point within the first 90 % of the clean run's time (at
+    # least 10 ms), so the kill lands before a run could end, however fast
+    # the build is.  A run that completes would teach the state file its
+    # baselines, and the rerun below would then differ for that reason.
+    span=$(( clean_ms * 9 / 10 > 10 ? clean_ms * 9 / 10 : 10 ))
+    at=$(( 5 + RANDOM % span ))
+    sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
     if kill -KILL "$pid" 2>/dev/null; then
         killed=$((killed + 1))
     fi
