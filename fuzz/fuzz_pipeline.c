@@ -128,7 +128,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     memset(&p, 0, sizeof(p));
     buf_init(&p.out, FUZZ_OUT_MAX);
     p.out_opts.product_version = "fuzz";
-    p.out_opts.window_ms = 60 * 1000;
     score_opts_default(&p.score_opts);
     diag_init(&diag);
 

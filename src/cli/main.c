@@ -709,7 +709,6 @@ main(int argc, char **argv)
     memset(&r, 0, sizeof(r));
     r.opt = &opt;
     r.out_opts.product_version = SSHTRAIL_VERSION;
-    r.out_opts.window_ms = opt.window_ms;
     if ((rc = load_config(&r)) != 0) {
         config_fini(&r.cfg);
         options_fini(&opt);

@@ -27,7 +27,6 @@ struct output_suppression {
 
 struct output_opts {
     const char *product_version;
-    int64_t window_ms;
     /* Set while writing a suppressed finding, else NULL. */
     const struct output_suppression *suppression;
 };
