@@ -840,7 +840,7 @@ memo_find(const struct patterns *p, uint64_t hash, unsigned bit,
 }
 
 int
-patterns_match(const struct patterns *p, const char *platform,
+patterns_match(struct patterns *p, const char *platform,
                const struct event *exec, struct pattern_hit *hits, int max)
 {
     unsigned bit = 1u << config_platform_from_name(platform);
@@ -850,15 +850,6 @@ patterns_match(const struct patterns *p, const char *platform,
 
     size_t len = patterns_command_text(exec, text, sizeof(text), &cut);
     struct sv exe_path = event_str(exec, EVENT_EXE);
-
-    /* The path is matched from a copy with defined bytes after it, as
-     * the command text is (see PATTERNS_PAD). */
-    char path[PATTERNS_MAX_TEXT];
-    if (exe_path.p != NULL && exe_path.len + PATTERNS_PAD <= sizeof(path)) {
-        memcpy(path, exe_path.p, exe_path.len);
-        memset(path + exe_path.len, 0, PATTERNS_PAD);
-        exe_path.p = path;
-    }
     struct sv subjects[SUBJECT_COUNT] = {
         [SUBJECT_COMMAND] = sv_make(text, len),
         [SUBJECT_EXE] = exe_path,
@@ -877,9 +868,19 @@ patterns_match(const struct patterns *p, const char *platform,
                 set_hit(&hits[i], &p->rules[h->rule], subjects[h->subject],
                         (struct span){ h->off, h->len });
             }
-            ((struct patterns *)p)->memo_hits++;
+            p->memo_hits++;
             return (int)m->nhits;
         }
+    }
+
+    /* The rows match the path in a copy with defined bytes after it, as
+     * the command text has (see PATTERNS_PAD). */
+    char path[PATTERNS_MAX_TEXT];
+    if (exe_path.p != NULL && exe_path.len + PATTERNS_PAD <= sizeof(path)) {
+        memcpy(path, exe_path.p, exe_path.len);
+        memset(path + exe_path.len, 0, PATTERNS_PAD);
+        subjects[SUBJECT_EXE] = sv_make(path, exe_path.len);
+        subjects[SUBJECT_NAME] = basename_of(subjects[SUBJECT_EXE]);
     }
 
     struct memo_hit seen[PATTERNS_MEMO_HITS];

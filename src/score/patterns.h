@@ -114,7 +114,7 @@ void patterns_fini(struct patterns *p);
  * (except for an execution served from the memo), JIT code, the memo and
  * the shared match data, so calls on one set must not overlap.
  */
-int patterns_match(const struct patterns *p, const char *platform,
+int patterns_match(struct patterns *p, const char *platform,
                    const struct event *exec, struct pattern_hit *hits,
                    int max);
 

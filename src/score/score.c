@@ -386,7 +386,7 @@ evidence_append(char *buf, size_t n, const char *text, size_t len)
  */
 static void
 check_patterns(const struct session *s, const struct score_opts *o,
-               const struct patterns *pat, const char *platform,
+               struct patterns *pat, const char *platform,
                struct score *out)
 {
     char names[256] = "";

@@ -46,7 +46,7 @@ exec_argv(struct event *ev, const char *exe, const char *words)
 
 /* Returns true when a row named name hit; prints the hits otherwise. */
 static bool
-has_hit(const struct patterns *p, const char *platform,
+has_hit(struct patterns *p, const char *platform,
         const struct event *ev, const char *name)
 {
     struct pattern_hit hits[16];

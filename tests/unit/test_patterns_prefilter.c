@@ -37,7 +37,7 @@ find_rule(const struct patterns *p, const char *family, const char *name)
 /* Returns the number of hits of cmdline on platform and sets *first to the
  * name of the first one, or "" when nothing hit. */
 static int
-match_cmdline(const struct patterns *p, const char *platform,
+match_cmdline(struct patterns *p, const char *platform,
               const char *cmdline, const char **first)
 {
     struct event ev;
@@ -338,7 +338,7 @@ static const char *const sample_cmdlines[] = {
 
 /* Hits of one execution as "family/name=text;" joined. */
 static void
-hits_text(const struct patterns *p, const char *platform,
+hits_text(struct patterns *p, const char *platform,
           const struct event *ev, char *out, size_t n)
 {
     struct pattern_hit hits[32];
