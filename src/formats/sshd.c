@@ -901,6 +901,15 @@ set_src_ip(struct event *ev, struct sv addr)
     event_set_str(ev, EVENT_SRC_IP, sv_cstr(out));
 }
 
+/* Stores v as field f when the message had it. */
+static inline void
+set_present(struct event *ev, enum event_str f, struct sv v)
+{
+    if (v.p != NULL) {
+        event_set_str(ev, f, v);
+    }
+}
+
 /* Copies what a message parser found into the event. */
 static void
 fill_event(struct event *ev, enum event_kind kind,
@@ -912,9 +921,7 @@ fill_event(struct event *ev, enum event_kind kind,
     } else if (kind == EVENT_AUTH_FAILURE || kind == EVENT_MAX_AUTH) {
         ev->result = EVENT_RESULT_FAILURE;
     }
-    if (f->user.p != NULL) {
-        event_set_str(ev, EVENT_USER, f->user);
-    }
+    set_present(ev, EVENT_USER, f->user);
     if (f->addr.p != NULL) {
         set_src_ip(ev, f->addr);
     }
@@ -928,21 +935,11 @@ fill_event(struct event *ev, enum event_kind kind,
         event_set_num(ev, EVENT_CHILD_PID, f->child_pid);
     }
 
-    if (f->method.p != NULL) {
-        event_set_str(ev, EVENT_AUTH_METHOD, f->method);
-    }
-    if (f->key_type.p != NULL) {
-        event_set_str(ev, EVENT_KEY_TYPE, f->key_type);
-    }
-    if (f->key_fp.p != NULL) {
-        event_set_str(ev, EVENT_KEY_FP, f->key_fp);
-    }
-    if (f->tty.p != NULL) {
-        event_set_str(ev, EVENT_TTY, f->tty);
-    }
-    if (f->session_type.p != NULL) {
-        event_set_str(ev, EVENT_SESSION_TYPE, f->session_type);
-    }
+    set_present(ev, EVENT_AUTH_METHOD, f->method);
+    set_present(ev, EVENT_KEY_TYPE, f->key_type);
+    set_present(ev, EVENT_KEY_FP, f->key_fp);
+    set_present(ev, EVENT_TTY, f->tty);
+    set_present(ev, EVENT_SESSION_TYPE, f->session_type);
     if (f->detail.p != NULL) {
         event_set_str(ev, EVENT_DETAIL, f->detail);
     } else if (f->invalid_user) {
