@@ -6,7 +6,7 @@
  * and falls back to syslog_header_parse_general for everything else.  Both
  * must give the same result and leave the same year-rule state for every
  * line.  The first input byte picks the options (zone UTC or +05:30, with
- * or without --year); the rest is split into lines, and each line goes to
+ * or without --year).  The rest is split into lines, and each line goes to
  * both parsers, each with its own state, in order.  Any difference in the
  * kind, time, views (pointer and length), pid or state aborts.
  */

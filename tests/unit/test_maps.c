@@ -200,7 +200,7 @@ hmap_many_keys_rehash(void)
     hmap_fini(&m);
 }
 
-/* A value that holds its own key, for the keyed maps. */
+/* A value that contains its own key, for the keyed maps. */
 struct keyed_item {
     int id;
     size_t len;
