@@ -4,6 +4,7 @@
  */
 #include "event/event.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 
@@ -333,46 +334,28 @@ event_copy(struct event *dst, const struct event *src)
 
 /* ---- packed records ---------------------------------------------------- */
 
-/* The fixed part of a packed record, which the variable parts follow. */
-struct packed_head {
-    int64_t sec;
-    int32_t nsec;
-    int8_t digits;
-    uint8_t kind;
-    uint8_t result;
-    uint8_t truncated;
-    const char *format;
-    const char *file;
-    uint64_t line;
-    uint32_t num_set;
-    uint32_t str_set;           /* bit i set when str[i] is present */
+/*
+ * A record starts with the bytes of struct event before argv, which hold
+ * every field but the storage pointers, so packing and reading copy them
+ * as one block.  The counts follow, then argc references and used bytes.
+ */
+#define PACKED_FIELDS offsetof(struct event, argv)
+
+struct packed_counts {
     uint32_t argc;
     uint32_t used;              /* bytes at the end of the record */
 };
 
-static unsigned
-count_bits(uint32_t v)
-{
-    /* Sums the bits in pairs, then in groups of four, then adds the four
-     * byte sums with one multiplication into the top byte. */
-    v = v - ((v >> 1) & 0x55555555u);
-    v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
-    v = (v + (v >> 4)) & 0x0f0f0f0fu;
-    return (v * 0x01010101u) >> 24;
-}
+#define PACKED_COUNTS ((PACKED_FIELDS + 7) & ~(size_t)7)
+#define PACKED_HEAD (PACKED_COUNTS + sizeof(struct packed_counts))
 
-/* Returns the index of the lowest set bit of v, which is not 0: a de
- * Bruijn sequence maps each isolated bit to a distinct 5-bit index. */
-static unsigned
-lowest_bit(uint32_t v)
-{
-    static const uint8_t index[32] = {
-        0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20, 15, 25, 17, 4,  8,
-        31, 27, 13, 23, 21, 19, 16, 7,  26, 12, 18, 6,  11, 5,  10, 9,
-    };
-
-    return index[((v & -v) * 0x077CB531u) >> 27];
-}
+_Static_assert(PACKED_HEAD % 8 == 0, "references after the head aligned");
+_Static_assert(offsetof(struct event, str) + sizeof(((struct event *)0)->str)
+                   <= PACKED_FIELDS &&
+               offsetof(struct event, argc) > PACKED_FIELDS &&
+               offsetof(struct event, bytes) > PACKED_FIELDS &&
+               offsetof(struct event, used) > PACKED_FIELDS,
+               "the head holds the fields and no storage");
 
 static size_t
 align8(size_t n)
@@ -380,63 +363,33 @@ align8(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
-/* The strings present in ev, with EVENT_HOST when host replaces it. */
-static uint32_t
-present_strs(const struct event *ev, struct sv host)
-{
-    return ev->str_set | (host.p != NULL ? 1u << EVENT_HOST : 0);
-}
-
 size_t
 event_pack_size(const struct event *ev, struct sv host)
 {
-    uint32_t strs = present_strs(ev, host);
-
-    return align8(sizeof(struct packed_head) +
-                  count_bits(ev->num_set) * sizeof(int64_t) +
-                  (count_bits(strs) + ev->argc) * sizeof(struct event_ref) +
+    return align8(PACKED_HEAD + ev->argc * sizeof(struct event_ref) +
                   ev->used + (host.p != NULL ? host.len : 0));
 }
 
 size_t
 event_pack(const struct event *ev, struct sv host, void *out)
 {
-    struct packed_head head = {
-        .sec = ev->time.sec,
-        .nsec = ev->time.nsec,
-        .digits = ev->time.digits,
-        .kind = (uint8_t)ev->kind,
-        .result = (uint8_t)ev->result,
-        .truncated = ev->truncated,
-        .format = ev->origin.format,
-        .file = ev->origin.file,
-        .line = ev->origin.line,
-        .num_set = ev->num_set,
-        .str_set = present_strs(ev, host),
-        .argc = ev->argc,
-        .used = ev->used + (uint32_t)(host.p != NULL ? host.len : 0),
-    };
-    char *p = out;
+    char *rec = out;
+    struct packed_counts counts = { ev->argc, ev->used };
 
-    memcpy(p, &head, sizeof(head));
-    p += sizeof(head);
-    for (uint32_t m = head.num_set; m != 0; m &= m - 1) {
-        memcpy(p, &ev->num[lowest_bit(m)], sizeof(int64_t));
-        p += sizeof(int64_t);
-    }
-    uint32_t strs = head.str_set;
+    memcpy(rec, ev, PACKED_FIELDS);
     if (host.p != NULL) {
-        /* EVENT_HOST is bit 0, so its reference comes first. */
-        _Static_assert(EVENT_HOST == 0, "the host is the first string");
+        /* The host's bytes follow the event's own. */
+        uint32_t strs = ev->str_set | 1u << EVENT_HOST;
         struct event_ref ref = { ev->used, (uint32_t)host.len };
-        memcpy(p, &ref, sizeof(ref));
-        p += sizeof(ref);
-        strs &= ~(1u << EVENT_HOST);
+        memcpy(rec + offsetof(struct event, str_set), &strs, sizeof(strs));
+        memcpy(rec + offsetof(struct event, str) +
+                   EVENT_HOST * sizeof(struct event_ref),
+               &ref, sizeof(ref));
+        counts.used += (uint32_t)host.len;
     }
-    for (uint32_t m = strs; m != 0; m &= m - 1) {
-        memcpy(p, &ev->str[lowest_bit(m)], sizeof(struct event_ref));
-        p += sizeof(struct event_ref);
-    }
+    memcpy(rec + PACKED_COUNTS, &counts, sizeof(counts));
+
+    char *p = rec + PACKED_HEAD;
     if (ev->argc > 0) {
         memcpy(p, ev->argv, ev->argc * sizeof(struct event_ref));
         p += ev->argc * sizeof(struct event_ref);
@@ -449,19 +402,18 @@ event_pack(const struct event *ev, struct sv host, void *out)
         memcpy(p, host.p, host.len);
         p += host.len;
     }
-    return align8((size_t)(p - (char *)out));
+    return align8((size_t)(p - rec));
 }
 
 int
 event_unpack(struct event *ev, const void *record)
 {
-    struct packed_head head;
-    const char *p = record;
+    const char *rec = record;
+    struct packed_counts counts;
 
-    memcpy(&head, p, sizeof(head));
-    p += sizeof(head);
-    if (ev->cap < head.used) {
-        uint32_t want = round_cap(head.used);
+    memcpy(&counts, rec + PACKED_COUNTS, sizeof(counts));
+    if (ev->cap < counts.used) {
+        uint32_t want = round_cap(counts.used);
         char *grown = realloc(ev->bytes, want);
         if (grown == NULL) {
             clear_fields(ev);
@@ -470,40 +422,44 @@ event_unpack(struct event *ev, const void *record)
         ev->bytes = grown;
         ev->cap = want;
     }
-    if (ev->argv_cap < head.argc) {
+    if (ev->argv_cap < counts.argc) {
         struct event_ref *grown = realloc(ev->argv,
-                                          head.argc * sizeof(*grown));
+                                          counts.argc * sizeof(*grown));
         if (grown == NULL) {
             clear_fields(ev);
             return -1;
         }
         ev->argv = grown;
-        ev->argv_cap = head.argc;
+        ev->argv_cap = counts.argc;
     }
 
-    ev->kind = (enum event_kind)head.kind;
-    ev->result = (enum event_result)head.result;
-    ev->time = (struct event_time){ head.sec, head.nsec, head.digits };
-    ev->origin = (struct event_origin){ head.format, head.file, head.line };
-    ev->truncated = head.truncated;
-    ev->num_set = head.num_set;
-    for (uint32_t m = head.num_set; m != 0; m &= m - 1) {
-        memcpy(&ev->num[lowest_bit(m)], p, sizeof(int64_t));
-        p += sizeof(int64_t);
+    /* The block ends before argv, so ev's storage pointers stay. */
+    memcpy(ev, rec, PACKED_FIELDS);
+    ev->argc = counts.argc;
+    ev->used = counts.used;
+    const char *p = rec + PACKED_HEAD;
+    if (counts.argc > 0) {
+        memcpy(ev->argv, p, counts.argc * sizeof(struct event_ref));
+        p += counts.argc * sizeof(struct event_ref);
     }
-    ev->str_set = head.str_set;
-    for (uint32_t m = head.str_set; m != 0; m &= m - 1) {
-        memcpy(&ev->str[lowest_bit(m)], p, sizeof(struct event_ref));
-        p += sizeof(struct event_ref);
-    }
-    ev->argc = head.argc;
-    if (head.argc > 0) {
-        memcpy(ev->argv, p, head.argc * sizeof(struct event_ref));
-        p += head.argc * sizeof(struct event_ref);
-    }
-    ev->used = head.used;
-    if (head.used > 0) {
-        memcpy(ev->bytes, p, head.used);
+    if (counts.used > 0) {
+        memcpy(ev->bytes, p, counts.used);
     }
     return 0;
+}
+
+void
+event_view(struct event *view, const void *record)
+{
+    char *rec = (char *)record;
+    struct packed_counts counts;
+
+    memcpy(&counts, rec + PACKED_COUNTS, sizeof(counts));
+    memcpy(view, rec, PACKED_FIELDS);
+    view->argv = (struct event_ref *)(rec + PACKED_HEAD);
+    view->argc = counts.argc;
+    view->argv_cap = counts.argc;
+    view->bytes = rec + PACKED_HEAD + counts.argc * sizeof(struct event_ref);
+    view->used = counts.used;
+    view->cap = counts.used;
 }

@@ -163,8 +163,10 @@ int event_copy(struct event *dst, const struct event *src);
 
 /*
  * A packed event: the event's fields and bytes in one flat record, for
- * queues that hold many events in contiguous memory.  Only present numbers
- * and strings are stored.  Records are aligned to 8 bytes.
+ * queues that hold many events in contiguous memory.  A record is a fixed
+ * head of every field (present or not), then the argv references, then
+ * the bytes, so packing and reading are block copies.  Records are aligned
+ * to 8 bytes.
  *
  * event_pack_size returns the bytes event_pack writes for ev, with host
  * (when host.p is not NULL) stored as EVENT_HOST in place of ev's own.
@@ -176,6 +178,14 @@ int event_copy(struct event *dst, const struct event *src);
 size_t event_pack_size(const struct event *ev, struct sv host);
 size_t event_pack(const struct event *ev, struct sv host, void *out);
 int event_unpack(struct event *ev, const void *record);
+
+/*
+ * Fills view so that it reads the record in place: its bytes and argv
+ * point into the record, which must be writable memory that outlives every
+ * use of view.  Pass view only as a const event, and never to event_fini,
+ * event_reset or the setters, which would free or write the record.
+ */
+void event_view(struct event *view, const void *record);
 
 /*
  * event_set_str's path for values that do not fit the arena as it is: it

@@ -179,6 +179,15 @@ struct source {
     struct event_time newest;
     bool has_newest;
     struct held_event *head;            /* popped, not yet consumed */
+    /*
+     * Or, unthreaded, the popped event is a record that view reads in
+     * place.  It stays at the front of view_run's chunk queue until
+     * source_pop.
+     */
+    bool has_view;
+    struct event view;
+    struct run *view_run;
+    uint32_t view_size;
 
     struct host_memo hosts[HOST_CACHE];
 
@@ -1031,29 +1040,44 @@ read_more(struct source *s)
     return 1;
 }
 
-/* Returns the next event in time order, or NULL at the end of the input.
- * This is the whole pipeline of one input: read, parse, reorder. */
+/*
+ * Takes the next entry in time order out of the reorder buffer, reading
+ * lines until one may leave.  Sets *x and *from (the entry's run, NULL for
+ * the heap) and returns 1, or returns 0 at the end of the input.  A packed
+ * record stays at the front of its run's chunk queue until
+ * chunk_drop_first.  This is the whole pipeline of one input: read, parse,
+ * reorder.
+ */
+static int
+next_slot(struct source *s, struct slot *x, struct run **from)
+{
+    while (due_front(s, from) == NULL) {
+        if (s->eof) {
+            return 0;
+        }
+        /* Until an event is held or the input ends, due_front returns the
+         * same result. */
+        uint64_t seq = s->next_seq;
+        do {
+            read_more(s);
+        } while (s->next_seq == seq && !s->eof);
+    }
+    if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
+        s->stats.early_releases++;
+    }
+    *x = reorder_pop(s, *from);
+    return 1;
+}
+
+/* Returns the next event in time order as a held event, or NULL at the
+ * end of the input. */
 static struct held_event *
 next_held(struct source *s)
 {
-    for (;;) {
-        struct run *from;
-        while (due_front(s, &from) == NULL) {
-            if (s->eof) {
-                return NULL;
-            }
-            /* Until an event is held or the input ends, due_front
-             * returns the same result. */
-            uint64_t seq = s->next_seq;
-            do {
-                read_more(s);
-            } while (s->next_seq == seq && !s->eof);
-        }
-        if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
-            s->stats.early_releases++;
-        }
+    struct slot x;
+    struct run *from;
 
-        struct slot x = reorder_pop(s, from);
+    while (next_slot(s, &x, &from)) {
         if (x.h != NULL) {
             return x.h;
         }
@@ -1074,6 +1098,33 @@ next_held(struct source *s)
             return h;
         }
     }
+    return NULL;
+}
+
+/*
+ * Makes the next event in time order the head of an unthreaded source:
+ * a held event in s->head, or a packed record read in place through
+ * s->view, which source_pop drops from its chunk.  Returns 0 at the end of
+ * the input.
+ */
+static int
+next_head(struct source *s)
+{
+    struct slot x;
+    struct run *from;
+
+    if (!next_slot(s, &x, &from)) {
+        return 0;
+    }
+    if (x.h != NULL) {
+        s->head = x.h;
+        return 1;
+    }
+    event_view(&s->view, x.rec);
+    s->view_run = from;
+    s->view_size = x.size;
+    s->has_view = true;
+    return 1;
 }
 
 /* ---- threaded reading -------------------------------------------------- */
@@ -1453,8 +1504,16 @@ threaded_next(struct source *s)
 int
 source_peek(struct source *s, const struct event **ev)
 {
-    if (s->head == NULL) {
-        s->head = s->threaded ? threaded_next(s) : next_held(s);
+    if (!s->has_view && s->head == NULL) {
+        if (s->threaded) {
+            s->head = threaded_next(s);
+        } else {
+            next_head(s);
+        }
+    }
+    if (s->has_view) {
+        *ev = &s->view;
+        return 1;
     }
     if (s->head == NULL) {
         return 0;
@@ -1472,6 +1531,11 @@ source_error(const struct source *s)
 void
 source_pop(struct source *s)
 {
+    if (s->has_view) {
+        chunk_drop_first(s, s->view_run, s->view_size);
+        s->has_view = false;
+        return;
+    }
     /* A threaded source's event goes back with its batch. */
     if (s->head != NULL && !s->threaded) {
         held_release(s, s->head);

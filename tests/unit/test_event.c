@@ -289,44 +289,66 @@ copy_is_independent(void)
     event_fini(&dst);
 }
 
+/* Checks that got has src's fields, with host in place of src's own when
+ * host.p is set. */
+static void
+check_same_fields(const struct event *got, const struct event *src,
+                  struct sv host)
+{
+    CHECK_INT(got->kind, src->kind);
+    CHECK_INT(got->result, src->result);
+    CHECK(event_time_cmp(&got->time, &src->time) == 0);
+    CHECK_INT(got->time.digits, src->time.digits);
+    CHECK(got->origin.format == src->origin.format);
+    CHECK(got->origin.file == src->origin.file);
+    CHECK_INT(got->origin.line, src->origin.line);
+    CHECK_INT(got->truncated, src->truncated);
+    CHECK_INT(got->num_set, src->num_set);
+    for (int f = 0; f < EVENT_NUM_COUNT; f++) {
+        CHECK_INT(event_num(got, f, -7), event_num(src, f, -7));
+    }
+    for (int f = 0; f < EVENT_STR_COUNT; f++) {
+        struct sv want = f == EVENT_HOST && host.p ? host : event_str(src, f);
+        struct sv field = event_str(got, f);
+        CHECK((field.p == NULL) == (want.p == NULL));
+        CHECK(sv_eq(field, want));
+    }
+    CHECK_INT(got->argc, src->argc);
+    for (uint32_t i = 0; i < src->argc; i++) {
+        CHECK(sv_eq(event_arg(got, i), event_arg(src, i)));
+    }
+}
+
 /* Checks that unpacking the record of src, with host in place of its
- * own, gives back src's fields. */
+ * own, and reading it in place both give back src's fields. */
 static void
 check_pack_round_trip(const struct event *src, struct sv host)
 {
     size_t size = event_pack_size(src, host);
     uint64_t *rec = malloc(size);
     struct event dst;
+    struct event view;
 
     CHECK_INT(size % 8, 0);
     CHECK_INT(event_pack(src, host, rec), size);
     event_init(&dst);
     event_set_str(&dst, EVENT_CWD, SV_LIT("stale"));
     event_set_num(&dst, EVENT_SES, 3);
+    event_add_arg(&dst, SV_LIT("stale"));
     CHECK_INT(event_unpack(&dst, rec), 0);
-    CHECK_INT(dst.kind, src->kind);
-    CHECK_INT(dst.result, src->result);
-    CHECK(event_time_cmp(&dst.time, &src->time) == 0);
-    CHECK_INT(dst.time.digits, src->time.digits);
-    CHECK(dst.origin.file == src->origin.file);
-    CHECK_INT(dst.origin.line, src->origin.line);
-    CHECK_INT(dst.truncated, src->truncated);
-    CHECK_INT(dst.num_set, src->num_set);
-    for (int f = 0; f < EVENT_NUM_COUNT; f++) {
-        CHECK_INT(event_num(&dst, f, -7), event_num(src, f, -7));
-    }
-    for (int f = 0; f < EVENT_STR_COUNT; f++) {
-        struct sv want = f == EVENT_HOST && host.p ? host : event_str(src, f);
-        struct sv got = event_str(&dst, f);
-        CHECK((got.p == NULL) == (want.p == NULL));
-        CHECK(sv_eq(got, want));
-    }
-    CHECK_INT(dst.argc, src->argc);
-    for (uint32_t i = 0; i < src->argc; i++) {
-        CHECK(sv_eq(event_arg(&dst, i), event_arg(src, i)));
-    }
+    check_same_fields(&dst, src, host);
     event_fini(&dst);
+
+    event_view(&view, rec);
+    check_same_fields(&view, src, host);
+
+    /* The unpacked copy does not depend on the record. */
+    event_init(&dst);
+    CHECK_INT(event_unpack(&dst, rec), 0);
+    memset(rec, 0xa5, size);
     free(rec);
+    check_same_fields(&dst, src, host);
+    event_fini(&dst);
 }
 
 static void
@@ -360,6 +382,29 @@ pack_round_trip(void)
     event_reset(&src);
     event_set_str(&src, EVENT_USER, SV_LIT("root"));
     check_pack_round_trip(&src, SV_LIT("db2"));
+
+    /* Every field at once, with the maximum bytes and args. */
+    event_reset(&src);
+    src.kind = EVENT_RUNLEVEL;
+    src.result = EVENT_RESULT_SUCCESS;
+    src.time = (struct event_time){ EVENT_TIME_MIN_SEC, 1, 9 };
+    for (int f = 0; f < EVENT_NUM_COUNT; f++) {
+        event_set_num(&src, f, INT64_MIN + f);
+    }
+    for (int f = 0; f < EVENT_STR_COUNT; f++) {
+        event_set_str(&src, f, sv_cstr(event_str_name(f)));
+    }
+    for (uint32_t i = 0; i < EVENT_MAX_ARGS + 1; i++) {
+        event_add_arg(&src, SV_LIT("arg"));
+    }
+    char *big = malloc(EVENT_MAX_BYTES);
+    memset(big, 'x', EVENT_MAX_BYTES);
+    event_set_str(&src, EVENT_DETAIL, sv_make(big, EVENT_MAX_BYTES));
+    free(big);
+    CHECK(src.truncated);
+    CHECK_INT(src.used, EVENT_MAX_BYTES);
+    check_pack_round_trip(&src, SV_NULL);
+    check_pack_round_trip(&src, SV_LIT("a-host-longer-than-before"));
     event_fini(&src);
 }
 

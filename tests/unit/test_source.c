@@ -173,8 +173,10 @@ reorder_line(int i)
     return line;
 }
 
+/* Reads the reorder lines through a source, with a reading thread when
+ * pool is set, and checks every event and the time order. */
 static void
-reorder_keeps_events_whole(void)
+check_events_whole(struct source_pool *pool)
 {
     enum { N = 5000 };
     char **lines = calloc(N, sizeof(*lines));
@@ -191,6 +193,7 @@ reorder_keeps_events_whole(void)
     init_opts(&so, &d);
     so.format = format_find("sshd");
     so.tolerance_ms = 30000;
+    so.pool = pool;
     struct source *s = source_open_provider("provider", &p, &so, err,
                                             sizeof(err));
     CHECK(s != NULL);
@@ -199,6 +202,11 @@ reorder_keeps_events_whole(void)
     int wrong = 0;
     struct event_time prev = { 0, 0, 0 };
     while (s != NULL && source_peek(s, &ev) == 1) {
+        /* A second peek returns the same event. */
+        const struct event *again = NULL;
+        if (source_peek(s, &again) != 1 || again != ev) {
+            wrong++;
+        }
         int i = (int)ev->origin.line - 1;
         char want[32];
         struct sv user = event_str(ev, EVENT_USER);
@@ -225,6 +233,23 @@ reorder_keeps_events_whole(void)
         free(lines[i]);
     }
     free(lines);
+}
+
+static void
+reorder_keeps_events_whole(void)
+{
+    check_events_whole(NULL);
+}
+
+/* The reading thread hands over unpacked copies of the packed records. */
+static void
+reorder_threaded_keeps_events_whole(void)
+{
+    struct source_pool *pool = source_pool_new(1);
+
+    CHECK(pool != NULL);
+    check_events_whole(pool);
+    source_pool_free(pool);
 }
 
 /*
@@ -290,6 +315,7 @@ main(void)
     TEST_RUN("source", provider_lines_numbered);
     TEST_RUN("source", blank_file_reads_as_empty);
     TEST_RUN("source", reorder_keeps_events_whole);
+    TEST_RUN("source", reorder_threaded_keeps_events_whole);
     TEST_RUN("source", reorder_keeps_ties_in_arrival_order);
     TEST_EXIT();
 }
