@@ -161,6 +161,10 @@ struct source {
      */
     struct run runs[RUNS];
     uint32_t nheld_runs;                /* events in all runs */
+    /* The indexes of the runs that hold events, the run with the latest
+     * newest event (by time, then arrival) first. */
+    uint8_t live[RUNS];
+    uint32_t nlive;
     /*
      * The entry reorder_front found, kept until an entry leaves: front is
      * a run's index, FRONT_HEAP or FRONT_UNKNOWN.  front_sec and
@@ -396,34 +400,55 @@ run_reserve(struct run *r)
 static struct run *
 choose_run(struct source *s, const struct event_time *t)
 {
-    struct run *best = NULL;
-    struct run *empty = NULL;
-
-    for (int i = 0; i < RUNS; i++) {
-        struct run *r = &s->runs[i];
-        if (r->len == 0) {
-            if (empty == NULL) {
-                empty = r;
-            }
-            continue;
-        }
-
-        bool fits = t->sec > r->back.sec ||
-                    (t->sec == r->back.sec && t->nsec >= r->back.nsec);
-        if (fits && (best == NULL || slot_before(&best->back, &r->back))) {
-            best = r;
+    for (uint32_t k = 0; k < s->nlive; k++) {
+        struct run *r = &s->runs[s->live[k]];
+        if (t->sec > r->back.sec ||
+            (t->sec == r->back.sec && t->nsec >= r->back.nsec)) {
+            return r;
         }
     }
-    return best != NULL ? best : empty;
+    if (s->nlive == RUNS) {
+        return NULL;
+    }
+    for (int i = 0; i < RUNS; i++) {
+        if (s->runs[i].len == 0) {
+            return &s->runs[i];
+        }
+    }
+    return NULL;
 }
 
+/*
+ * Appends x to run r, which choose_run returned for x's time.  The runs
+ * before r in s->live have newest events later than x, and those after it
+ * not later than r's old newest, so r keeps its place there.  An empty run
+ * takes the last place, because every run's newest is later than x.
+ */
 static void
 run_push(struct source *s, struct run *r, struct slot x)
 {
+    if (r->len == 0) {
+        s->live[s->nlive++] = (uint8_t)(r - s->runs);
+    }
     r->ring[(r->head + r->len) & (r->cap - 1)] = x;
     r->back = x;
     r->len++;
     s->nheld_runs++;
+}
+
+/* Takes run r, which has just become empty, out of s->live. */
+static void
+run_retire(struct source *s, struct run *r)
+{
+    uint32_t k = 0;
+
+    while (s->live[k] != (uint8_t)(r - s->runs)) {
+        k++;
+    }
+    for (; k + 1 < s->nlive; k++) {
+        s->live[k] = s->live[k + 1];
+    }
+    s->nlive--;
 }
 
 /* Clears the entry reorder_front keeps, so its next call searches. */
@@ -445,16 +470,12 @@ reorder_front(struct source *s, struct run **from)
     if (s->front == FRONT_UNKNOWN) {
         best = s->nheap > 0 ? &s->heap[0] : NULL;
         s->front = FRONT_HEAP;
-        for (int i = 0; i < RUNS; i++) {
-            struct run *r = &s->runs[i];
-            if (r->len == 0) {
-                continue;
-            }
-
+        for (uint32_t k = 0; k < s->nlive; k++) {
+            struct run *r = &s->runs[s->live[k]];
             const struct slot *front = &r->ring[r->head];
             if (best == NULL || slot_before(front, best)) {
                 best = front;
-                s->front = i;
+                s->front = s->live[k];
             }
         }
         s->front_sec = best->sec;
@@ -546,6 +567,9 @@ reorder_pop(struct source *s, struct run *r)
     r->head = (r->head + 1) & (r->cap - 1);
     r->len--;
     s->nheld_runs--;
+    if (r->len == 0) {
+        run_retire(s, r);
+    }
     return x;
 }
 
