@@ -125,6 +125,7 @@ struct source_pool {
 };
 
 struct host_memo {
+    uint64_t key;               /* host_key of given */
     char given[64];
     uint8_t given_len;
     char canon[64];
@@ -223,6 +224,59 @@ canonicalise(const struct source *s, struct sv given, char *out, size_t cap)
     return source_canonical_host(given, out, cap);
 }
 
+/* Returns the 8 bytes at p as a number in the machine's byte order. */
+static uint64_t
+load8(const char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/*
+ * Returns the cache key of a host spelling of 1 to 63 bytes.  A spelling
+ * shorter than 8 bytes is its own key: its bytes and its length.  A longer
+ * one is keyed by its first and last 8 bytes and its length, because host
+ * names seldom differ only in their middle.
+ */
+static uint64_t
+host_key(struct sv given)
+{
+    uint64_t key = (uint64_t)given.len << 56;
+
+    if (given.len >= 8) {
+        return key ^ load8(given.p) ^
+               load8(given.p + given.len - 8) * 0xff51afd7ed558ccdu;
+    }
+    for (size_t i = 0; i < given.len; i++) {
+        key |= (uint64_t)(unsigned char)given.p[i] << (8 * i);
+    }
+    return key;
+}
+
+/* Returns whether the memo's spelling is given, whose key is key. */
+static bool
+host_memo_is(const struct host_memo *m, struct sv given, uint64_t key)
+{
+    size_t n = given.len;
+
+    if (m->key != key || m->given_len != n) {
+        return false;
+    }
+    if (n < 8) {
+        return true;
+    }
+    /* Whole words, then the last 8 bytes, which may overlap the last
+     * word compared. */
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        if (load8(m->given + i) != load8(given.p + i)) {
+            return false;
+        }
+    }
+    return load8(m->given + n - 8) == load8(given.p + n - 8);
+}
+
 /*
  * Returns the canonical form of host given, through a cache of recent
  * spellings indexed by a hash of the spelling (one entry per index,
@@ -233,7 +287,6 @@ static struct sv
 canonical_host_cached(struct source *s, struct sv given, char *out,
                       size_t cap, bool *as_given)
 {
-    uint32_t hash = 2166136261u;
     struct sv canon;
 
     if (given.len == 0 || given.len >= sizeof(s->hosts[0].given)) {
@@ -241,13 +294,12 @@ canonical_host_cached(struct source *s, struct sv given, char *out,
         *as_given = sv_eq(canon, given);
         return canon;
     }
-    for (size_t i = 0; i < given.len; i++) {
-        hash = (hash ^ (unsigned char)given.p[i]) * 16777619u;
-    }
 
-    struct host_memo *m = &s->hosts[hash % HOST_CACHE];
-    if (m->given_len == given.len &&
-        memcmp(m->given, given.p, given.len) == 0) {
+    uint64_t key = host_key(given);
+    /* The top bits of the product mix every bit of the key. */
+    struct host_memo *m = &s->hosts[(key * 0x9e3779b97f4a7c15u >> 56) %
+                                    HOST_CACHE];
+    if (host_memo_is(m, given, key)) {
         *as_given = m->as_given;
         return sv_make(m->canon, m->canon_len);
     }
@@ -257,6 +309,7 @@ canonical_host_cached(struct source *s, struct sv given, char *out,
     if (canon.len < sizeof(m->canon)) {
         memcpy(m->given, given.p, given.len);
         m->given_len = (uint8_t)given.len;
+        m->key = key;
         memcpy(m->canon, canon.p, canon.len);
         m->canon_len = (uint8_t)canon.len;
         m->as_given = *as_given;
