@@ -531,15 +531,12 @@ audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
 }
 
 /*
- * Byte classes for the field scan.  One table lookup per byte shows
- * whether the byte ends a key or a bare value, so the scanner reads each
- * byte of a field once.
+ * Byte classes for the field scan, tested on the first and last bytes of a
+ * token.  The scans between them use the stop tables below.
  */
 enum {
     BYTE_BLANK = 0x01,          /* ' ', '\t', 0x1D: skipped between fields */
-    BYTE_END = 0x02,            /* ' ', 0x1D: end a key or a bare value */
-    BYTE_QUOTE = 0x04,          /* '\'': also ends them inside msg='...' */
-    BYTE_EQ = 0x08,             /* '=': ends a key */
+    BYTE_QUOTE = 0x04,          /* '\'': ends msg='...' */
     BYTE_OPEN = 0x10,           /* '"', '{': a value that may hold blanks */
     BYTE_TRAIL = 0x20,          /* ',', ')', '"': may be trimmed off a value */
     BYTE_LOWER = 0x40,          /* 'a' to 'z': not an enriched key */
@@ -547,11 +544,10 @@ enum {
 };
 
 static const unsigned char byte_class[256] = {
-    [' '] = BYTE_BLANK | BYTE_END,
+    [' '] = BYTE_BLANK,
     ['\t'] = BYTE_BLANK,
-    [(unsigned char)AUDIT_GS] = BYTE_BLANK | BYTE_END,
+    [(unsigned char)AUDIT_GS] = BYTE_BLANK,
     ['\''] = BYTE_QUOTE,
-    ['='] = BYTE_EQ,
     ['"'] = BYTE_OPEN | BYTE_TRAIL,
     ['{'] = BYTE_OPEN,
     [','] = BYTE_TRAIL,
@@ -575,41 +571,58 @@ byte_class_of(char c)
 }
 
 /*
- * Returns the first byte at or after p of a class in cls, or end.  It
- * checks the bound once per eight bytes, which covers most keys and values
- * of real logs (2 to 16 bytes) in one or two steps.
+ * Stop tables: a nonzero entry ends a scan.  Index 0 is for the fields
+ * outside msg='...', index 1 for those inside, where the closing quote
+ * also ends a token.  A key ends at a blank that separates fields (' ',
+ * 0x1D; a tab does not) or at '='; a bare value ends at the blank.  One
+ * table per case makes the test of a byte a single compare.
+ */
+static const unsigned char key_stop_tables[2][256] = {
+    { [' '] = 1, [(unsigned char)AUDIT_GS] = 1, ['='] = 1 },
+    { [' '] = 1, [(unsigned char)AUDIT_GS] = 1, ['='] = 1, ['\''] = 1 },
+};
+
+static const unsigned char value_stop_tables[2][256] = {
+    { [' '] = 1, [(unsigned char)AUDIT_GS] = 1 },
+    { [' '] = 1, [(unsigned char)AUDIT_GS] = 1, ['\''] = 1 },
+};
+
+/*
+ * Returns the first byte at or after p whose entry in stop is set, or end.
+ * It checks the bound once per eight bytes, which covers most keys and
+ * values of real logs (2 to 16 bytes) in one or two steps.
  */
 static inline const char *
-scan_to_class(const char *p, const char *end, unsigned cls)
+scan_to_stop(const char *p, const char *end, const unsigned char *stop)
 {
     while (end - p >= 8) {
-        if ((byte_class_of(p[0]) & cls) != 0) {
+        if (stop[(unsigned char)p[0]] != 0) {
             return p;
         }
-        if ((byte_class_of(p[1]) & cls) != 0) {
+        if (stop[(unsigned char)p[1]] != 0) {
             return p + 1;
         }
-        if ((byte_class_of(p[2]) & cls) != 0) {
+        if (stop[(unsigned char)p[2]] != 0) {
             return p + 2;
         }
-        if ((byte_class_of(p[3]) & cls) != 0) {
+        if (stop[(unsigned char)p[3]] != 0) {
             return p + 3;
         }
-        if ((byte_class_of(p[4]) & cls) != 0) {
+        if (stop[(unsigned char)p[4]] != 0) {
             return p + 4;
         }
-        if ((byte_class_of(p[5]) & cls) != 0) {
+        if (stop[(unsigned char)p[5]] != 0) {
             return p + 5;
         }
-        if ((byte_class_of(p[6]) & cls) != 0) {
+        if (stop[(unsigned char)p[6]] != 0) {
             return p + 6;
         }
-        if ((byte_class_of(p[7]) & cls) != 0) {
+        if (stop[(unsigned char)p[7]] != 0) {
             return p + 7;
         }
         p += 8;
     }
-    while (p < end && (byte_class_of(*p) & cls) == 0) {
+    while (p < end && stop[(unsigned char)*p] == 0) {
         p++;
     }
     return p;
@@ -639,11 +652,10 @@ trim_bare_value(struct sv v)
  * Returns the value at *pp and moves *pp past it.  A value in double
  * quotes (or an enriched "{ ... }") may hold blanks and runs to its
  * closing byte.  An unterminated quote runs to the end, and a lone '{' is
- * bare.  Any other value ends at the first byte of a class in stop, the
- * bytes that end a token.
+ * bare.  Any other value ends at the first byte set in stop.
  */
 static inline struct sv
-scan_value(const char **pp, const char *end, unsigned stop)
+scan_value(const char **pp, const char *end, const unsigned char *stop)
 {
     const char *p = *pp;
     const char *q = end;
@@ -656,10 +668,10 @@ scan_value(const char **pp, const char *end, unsigned stop)
             return sv_make(p, (size_t)(*pp - p));
         }
         if (*p != '"') {
-            q = scan_to_class(p, end, stop);
+            q = scan_to_stop(p, end, stop);
         }
     } else {
-        q = scan_to_class(p, end, stop);
+        q = scan_to_stop(p, end, stop);
     }
     *pp = q;
 
@@ -696,13 +708,13 @@ audit_fields_refill(struct audit_field_iter *it)
     const char *end = it->end;
     bool in_msg = it->in_msg;
     bool enriched = it->enriched;
-    /* A token ends at a space or 0x1D, and inside msg='...' also at the
-     * closing quote.  A key also ends at '='. */
-    unsigned stop = in_msg ? BYTE_END | BYTE_QUOTE : BYTE_END;
-    uint32_t n = 0;
+    const unsigned char *key_stop = key_stop_tables[in_msg];
+    const unsigned char *value_stop = value_stop_tables[in_msg];
+    struct audit_field *f = it->batch;
+    struct audit_field *const batch_end = it->batch + AUDIT_FIELD_BATCH;
 
-    while (n < AUDIT_FIELD_BATCH) {
-        /* One space, the usual gap, is skipped without the loop below. */
+    while (f < batch_end) {
+        /* One space, the usual gap, is skipped without the tests below. */
         if (p < end && *p == ' ') {
             p++;
         }
@@ -710,10 +722,10 @@ audit_fields_refill(struct audit_field_iter *it)
             break;
         }
         const char *start = p;
-        if ((byte_class_of(*p) & (BYTE_BLANK | BYTE_QUOTE | BYTE_PAREN)) !=
-            0) {
+        unsigned cls = byte_class_of(*p);
+        if ((cls & (BYTE_BLANK | BYTE_QUOTE | BYTE_PAREN)) != 0) {
             /* Skip a blank.  The separator starts the enriched fields. */
-            if ((byte_class_of(*p) & BYTE_BLANK) != 0) {
+            if ((cls & BYTE_BLANK) != 0) {
                 if (*p == AUDIT_GS) {
                     enriched = true;
                 }
@@ -723,7 +735,8 @@ audit_fields_refill(struct audit_field_iter *it)
             if (in_msg && *p == '\'') {
                 /* The closing quote of msg='...'. */
                 in_msg = false;
-                stop = BYTE_END;
+                key_stop = key_stop_tables[0];
+                value_stop = value_stop_tables[0];
                 p++;
                 continue;
             }
@@ -734,13 +747,13 @@ audit_fields_refill(struct audit_field_iter *it)
 
         /* A token without '=' is a word such as "user", "PAM:" or
          * "old", which is not a field. */
-        const char *eq = scan_to_class(start, end, stop | BYTE_EQ);
+        const char *eq = scan_to_stop(start, end, key_stop);
         if (eq >= end || *eq != '=') {
             p = eq;
             continue;
         }
         if (eq == start) {
-            p = scan_to_class(eq, end, stop);
+            p = scan_to_stop(eq, end, value_stop);
             continue;
         }
 
@@ -751,7 +764,8 @@ audit_fields_refill(struct audit_field_iter *it)
         if (key.len == 3 && !in_msg && !enriched && p < end && *p == '\'' &&
             sv_eq(key, SV_LIT("msg"))) {
             in_msg = true;
-            stop = BYTE_END | BYTE_QUOTE;
+            key_stop = key_stop_tables[1];
+            value_stop = value_stop_tables[1];
             p++;
             continue;
         }
@@ -762,18 +776,18 @@ audit_fields_refill(struct audit_field_iter *it)
             is_upper_key_rest(key)) {
             enriched = true;
         }
-        struct audit_field *f = &it->batch[n++];
         f->key = key;
-        f->value = scan_value(&p, end, stop);
+        f->value = scan_value(&p, end, value_stop);
         f->enriched = enriched;
         f->in_msg = in_msg;
+        f++;
     }
     it->p = p;
     it->in_msg = in_msg;
     it->enriched = enriched;
-    it->count = n;
+    it->count = (uint32_t)(f - it->batch);
     it->next = 0;
-    return n > 0;
+    return f != it->batch;
 }
 
 bool
