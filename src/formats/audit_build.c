@@ -97,6 +97,11 @@ parse_id(struct sv v, int64_t *out)
 {
     uint64_t n;
 
+    /* auid= and ses= hold the unset id in every record before a login,
+     * and comparing its text costs less than parsing ten digits. */
+    if (v.len == 10 && memcmp(v.p, "4294967295", 10) == 0) {
+        return false;
+    }
     if (!parse_u32(v, &n) || (int64_t)n == EVENT_AUDIT_UNSET) {
         return false;
     }
@@ -590,7 +595,9 @@ build_user(struct audit_builder *b, const struct audit_group *g,
     while ((f = audit_fields_step(&it)) != NULL) {
         struct sv k = f->key;
         if (f->enriched) {
-            continue;
+            /* Every field after the first enriched one is enriched too,
+             * and this event reads none of them. */
+            break;
         } else if (sv_eq_cstr(k, "pid")) {
             set_id(ev, EVENT_PID, f->value);
         } else if (sv_eq_cstr(k, "auid")) {
