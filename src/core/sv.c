@@ -149,3 +149,106 @@ sv_is_plain_ipv4(struct sv s)
     }
     return p == end;
 }
+
+/* Returns the number of lower-case hex digits from p on, up to 5. */
+static size_t
+hex_group_len(const char *p, const char *end)
+{
+    size_t n = 0;
+
+    while (p + n < end && n < 5 &&
+           ((p[n] >= '0' && p[n] <= '9') || (p[n] >= 'a' && p[n] <= 'f'))) {
+        n++;
+    }
+    return n;
+}
+
+/* Returns the longest run of set bits among bits first to last - 1. */
+static int
+longest_run(unsigned mask, int first, int last)
+{
+    int best = 0;
+    int run = 0;
+
+    for (int i = first; i < last; i++) {
+        run = (mask >> i) & 1u ? run + 1 : 0;
+        if (run > best) {
+            best = run;
+        }
+    }
+    return best;
+}
+
+bool
+sv_is_plain_ipv6(struct sv s)
+{
+    const char *p = s.p;
+    const char *end = s.p + s.len;
+    int groups = 0;
+    int gap = -1;               /* explicit groups before "::", or -1 */
+    unsigned zeros = 0;         /* bit i: group i is "0" */
+    bool first_is_ffff = false;
+
+    if (s.len < 2 || s.len > 39) {
+        return false;
+    }
+    if (p[0] == ':') {
+        if (p[1] != ':') {
+            return false;
+        }
+        gap = 0;
+        p += 2;
+    }
+
+    /* Groups of one to four digits without a leading zero, separated by
+     * ":" and at most one "::". */
+    while (p < end) {
+        size_t n = hex_group_len(p, end);
+        if (n == 0 || n > 4 || groups == 8 || (n > 1 && p[0] == '0')) {
+            return false;
+        }
+        if (n == 1 && p[0] == '0') {
+            zeros |= 1u << groups;
+        }
+        if (groups == 0 && n == 4 && memcmp(p, "ffff", 4) == 0) {
+            first_is_ffff = true;
+        }
+        groups++;
+        p += n;
+        if (p == end) {
+            break;
+        }
+        if (*p++ != ':' || p == end) {
+            return false;
+        }
+        if (*p == ':') {
+            if (gap >= 0) {
+                return false;
+            }
+            gap = groups;
+            p++;
+        }
+    }
+
+    /* Without "::", inet_ntop would compress any two zero groups. */
+    if (gap < 0) {
+        return groups == 8 && longest_run(zeros, 0, 8) < 2;
+    }
+
+    /* "::" stands for the first longest run of zero groups, two or more,
+     * so the groups beside it are not zero, an earlier run is shorter and
+     * a later one no longer. */
+    int gap_len = 8 - groups;
+    if (gap_len < 2 || (gap > 0 && (zeros >> (gap - 1)) & 1u) ||
+        (gap < groups && (zeros >> gap) & 1u) ||
+        longest_run(zeros, 0, gap) >= gap_len ||
+        longest_run(zeros, gap, groups) > gap_len) {
+        return false;
+    }
+
+    /* inet_ntop writes "::a.b.c.d" and "::ffff:a.b.c.d" for these. */
+    if (gap == 0 && (gap_len == 6 || (gap_len == 5 && first_is_ffff))) {
+        return false;
+    }
+    return true;
+}

@@ -147,4 +147,13 @@ bool sv_to_i64(struct sv a, int64_t *out);
  */
 bool sv_is_plain_ipv4(struct sv a);
 
+/*
+ * True when a is IPv6 text exactly as inet_ntop writes it (RFC 5952):
+ * lower-case hex groups without leading zeros and the first longest run of
+ * two or more zero groups as "::".  False for the forms inet_ntop writes
+ * with a dotted quad ("::ffff:192.0.2.1"), for zones and for any other
+ * text, which callers convert through inet_pton and inet_ntop.
+ */
+bool sv_is_plain_ipv6(struct sv a);
+
 #endif

@@ -884,6 +884,11 @@ set_src_ip(struct event *ev, struct sv addr)
         event_set_str(ev, EVENT_SRC_IP, ip.len >= sizeof(in) ? addr : ip);
         return;
     }
+    /* IPv6 text already in the inet_ntop form needs no conversion. */
+    if (sv_is_plain_ipv6(ip)) {
+        event_set_str(ev, EVENT_SRC_IP, ip);
+        return;
+    }
     memcpy(in, ip.p, ip.len);
     in[ip.len] = '\0';
 

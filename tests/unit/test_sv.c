@@ -1,7 +1,7 @@
 /*
  * Unit tests for the string view helpers that parsers call on every line.
- * The plain IPv4 check agrees with inet_pton and inet_ntop on fixed cases
- * and on generated strings of digits and dots.
+ * The plain IPv4 and IPv6 checks agree with inet_pton and inet_ntop on
+ * fixed cases and on generated strings.
  */
 #include "core/sv.h"
 
@@ -19,6 +19,18 @@ libc_plain_ipv4(const char *text)
 
     return inet_pton(AF_INET, text, addr) == 1 &&
            inet_ntop(AF_INET, addr, back, sizeof(back)) != NULL &&
+           strcmp(back, text) == 0;
+}
+
+/* The same for IPv6: inet_ntop writes text back for what inet_pton read. */
+static bool
+libc_plain_ipv6(const char *text)
+{
+    unsigned char addr[16];
+    char back[INET6_ADDRSTRLEN];
+
+    return inet_pton(AF_INET6, text, addr) == 1 &&
+           inet_ntop(AF_INET6, addr, back, sizeof(back)) != NULL &&
            strcmp(back, text) == 0;
 }
 
@@ -80,10 +92,118 @@ plain_ipv4_agrees_with_libc(void)
     CHECK_INT(disagree, 0);
 }
 
+static void
+plain_ipv6_cases(void)
+{
+    static const char *const yes[] = {
+        "::", "::1", "::2", "1::", "2001:db8::1", "fe80::1",
+        "2001:db8:8c14::c7e3", "aaaa:bbbb:cccc:1234::1:1",
+        "2606:2800:220:1:248:1893:25c8:1946", "1:0:1:0:1:0:1:0",
+        "1::1:0:0:1", "1:0:0:1::1", "::ffff:0:1:2", "::1:2:3",
+        "ffff::1", "1::1:0:0",
+    };
+    static const char *const no[] = {
+        "", ":", ":::", "1:", ":1", ":1::", "1:::2", "1::2::3",
+        "2001:DB8::1", "2001:db8::01", "2001:0db8::1", "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7", "1:0:0:4:5:6:7:8", "0::1", "1::0", "1:0::1",
+        "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:0:0:1::1:1", "::ffff:1:2", "::1:2", "::ffff:0:0",
+        "::ffff:1.2.3.4", "::1.2.3.4", "fe80::1%eth0", "12345::1",
+        "1:2:3:4:5:6::7:8", "1:2:3:4:5:6:7::8", "g::1", "1.2.3.4",
+        "host.example.com", "1::2 ",
+    };
+
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        CHECK(sv_is_plain_ipv6(sv_cstr(yes[i])));
+        CHECK(libc_plain_ipv6(yes[i]));
+    }
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+        CHECK(!sv_is_plain_ipv6(sv_cstr(no[i])));
+    }
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+        /* inet_ntop writes these two, but with a dotted quad. */
+        bool dotted = strcmp(no[i], "::ffff:1.2.3.4") == 0 ||
+                      strcmp(no[i], "::1.2.3.4") == 0;
+        CHECK(libc_plain_ipv6(no[i]) == dotted);
+    }
+}
+
+/* The forms with a dotted quad are left to inet_pton and inet_ntop. */
+static bool
+expect_plain_ipv6(const char *text)
+{
+    return libc_plain_ipv6(text) && strchr(text, '.') == NULL;
+}
+
+/*
+ * Checks every string of up to 8 characters from "0:1f." and longer ones
+ * built from random groups ("0", "1", "ab", "0f", "ffff", "12345", "F",
+ * a dotted quad) joined by ":" or "::", against inet_pton and inet_ntop.
+ */
+static void
+plain_ipv6_agrees_with_libc(void)
+{
+    static const char alphabet[] = "0:1f.";
+    static const char *const group[] = {
+        "0", "0", "0", "1", "ab", "0f", "ffff", "12345", "F", "1.2.3.4",
+    };
+    char text[64];
+    int disagree = 0;
+    uint32_t x = 777;
+
+    for (uint32_t n = 0; n < 390625; n++) {
+        size_t len = 0;
+        for (uint32_t v = n; v > 0 && len < 8; v /= 5) {
+            text[len++] = alphabet[v % 5];
+        }
+        text[len] = '\0';
+        if (sv_is_plain_ipv6(sv_make(text, len)) != expect_plain_ipv6(text)) {
+            disagree++;
+        }
+    }
+    for (int k = 0; k < 300000; k++) {
+        size_t len = 0;
+        int n = 1 + k % 9;
+        bool gap = false;
+        x = x * 1103515245u + 12345u;
+        if ((x >> 16) % 4 == 0) {
+            memcpy(text, "::", 2);
+            len = 2;
+            gap = true;
+        }
+        for (int g = 0; g < n; g++) {
+            x = x * 1103515245u + 12345u;
+            const char *word = group[(x >> 16) % 10];
+            if ((x >> 24) % 8 != 0) {
+                word = group[(x >> 16) % 7];
+            }
+            size_t wlen = strlen(word);
+            memcpy(text + len, word, wlen);
+            len += wlen;
+            if (g + 1 < n) {
+                text[len++] = ':';
+                if (!gap && (x >> 28) % 4 == 0) {
+                    text[len++] = ':';
+                    gap = true;
+                }
+            }
+        }
+        text[len] = '\0';
+        if (sv_is_plain_ipv6(sv_make(text, len)) != expect_plain_ipv6(text)) {
+            if (disagree < 5) {
+                printf("  disagree on \"%s\"\n", text);
+            }
+            disagree++;
+        }
+    }
+    CHECK_INT(disagree, 0);
+}
+
 int
 main(void)
 {
     TEST_RUN("sv", plain_ipv4_cases);
     TEST_RUN("sv", plain_ipv4_agrees_with_libc);
+    TEST_RUN("sv", plain_ipv6_cases);
+    TEST_RUN("sv", plain_ipv6_agrees_with_libc);
     TEST_EXIT();
 }
