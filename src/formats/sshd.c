@@ -187,18 +187,66 @@ strip_suffix(struct sv *s, struct sv suffix)
     return true;
 }
 
-/* Returns the last space in s, or NULL. */
-static const char *
-last_space(struct sv s)
-{
-    return s.len > 0 ? memrchr(s.p, ' ', s.len) : NULL;
-}
-
 /* A non-empty token without spaces: an address or a host name. */
 static bool
 is_addr_token(struct sv s)
 {
     return s.len > 0 && sv_find_char(s, ' ') < 0;
+}
+
+/*
+ * The end of a text that ends in "ADDR port N" or "ADDR", read backwards
+ * in one pass.  The port part is there when the digits that end the text
+ * follow " port ", so that " port " is the last one in the text.
+ */
+struct addr_tail {
+    size_t addr_end;            /* offset of " port ", else the length */
+    struct sv port;             /* the digits; p == NULL without them */
+    const char *space;          /* last space before addr_end, or NULL */
+};
+
+static void
+scan_addr_tail(struct sv s, struct addr_tail *t)
+{
+    size_t k = s.len;
+
+    while (k > 0 && (unsigned)(unsigned char)s.p[k - 1] - '0' <= 9) {
+        k--;
+    }
+    t->addr_end = s.len;
+    t->port = SV_NULL;
+    if (k < s.len && k >= 6 && memcmp(s.p + k - 6, " port ", 6) == 0) {
+        t->addr_end = k - 6;
+        t->port = sv_skip(s, k);
+    }
+    t->space = t->addr_end > 0 ? memrchr(s.p, ' ', t->addr_end) : NULL;
+}
+
+/*
+ * Takes the address from offset start to t->addr_end of s and the port
+ * from t.  The address must be a token; with need_port the port part must
+ * be there.  A port part that parses is stored even when the address then
+ * fails.
+ */
+static bool
+take_addr_port(struct sv s, const struct addr_tail *t, size_t start,
+               bool need_port, struct sshd_fields *f)
+{
+    struct sv addr = sv_make(s.p + start, t->addr_end - start);
+    bool token = addr.len > 0 && (t->space == NULL || t->space < addr.p);
+
+    if (t->port.p != NULL) {
+        if (!parse_port(t->port, &f->port)) {
+            return false;
+        }
+        f->addr = addr;
+        return token;
+    }
+    if (need_port || !token) {
+        return false;
+    }
+    f->addr = addr;
+    return true;
 }
 
 /*
@@ -208,20 +256,10 @@ is_addr_token(struct sv s)
 static bool
 parse_addr_port(struct sv s, bool need_port, struct sshd_fields *f)
 {
-    ptrdiff_t at = rfind(s, SV_LIT(" port "));
+    struct addr_tail t;
 
-    if (at >= 0 && is_digits(sv_skip(s, (size_t)at + 6))) {
-        if (!parse_port(sv_skip(s, (size_t)at + 6), &f->port)) {
-            return false;
-        }
-        f->addr = sv_head(s, (size_t)at);
-        return is_addr_token(f->addr);
-    }
-    if (need_port || !is_addr_token(s)) {
-        return false;
-    }
-    f->addr = s;
-    return true;
+    scan_addr_tail(s, &t);
+    return take_addr_port(s, &t, 0, need_port, f);
 }
 
 /*
@@ -232,9 +270,27 @@ parse_addr_port(struct sv s, bool need_port, struct sshd_fields *f)
 static bool
 split_user_from(struct sv s, bool need_port, struct sshd_fields *f)
 {
+    struct addr_tail t;
+    const char *sp;
     ptrdiff_t at;
 
-    /* The address has no spaces, so the last " from " starts it. */
+    /* When " from" ends right before the space that starts the address
+     * token, that " from " is the last one, unless the token is "from"
+     * and " port N" follows it. */
+    scan_addr_tail(s, &t);
+    sp = t.space;
+    if (sp != NULL && sp - s.p >= 5 && memcmp(sp - 5, " from", 5) == 0 &&
+        !(s.p + t.addr_end - sp == 5 && memcmp(sp + 1, "from", 4) == 0)) {
+        at = sp - 5 - s.p;
+        if (!take_addr_port(s, &t, (size_t)at + 6, need_port, f)) {
+            return false;
+        }
+        f->user = sv_head(s, (size_t)at);
+        return true;
+    }
+
+    /* Otherwise the last " from " starts the address part, because the
+     * address has no spaces. */
     at = rfind(s, SV_LIT(" from "));
     if (at < 0 || !parse_addr_port(sv_skip(s, (size_t)at + 6), need_port, f)) {
         return false;
@@ -260,19 +316,18 @@ split_user_addr(struct sv s, struct sshd_fields *f)
             !sv_starts_with(s, lead[i])) {
             continue;
         }
+
+        /* The address is the token before the last " port "; the user
+         * precedes it. */
         struct sv rest = sv_skip(s, strlen(lead[i]));
-        ptrdiff_t at = rfind(rest, SV_LIT(" port "));
-        if (at < 0) {
+        struct addr_tail t;
+        scan_addr_tail(rest, &t);
+        if (t.port.p == NULL || t.space == NULL ||
+            !take_addr_port(rest, &t, (size_t)(t.space - rest.p) + 1, true,
+                            f)) {
             return false;
         }
-        /* The address is the token before " port "; the user precedes it. */
-        struct sv head = sv_head(rest, (size_t)at);
-        const char *sp = last_space(head);
-        if (sp == NULL || !parse_addr_port(sv_skip(rest, (size_t)(sp -
-                                               rest.p) + 1), true, f)) {
-            return false;
-        }
-        f->user = sv_make(rest.p, (size_t)(sp - rest.p));
+        f->user = sv_make(rest.p, (size_t)(t.space - rest.p));
         f->invalid_user = i == 1;
         return true;
     }
