@@ -201,7 +201,9 @@ is_addr_token(struct sv s)
  */
 struct addr_tail {
     size_t addr_end;            /* offset of " port ", else the length */
-    struct sv port;             /* the digits; p == NULL without them */
+    bool has_port;              /* the port part is there */
+    int64_t port;               /* its value, or -1 when parse_port would
+                                 * reject the digits */
     const char *space;          /* last space before addr_end, or NULL */
 };
 
@@ -209,15 +211,32 @@ static void
 scan_addr_tail(struct sv s, struct addr_tail *t)
 {
     size_t k = s.len;
+    uint32_t value = 0;
+    uint32_t scale = 1;
+    bool too_big = false;
+    unsigned d;
 
-    while (k > 0 && (unsigned)(unsigned char)s.p[k - 1] - '0' <= 9) {
+    /* The digits are read from the last one, so the first five of them
+     * give the value and any other digit but 0 puts it past 65535. */
+    while (k > 0 && (d = (unsigned)(unsigned char)s.p[k - 1] - '0') <= 9) {
+        if (s.len - k < 5) {
+            value += d * scale;
+            scale *= 10;
+        } else if (d != 0) {
+            too_big = true;
+        }
         k--;
     }
     t->addr_end = s.len;
-    t->port = SV_NULL;
+    t->has_port = false;
+    t->port = -1;
     if (k < s.len && k >= 6 && memcmp(s.p + k - 6, " port ", 6) == 0) {
         t->addr_end = k - 6;
-        t->port = sv_skip(s, k);
+        t->has_port = true;
+        /* As parse_port: up to 20 digits, up to 65535. */
+        if (s.len - k <= 20 && !too_big && value <= 65535) {
+            t->port = (int64_t)value;
+        }
     }
     t->space = t->addr_end > 0 ? memrchr(s.p, ' ', t->addr_end) : NULL;
 }
@@ -235,10 +254,11 @@ take_addr_port(struct sv s, const struct addr_tail *t, size_t start,
     struct sv addr = sv_make(s.p + start, t->addr_end - start);
     bool token = addr.len > 0 && (t->space == NULL || t->space < addr.p);
 
-    if (t->port.p != NULL) {
-        if (!parse_port(t->port, &f->port)) {
+    if (t->has_port) {
+        if (t->port < 0) {
             return false;
         }
+        f->port = t->port;
         f->addr = addr;
         return token;
     }
@@ -322,7 +342,7 @@ split_user_addr(struct sv s, struct sshd_fields *f)
         struct sv rest = sv_skip(s, strlen(lead[i]));
         struct addr_tail t;
         scan_addr_tail(rest, &t);
-        if (t.port.p == NULL || t.space == NULL ||
+        if (!t.has_port || t.space == NULL ||
             !take_addr_port(rest, &t, (size_t)(t.space - rest.p) + 1, true,
                             f)) {
             return false;

@@ -192,11 +192,12 @@ compare_one(void *state, enum shape shape, const char *words)
 
 /*
  * Words that make the address parts hard: the keywords, ports in and out
- * of range, IPv4 and IPv6 text stored as logged, and an empty word, which
- * doubles a space.
+ * of range (65535 with leading zeros to 20 and 21 digits), IPv4 and IPv6
+ * text stored as logged, and an empty word, which doubles a space.
  */
 static const char *const words[] = {
-    "from", "port", "22", "70000", "192.0.2.1", "::1", "bob", "",
+    "from", "port", "22", "70000", "65536", "00000000000000065535",
+    "000000000000000065535", "192.0.2.1", "::1", "bob", "",
 };
 #define NWORDS (sizeof(words) / sizeof(words[0]))
 
@@ -207,7 +208,7 @@ address_parts_match_reference(void)
     struct format_opts o = { .tz = &utc, .year = 2024, .year_given = true,
                              .ref_time = 1700000000 };
     void *state = sshd_format.open(&o);
-    char text[128];
+    char text[160];
     int disagree = 0;
     int compared = 0;
 
