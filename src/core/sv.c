@@ -150,34 +150,13 @@ sv_is_plain_ipv4(struct sv s)
     return p == end;
 }
 
-/* Returns the number of lower-case hex digits from p on, up to 5. */
-static size_t
-hex_group_len(const char *p, const char *end)
-{
-    size_t n = 0;
-
-    while (p + n < end && n < 5 &&
-           ((p[n] >= '0' && p[n] <= '9') || (p[n] >= 'a' && p[n] <= 'f'))) {
-        n++;
-    }
-    return n;
-}
-
-/* Returns the longest run of set bits among bits first to last - 1. */
-static int
-longest_run(unsigned mask, int first, int last)
-{
-    int best = 0;
-    int run = 0;
-
-    for (int i = first; i < last; i++) {
-        run = (mask >> i) & 1u ? run + 1 : 0;
-        if (run > best) {
-            best = run;
-        }
-    }
-    return best;
-}
+/* The lower-case hex digits, the only ones inet_ntop writes. */
+static const bool ipv6_hex_digit[256] = {
+    ['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true,
+    ['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true,
+    ['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true, ['e'] = true,
+    ['f'] = true,
+};
 
 bool
 sv_is_plain_ipv6(struct sv s)
@@ -186,7 +165,9 @@ sv_is_plain_ipv6(struct sv s)
     const char *end = s.p + s.len;
     int groups = 0;
     int gap = -1;               /* explicit groups before "::", or -1 */
-    unsigned zeros = 0;         /* bit i: group i is "0" */
+    int run = 0;                /* zero groups that end the groups read */
+    int longest = 0;            /* longest run since the start or "::" */
+    int longest_before = 0;     /* longest run before "::" */
     bool first_is_ffff = false;
 
     if (s.len < 2 || s.len > 39) {
@@ -203,12 +184,22 @@ sv_is_plain_ipv6(struct sv s)
     /* Groups of one to four digits without a leading zero, separated by
      * ":" and at most one "::". */
     while (p < end) {
-        size_t n = hex_group_len(p, end);
+        size_t n = 0;
+        while (p + n < end && n < 5 && ipv6_hex_digit[(unsigned char)p[n]]) {
+            n++;
+        }
         if (n == 0 || n > 4 || groups == 8 || (n > 1 && p[0] == '0')) {
             return false;
         }
         if (n == 1 && p[0] == '0') {
-            zeros |= 1u << groups;
+            /* "::" stands for all the zero groups around it. */
+            if (groups == gap) {
+                return false;
+            }
+            run++;
+            longest = run > longest ? run : longest;
+        } else {
+            run = 0;
         }
         if (groups == 0 && n == 4 && memcmp(p, "ffff", 4) == 0) {
             first_is_ffff = true;
@@ -222,27 +213,25 @@ sv_is_plain_ipv6(struct sv s)
             return false;
         }
         if (*p == ':') {
-            if (gap >= 0) {
+            if (gap >= 0 || run > 0) {
                 return false;
             }
             gap = groups;
+            longest_before = longest;
+            longest = 0;
             p++;
         }
     }
 
     /* Without "::", inet_ntop would compress any two zero groups. */
     if (gap < 0) {
-        return groups == 8 && longest_run(zeros, 0, 8) < 2;
+        return groups == 8 && longest < 2;
     }
 
     /* "::" stands for the first longest run of zero groups, two or more,
-     * so the groups beside it are not zero, an earlier run is shorter and
-     * a later one no longer. */
+     * so an earlier run is shorter and a later one no longer. */
     int gap_len = 8 - groups;
-    if (gap_len < 2 || (gap > 0 && (zeros >> (gap - 1)) & 1u) ||
-        (gap < groups && (zeros >> gap) & 1u) ||
-        longest_run(zeros, 0, gap) >= gap_len ||
-        longest_run(zeros, gap, groups) > gap_len) {
+    if (gap_len < 2 || longest_before >= gap_len || longest > gap_len) {
         return false;
     }
 
