@@ -816,14 +816,16 @@ index_messages(void)
     by_byte_start[256] = (uint8_t)k;
 }
 
-/* Returns the handler whose prefix starts msg, and sets *rest after it. */
+/*
+ * Returns the handler whose prefix starts msg, and sets *rest after it.
+ * The index must be built: find_message builds it first.
+ */
 static inline const struct sshd_message *
-find_message(struct sv msg, struct sv *rest)
+lookup_message(struct sv msg, struct sv *rest)
 {
     if (msg.len == 0) {
         return NULL;
     }
-    pthread_once(&by_byte_once, index_messages);
 
     unsigned b = (unsigned char)msg.p[0];
     for (unsigned k = by_byte_start[b]; k < by_byte_start[b + 1]; k++) {
@@ -838,6 +840,14 @@ find_message(struct sv msg, struct sv *rest)
         }
     }
     return NULL;
+}
+
+/* Returns the handler whose prefix starts msg, and sets *rest after it. */
+static const struct sshd_message *
+find_message(struct sv msg, struct sv *rest)
+{
+    pthread_once(&by_byte_once, index_messages);
+    return lookup_message(msg, rest);
 }
 
 /* Drops the prefixes some systems put before the message proper. */
@@ -1059,6 +1069,9 @@ sshd_open(const struct format_opts *opts)
     st->opts = *opts;
     syslog_header_init(&st->header, &st->opts);
     event_init(&st->ev);
+
+    /* With the index built here, sshd_feed skips pthread_once per line. */
+    pthread_once(&by_byte_once, index_messages);
     return st;
 }
 
@@ -1074,18 +1087,19 @@ sshd_close(void *state)
     free(st);
 }
 
-enum parse_status
-sshd_parse_message(struct event *ev, const struct format_opts *opts,
-                   const struct syslog_header *h,
-                   const struct event_origin *origin,
-                   const struct event_sink *sink, const char **reason)
+/* Parses as sshd_parse_message does, once the message index is built. */
+static enum parse_status
+parse_message(struct event *ev, const struct format_opts *opts,
+              const struct syslog_header *h,
+              const struct event_origin *origin,
+              const struct event_sink *sink, const char **reason)
 {
     struct sv msg = sv_trim_right(strip_message_prefix(h->message));
     struct sv rest;
     enum event_kind kind = EVENT_KIND_COUNT;
     bool preauth = strip_suffix(&msg, SV_LIT(" [preauth]"));
 
-    const struct sshd_message *m = find_message(msg, &rest);
+    const struct sshd_message *m = lookup_message(msg, &rest);
     if (m == NULL || m->handler == NULL) {
         *reason = "sshd message not used";
         return PARSE_SKIP;
@@ -1117,6 +1131,16 @@ sshd_parse_message(struct event *ev, const struct format_opts *opts,
     return PARSE_OK;
 }
 
+enum parse_status
+sshd_parse_message(struct event *ev, const struct format_opts *opts,
+                   const struct syslog_header *h,
+                   const struct event_origin *origin,
+                   const struct event_sink *sink, const char **reason)
+{
+    pthread_once(&by_byte_once, index_messages);
+    return parse_message(ev, opts, h, origin, sink, reason);
+}
+
 /*
  * Parses one line: "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user
  * webmaster from 203.0.113.1".  A line with no header is read as a bare
@@ -1132,7 +1156,7 @@ sshd_feed(void *state, struct sv line, const struct event_origin *origin,
 
     line = sv_trim_right(line);
     if (syslog_header_parse(&st->header, line, &h) == SYSLOG_HEADER_NONE) {
-        if (find_message(strip_message_prefix(line), &rest) == NULL) {
+        if (lookup_message(strip_message_prefix(line), &rest) == NULL) {
             *reason = "no syslog header";
             return PARSE_MALFORMED;
         }
@@ -1140,7 +1164,7 @@ sshd_feed(void *state, struct sv line, const struct event_origin *origin,
         *reason = "not an sshd program";
         return PARSE_SKIP;
     }
-    return sshd_parse_message(&st->ev, &st->opts, &h, origin, sink, reason);
+    return parse_message(&st->ev, &st->opts, &h, origin, sink, reason);
 }
 
 const struct format_ops sshd_format = {
