@@ -818,7 +818,7 @@ index_messages(void)
 
 /*
  * Returns the handler whose prefix starts msg, and sets *rest after it.
- * The index must be built: find_message builds it first.
+ * Call it only after the index is built, as find_message and sshd_open do.
  */
 static inline const struct sshd_message *
 lookup_message(struct sv msg, struct sv *rest)
