@@ -40,6 +40,33 @@ strings_set_and_get(void)
     event_fini(&ev);
 }
 
+/* Every length of the short-copy cases and past them, packed behind
+ * earlier values so a copy that strays would overwrite a neighbour. */
+static void
+strings_every_short_length(void)
+{
+    char text[41];
+    struct event ev;
+
+    for (size_t i = 0; i < sizeof(text); i++) {
+        text[i] = (char)('a' + i % 26);
+    }
+    event_init(&ev);
+    for (size_t len = 0; len < sizeof(text); len++) {
+        event_reset(&ev);
+        event_set_str(&ev, EVENT_HOST, SV_LIT("h"));
+        event_set_str(&ev, EVENT_USER, sv_make(text + 1, len));
+        event_set_str(&ev, EVENT_TTY, SV_LIT("t"));
+        CHECK_SV(event_str(&ev, EVENT_HOST), "h");
+        CHECK_SV(event_str(&ev, EVENT_TTY), "t");
+        struct sv got = event_str(&ev, EVENT_USER);
+        CHECK(got.p != NULL);
+        CHECK_INT(got.len, len);
+        CHECK(memcmp(got.p, text + 1, len) == 0);
+    }
+    event_fini(&ev);
+}
+
 static void
 absent_versus_empty(void)
 {
@@ -440,6 +467,7 @@ int
 main(void)
 {
     TEST_RUN("event", strings_set_and_get);
+    TEST_RUN("event", strings_every_short_length);
     TEST_RUN("event", absent_versus_empty);
     TEST_RUN("event", numbers_set_and_clear);
     TEST_RUN("event", argv_add_and_append);
