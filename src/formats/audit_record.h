@@ -67,7 +67,8 @@ struct audit_record {
  *
  * The colon after the stamp may be missing (DAEMON_CONFIG writes
  * "msg=audit(...) config changed").  Returns true and fills *rec, or false
- * with *reason set to a static string such as "no msg=audit() stamp".
+ * with *reason set to a static string such as "no msg=audit() stamp" and
+ * only some fields of *rec set.
  */
 bool audit_record_parse(struct sv line, struct audit_record *rec,
                         const char **reason);
