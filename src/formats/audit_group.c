@@ -368,14 +368,21 @@ audit_grouper_add(struct audit_grouper *gr, struct sv line,
         return;
     }
 
-    struct slot *s = i >= 0 ? gr->open[i] : open_group(gr, rec, origin,
-                                                        done, arg);
+    struct slot *s;
+    if (i >= 0) {
+        s = gr->open[i];
+    } else {
+        s = open_group(gr, rec, origin, done, arg);
+        i = (int)gr->nopen - 1;
+    }
     slot_append(gr, s, line, rec, origin->line);
-    if (rec->type == AUDIT_T_EOE || audit_type_is_single(rec->type)) {
-        i = find_open(gr, rec);
-        if (i >= 0) {
-            complete_at(gr, (uint32_t)i, done, arg);
-        }
+
+    /* open_group puts the new slot last in open[].  Its node check fails
+     * only when the node name could not be stored, and then the group
+     * stays open as find_open would have left it. */
+    if ((rec->type == AUDIT_T_EOE || audit_type_is_single(rec->type)) &&
+        same_node(s, rec->node)) {
+        complete_at(gr, (uint32_t)i, done, arg);
     }
 }
 

@@ -571,7 +571,9 @@ audit_fields_init(struct audit_field_iter *it, const struct audit_record *rec)
  */
 enum {
     BYTE_BLANK = 0x01,          /* ' ', '\t', 0x1D: skipped between fields */
-    BYTE_QUOTE = 0x04,          /* '\'': ends msg='...' */
+    BYTE_UPPER = 0x02,          /* 'A' to 'Z': may start an enriched key */
+    BYTE_QUOTE = 0x04,          /* '\'': opens or ends msg='...' */
+    BYTE_EQ = 0x08,             /* '=': a token with an empty key */
     BYTE_OPEN = 0x10,           /* '"', '{': a value that may hold blanks */
     BYTE_TRAIL = 0x20,          /* ',', ')', '"': may be trimmed off a value */
     BYTE_LOWER = 0x40,          /* 'a' to 'z': not an enriched key */
@@ -588,6 +590,16 @@ static const unsigned char byte_class[256] = {
     [','] = BYTE_TRAIL,
     [')'] = BYTE_TRAIL,
     ['('] = BYTE_PAREN,
+    ['='] = BYTE_EQ,
+    ['A'] = BYTE_UPPER, ['B'] = BYTE_UPPER, ['C'] = BYTE_UPPER,
+    ['D'] = BYTE_UPPER, ['E'] = BYTE_UPPER, ['F'] = BYTE_UPPER,
+    ['G'] = BYTE_UPPER, ['H'] = BYTE_UPPER, ['I'] = BYTE_UPPER,
+    ['J'] = BYTE_UPPER, ['K'] = BYTE_UPPER, ['L'] = BYTE_UPPER,
+    ['M'] = BYTE_UPPER, ['N'] = BYTE_UPPER, ['O'] = BYTE_UPPER,
+    ['P'] = BYTE_UPPER, ['Q'] = BYTE_UPPER, ['R'] = BYTE_UPPER,
+    ['S'] = BYTE_UPPER, ['T'] = BYTE_UPPER, ['U'] = BYTE_UPPER,
+    ['V'] = BYTE_UPPER, ['W'] = BYTE_UPPER, ['X'] = BYTE_UPPER,
+    ['Y'] = BYTE_UPPER, ['Z'] = BYTE_UPPER,
     ['a'] = BYTE_LOWER, ['b'] = BYTE_LOWER, ['c'] = BYTE_LOWER,
     ['d'] = BYTE_LOWER, ['e'] = BYTE_LOWER, ['f'] = BYTE_LOWER,
     ['g'] = BYTE_LOWER, ['h'] = BYTE_LOWER, ['i'] = BYTE_LOWER,
@@ -684,37 +696,28 @@ trim_bare_value(struct sv v)
 }
 
 /*
- * Returns the value at *pp and moves *pp past it.  A value in double
- * quotes (or an enriched "{ ... }") may hold blanks and runs to its
- * closing byte.  An unterminated quote runs to the end, and a lone '{' is
- * bare.  Any other value ends at the first byte set in stop.
+ * Returns the value that starts at p with a '"' or '{' and sets *next past
+ * it.  A value in double quotes (or an enriched "{ ... }") may hold blanks
+ * and runs to its closing byte.  An unterminated quote runs to the end,
+ * and a lone '{' is a bare value that ends at the first byte set in stop.
  */
-static inline struct sv
-scan_value(const char **pp, const char *end, const unsigned char *stop)
+static struct sv
+scan_open_value(const char *p, const char *end, const unsigned char *stop,
+                const char **next)
 {
-    const char *p = *pp;
+    const char *close = memchr(p + 1, *p == '"' ? '"' : '}',
+                               (size_t)(end - p - 1));
     const char *q = end;
 
-    if (p < end && (byte_class_of(*p) & BYTE_OPEN) != 0) {
-        const char *close = memchr(p + 1, *p == '"' ? '"' : '}',
-                                   (size_t)(end - p - 1));
-        if (close != NULL) {
-            *pp = close + 1;
-            return sv_make(p, (size_t)(*pp - p));
-        }
-        if (*p != '"') {
-            q = scan_to_stop(p, end, stop);
-        }
-    } else {
+    if (close != NULL) {
+        *next = close + 1;
+        return sv_make(p, (size_t)(*next - p));
+    }
+    if (*p != '"') {
         q = scan_to_stop(p, end, stop);
     }
-    *pp = q;
-
-    struct sv v = sv_make(p, (size_t)(q - p));
-    if (v.len > 0 && (byte_class_of(v.p[v.len - 1]) & BYTE_TRAIL) != 0) {
-        v = trim_bare_value(v);
-    }
-    return v;
+    *next = q;
+    return sv_make(p, (size_t)(q - p));
 }
 
 /* Returns true for a key of upper-case letters, digits and punctuation,
@@ -732,9 +735,11 @@ is_upper_key_rest(struct sv key)
 
 /*
  * The scan keeps its state (position, msg='...' and enrichment) in locals
- * and stores fields straight into the batch, so the cost that each field
- * pays besides reading its bytes is a few tests of its first and last
- * bytes.
+ * and stores fields straight into the batch.  The rare cases are found by
+ * one class test of a token's first byte (blank, quote, '(', '=', upper
+ * case), one of a value's first byte (quote, '"', '{') and one of its
+ * last byte (',', ')', '"'), so a plain field pays little besides reading
+ * its bytes.
  */
 bool
 audit_fields_refill(struct audit_field_iter *it)
@@ -748,17 +753,10 @@ audit_fields_refill(struct audit_field_iter *it)
     struct audit_field *f = it->batch;
     struct audit_field *const batch_end = it->batch + AUDIT_FIELD_BATCH;
 
-    while (f < batch_end) {
-        /* One space, the usual gap, is skipped without the tests below. */
-        if (p < end && *p == ' ') {
-            p++;
-        }
-        if (p >= end) {
-            break;
-        }
+    while (p < end) {
         const char *start = p;
         unsigned cls = byte_class_of(*p);
-        if ((cls & (BYTE_BLANK | BYTE_QUOTE | BYTE_PAREN)) != 0) {
+        if ((cls & (BYTE_BLANK | BYTE_QUOTE | BYTE_PAREN | BYTE_EQ)) != 0) {
             /* Skip a blank.  The separator starts the enriched fields. */
             if ((cls & BYTE_BLANK) != 0) {
                 if (*p == AUDIT_GS) {
@@ -777,6 +775,12 @@ audit_fields_refill(struct audit_field_iter *it)
             }
             if (*p == '(') {
                 start = p + 1;
+                cls = start < end ? byte_class_of(*start) : 0;
+            }
+            /* A token with an empty key ("=x") is skipped whole. */
+            if (start < end && *start == '=') {
+                p = scan_to_stop(start, end, value_stop);
+                continue;
             }
         }
 
@@ -787,35 +791,59 @@ audit_fields_refill(struct audit_field_iter *it)
             p = eq;
             continue;
         }
-        if (eq == start) {
-            p = scan_to_stop(eq, end, value_stop);
-            continue;
-        }
-
         struct sv key = sv_make(start, (size_t)(eq - start));
         p = eq + 1;
 
-        /* msg='...' opens the user-space part; its fields follow. */
-        if (key.len == 3 && !in_msg && !enriched && p < end && *p == '\'' &&
-            sv_eq(key, SV_LIT("msg"))) {
-            in_msg = true;
-            key_stop = key_stop_tables[1];
-            value_stop = value_stop_tables[1];
-            p++;
-            continue;
-        }
-
         /* An upper-case key ("AUID", "SYSCALL") is an interpreted field
          * even when auditd wrote no 0x1D before it. */
-        if (!in_msg && *start >= 'A' && *start <= 'Z' &&
-            is_upper_key_rest(key)) {
+        if ((cls & BYTE_UPPER) != 0 && !in_msg && is_upper_key_rest(key)) {
             enriched = true;
         }
+
+        /* The value.  A bare one ends at a stop byte; the space after it
+         * is skipped here, which saves the next token a pass through the
+         * blank test. */
+        struct sv value;
+        if (p < end &&
+            (byte_class_of(*p) & (BYTE_OPEN | BYTE_QUOTE)) != 0) {
+            if (*p == '\'' && key.len == 3 && !in_msg && !enriched &&
+                sv_eq(key, SV_LIT("msg"))) {
+                /* msg='...' opens the user-space part; its fields
+                 * follow. */
+                in_msg = true;
+                key_stop = key_stop_tables[1];
+                value_stop = value_stop_tables[1];
+                p++;
+                continue;
+            }
+            if (*p == '\'') {
+                const char *q = scan_to_stop(p, end, value_stop);
+                value = sv_make(p, (size_t)(q - p));
+                p = q;
+            } else {
+                /* The trim below leaves a closed "..." or {...} as it
+                 * is. */
+                value = scan_open_value(p, end, value_stop, &p);
+            }
+        } else {
+            const char *q = scan_to_stop(p, end, value_stop);
+            value = sv_make(p, (size_t)(q - p));
+            p = q;
+        }
+        if (value.len > 0 &&
+            (byte_class_of(value.p[value.len - 1]) & BYTE_TRAIL) != 0) {
+            value = trim_bare_value(value);
+        }
         f->key = key;
-        f->value = scan_value(&p, end, value_stop);
+        f->value = value;
         f->enriched = enriched;
         f->in_msg = in_msg;
-        f++;
+        if (++f == batch_end) {
+            break;
+        }
+        if (p < end && *p == ' ') {
+            p++;
+        }
     }
     it->p = p;
     it->in_msg = in_msg;

@@ -456,6 +456,24 @@ scan_edge_cases(void)
         " msg='abcdefghijklmnopq=rstuvwxyz0123456789'",
         " msg='abcdefghijklmnopq=rstuvwxyz0123456'789 x=1",
         " msg='abcdefghijklmnopqrstuvwxyz0123456789 x=1'",
+        " (=x y=1",
+        " (",
+        " (\x1d",
+        " (AUID=1 x=2",
+        " (Uid=0 x=2",
+        " (UID=",
+        " msg='(AUID=1 x=2'",
+        " =\x1dK=V",
+        " =' x=1",
+        " msg='a=b =c' d=e",
+        " \x1dmsg='a=b' c=d",
+        " UID=0 msg='a=b'",
+        " uid=0 MSG='a=b' msg='c=d'",
+        " k=v\tK=V",
+        " k=\x1dK=V",
+        " k=\"x\"\x1dK=V",
+        " k={a}\x1dK=V",
+        " k=)\x1dK=V",
     };
 
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
@@ -570,6 +588,40 @@ scan_byte_at_each_offset(void)
     CHECK_INT(failures, 0);
 }
 
+/*
+ * Bodies of 50 to 140 fields, so the batch fills at each kind of place:
+ * before a blank, inside msg='...', before 0x1D and before a word.
+ */
+static void
+scan_batch_boundaries(void)
+{
+    static const char *const fields[] = {
+        " k=v", " k=\"a b\"", "\x1dK=V", " msg='a=b", "'", " word",
+        "  k=v", " (k=v)", " =x", " k={ a }",
+    };
+    const size_t nf = sizeof(fields) / sizeof(fields[0]);
+    static char body[4096];
+    int failures = 0;
+
+    for (size_t start = 0; start < nf; start++) {
+        for (size_t count = 50; count <= 140; count++) {
+            size_t len = 0;
+            for (size_t i = 0; i < count; i++) {
+                /* Plain fields, with one of each kind every seventh. */
+                const char *f = i % 7 == 6 ? fields[(start + i) % nf]
+                                           : fields[0];
+                size_t n = strlen(f);
+                memcpy(body + len, f, n);
+                len += n;
+            }
+            if (!scanners_agree(body, len)) {
+                failures++;
+            }
+        }
+    }
+    CHECK_INT(failures, 0);
+}
+
 int
 main(void)
 {
@@ -577,5 +629,6 @@ main(void)
     TEST_RUN("audit_scan", scan_short_bodies);
     TEST_RUN("audit_scan", scan_random_bodies);
     TEST_RUN("audit_scan", scan_byte_at_each_offset);
+    TEST_RUN("audit_scan", scan_batch_boundaries);
     TEST_EXIT();
 }
