@@ -80,18 +80,30 @@ struct run {
 #define FRONT_HEAP (-1)
 #define FRONT_UNKNOWN (-2)
 
-/* Freed entries kept for reuse, and the size of a threaded hand-over. */
+/* Freed entries kept for reuse. */
 #define SPARE_MAX 4096u
-#define BATCH_EVENTS 512u
+/* A threaded hand-over: at most BATCH_EVENTS packed records in a block of
+ * BATCH_BYTES (larger only for one record that needs more), and at most
+ * BATCH_COUNT batches per input. */
+#define BATCH_EVENTS 1024u
+#define BATCH_BYTES (128u * 1024u)
 #define BATCH_COUNT 8u
 /* Host spellings remembered with their canonical form. */
 #define HOST_CACHE 256u
 
+/*
+ * Events handed from the thread that fills a batch to the consumer: packed
+ * records (event_pack) one after another in one block, which changes
+ * hands whole, so the two threads never share an event.
+ */
 struct batch {
-    struct held_event *ev[BATCH_EVENTS];
+    uint64_t *data;             /* records are 8-byte aligned */
+    size_t cap;                 /* bytes of data */
+    size_t used;
+    uint32_t size[BATCH_EVENTS];        /* each record's bytes, in order */
     uint32_t n;
-    uint32_t next;              /* the consumer's position */
     bool last;                  /* the input ends after this batch */
+    struct event_time newest;   /* of the last record, when n > 0 */
 };
 
 /* A bounded queue of batches guarded by the source's mutex. */
@@ -198,18 +210,21 @@ struct source {
 
     /*
      * Threaded reading (opts.pool): a worker of the pool fills batches.
-     * The queues and the flags below are guarded by the worker's lock.
+     * threaded, cons, w and caller_diag do not change while the threads
+     * run, and the consumer reads them for every event, so they come
+     * before the fields that change.  The worker's lock guards the queues
+     * and the flags, and own_diag belongs to the thread that fills a batch.
      */
     bool threaded;
+    struct consumer *cons;              /* the consumer's own state */
     struct pool_worker *w;
-    bool filled_last;                   /* the last batch is handed over */
-    bool busy;                          /* the worker is filling a batch */
-    struct batch_queue full;            /* worker to consumer */
-    struct batch_queue empty;           /* consumer to worker, for reuse */
-    struct batch *reading;              /* the consumer's */
-    bool done;                          /* the consumer saw the last batch */
-    struct diag own_diag;               /* the worker's; merged at the end */
     struct diag *caller_diag;
+    bool filled_last;                   /* the last batch is handed over */
+    bool busy;                          /* a thread is filling a batch */
+    struct batch_queue full;            /* to the consumer */
+    struct batch_queue empty;           /* back from it, for reuse */
+    struct event_time horizon;          /* newest event handed over */
+    struct diag own_diag;               /* merged at the end of input */
 
     struct event scratch;
 };
@@ -1118,19 +1133,19 @@ read_more(struct source *s)
 }
 
 /*
- * Takes the next entry in time order out of the reorder buffer, reading
- * lines until one may leave.  Sets *x and *from (the entry's run, NULL for
- * the heap) and returns 1, or returns 0 at the end of the input.  A packed
- * record stays at the front of its run's chunk queue until
- * chunk_drop_first.  This is the whole pipeline of one input: read, parse,
- * reorder.
+ * Returns the oldest held entry once it may leave the reorder buffer,
+ * reading lines until one may, and sets *from to its run (NULL for the
+ * heap).  Returns NULL at the end of the input.  This is the whole
+ * pipeline of one input: read, parse, reorder.
  */
-static int
-next_slot(struct source *s, struct slot *x, struct run **from)
+static const struct slot *
+wait_due(struct source *s, struct run **from)
 {
-    while (due_front(s, from) == NULL) {
+    const struct slot *t;
+
+    while ((t = due_front(s, from)) == NULL) {
         if (s->eof) {
-            return 0;
+            return NULL;
         }
         /* Until an event is held or the input ends, due_front returns the
          * same result. */
@@ -1139,43 +1154,26 @@ next_slot(struct source *s, struct slot *x, struct run **from)
             read_more(s);
         } while (s->next_seq == seq && !s->eof);
     }
+    return t;
+}
+
+/*
+ * Takes the next entry in time order out of the reorder buffer.  Sets *x
+ * and *from (the entry's run, NULL for the heap) and returns 1, or returns
+ * 0 at the end of the input.  A packed record stays at the front of its
+ * run's chunk queue until chunk_drop_first.
+ */
+static int
+next_slot(struct source *s, struct slot *x, struct run **from)
+{
+    if (wait_due(s, from) == NULL) {
+        return 0;
+    }
     if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
         s->stats.early_releases++;
     }
     *x = reorder_pop(s, *from);
     return 1;
-}
-
-/* Returns the next event in time order as a held event, or NULL at the
- * end of the input. */
-static struct held_event *
-next_held(struct source *s)
-{
-    struct slot x;
-    struct run *from;
-
-    while (next_slot(s, &x, &from)) {
-        if (x.h != NULL) {
-            return x.h;
-        }
-
-        /* A packed record: unpack it into a spare held event.  Out of
-         * memory, the event is lost, as when it could not be held. */
-        struct held_event *h = held_new(s);
-        if (h != NULL && event_unpack(&h->ev, x.rec) < 0) {
-            held_release(s, h);
-            h = NULL;
-        }
-        if (h == NULL) {
-            s->stats.lost++;
-        }
-        chunk_drop_first(s, from, x.size);
-        if (h != NULL) {
-            h->seq = x.seq;
-            return h;
-        }
-    }
-    return NULL;
 }
 
 /*
@@ -1207,15 +1205,34 @@ next_head(struct source *s)
 /* ---- threaded reading -------------------------------------------------- */
 
 /*
- * With threaded reading a worker thread runs next_held and hands the events
- * over in batches; the caller's thread takes them in order.  When the
- * caller would wait for an input whose worker is filling another input's
- * batch, it fills that input's next batch itself, so the two threads share
- * the reading when the worker is the slower.  The events and their order
- * are those of the serial path, so every later stage receives the same
- * input.  Lines an input does not use are counted in its own diag, which is
- * added to the caller's at the end of the input.
+ * With threaded reading a worker thread reads an input through its reorder
+ * buffer and copies the events, as packed records, into batches.  The
+ * caller's thread, the consumer, unpacks them in order into one event of
+ * its own.  When the consumer would wait for an input that no thread is
+ * filling, it fills that input's next batch itself, so the two threads
+ * share the reading when the worker is the slower.  The events and their
+ * order are those of the serial path, so every later stage receives the
+ * same input.  Lines an input does not use are counted in its own diag,
+ * which is added to the caller's at the end of the input.
+ *
+ * The threads share no event memory: the filling thread keeps the reorder
+ * buffer, the consumer its one event, and a batch block is written by one
+ * thread and then read by the other.
  */
+
+/*
+ * The consumer's side of a threaded input, allocated on cache lines of its
+ * own because it changes with every event.
+ */
+struct consumer {
+    struct batch *reading;
+    uint32_t next;                      /* the next record of reading */
+    size_t pos;                         /* and its offset in bytes */
+    bool peeked;                        /* ev is source_peek's event */
+    bool done;                          /* the last batch was read */
+    uint64_t lost;                      /* records not unpacked */
+    struct event ev;
+};
 
 static void
 queue_put(struct batch_queue *q, struct batch *b)
@@ -1233,24 +1250,72 @@ queue_take(struct batch_queue *q)
     return b;
 }
 
-/* Recycles the events of an empty batch the consumer gave back. */
-static void
-batch_recycle(struct source *s, struct batch *b)
+/*
+ * Moves the next event in time order from the reorder buffer to the end of
+ * batch b, reading lines until one may leave (wait_due).  A record
+ * packed in a run is copied as it is and a held event is packed, so events
+ * are never unpacked on this side.  Returns 1 when an event left the
+ * buffer, 0 at the end of the input, or -1 when b contains records and the
+ * next does not fit after them (the event stays held).  A record
+ * larger than an empty block grows the block; out of memory, the event is
+ * lost.
+ */
+static int
+batch_add_next(struct source *s, struct batch *b)
 {
-    for (uint32_t i = 0; i < b->n; i++) {
-        held_release(s, b->ev[i]);
+    struct run *from;
+    const struct slot *t = wait_due(s, &from);
+
+    if (t == NULL) {
+        return 0;
     }
-    b->n = 0;
-    b->next = 0;
-    b->last = false;
+
+    size_t need = t->h != NULL ? event_pack_size(&t->h->ev, SV_NULL)
+                               : t->size;
+    bool fits = need <= b->cap - b->used;
+    if (!fits && b->n > 0) {
+        return -1;
+    }
+    if (!fits) {
+        uint64_t *grown = realloc(b->data, need);
+        if (grown != NULL) {
+            b->data = grown;
+            b->cap = need;
+            fits = true;
+        }
+    }
+    if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
+        s->stats.early_releases++;
+    }
+
+    struct slot x = reorder_pop(s, from);
+    char *out = (char *)b->data + b->used;
+    if (fits && x.h != NULL) {
+        event_pack(&x.h->ev, SV_NULL, out);
+    } else if (fits) {
+        memcpy(out, x.rec, x.size);
+    }
+    if (x.h != NULL) {
+        held_release(s, x.h);
+    } else {
+        chunk_drop_first(s, from, x.size);
+    }
+    if (!fits) {
+        s->stats.lost++;
+        return 1;
+    }
+    b->size[b->n++] = (uint32_t)need;
+    b->used += need;
+    b->newest = (struct event_time){ x.sec, x.nsec, 0 };
+    return 1;
 }
 
 /*
- * Picks the input the worker fills next.  Of the inputs with an empty
- * batch that the consumer is not filling, it takes the one with the fewest
- * full batches waiting, because the consumer takes the inputs in time order
- * and should wait on none for long.  Sets *live when some input still has
- * batches to fill.  Called with w->lock held.
+ * Picks the input to fill next.  Of the inputs with an empty batch that no
+ * thread is filling, it takes the one whose events handed over end the
+ * earliest, because the consumer merges the inputs in time order and will
+ * need that input's next batch first.  Sets *live when some input still
+ * has batches to fill.  Called with w->lock held.
  */
 static struct source *
 pick_source(struct pool_worker *w, bool *live)
@@ -1265,7 +1330,8 @@ pick_source(struct pool_worker *w, bool *live)
         }
         *live = true;
         if (s->empty.len > 0 && !s->busy &&
-            (best == NULL || s->full.len < best->full.len)) {
+            (best == NULL ||
+             event_time_cmp(&s->horizon, &best->horizon) < 0)) {
             best = s;
         }
     }
@@ -1288,19 +1354,26 @@ fill_batch(struct source *s)
     s->busy = true;
     pthread_mutex_unlock(&w->lock);
 
-    batch_recycle(s, b);
+    b->n = 0;
+    b->used = 0;
+    b->last = false;
     while (b->n < BATCH_EVENTS) {
-        struct held_event *h = next_held(s);
-        if (h == NULL) {
+        int rc = batch_add_next(s, b);
+        if (rc < 0) {
+            break;
+        }
+        if (rc == 0) {
             b->last = true;
             break;
         }
-        b->ev[b->n++] = h;
     }
 
     pthread_mutex_lock(&w->lock);
     s->busy = false;
     s->filled_last = b->last;
+    if (b->n > 0) {
+        s->horizon = b->newest;
+    }
     queue_put(&s->full, b);
     pthread_cond_broadcast(&w->changed);
 }
@@ -1412,6 +1485,51 @@ pool_start(struct source_pool *p)
     }
 }
 
+static struct batch *
+batch_new(void)
+{
+    struct batch *b = calloc(1, sizeof(*b));
+
+    if (b == NULL) {
+        return NULL;
+    }
+    b->data = malloc(BATCH_BYTES);
+    if (b->data == NULL) {
+        free(b);
+        return NULL;
+    }
+    b->cap = BATCH_BYTES;
+    return b;
+}
+
+static void
+batch_free(struct batch *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    free(b->data);
+    free(b);
+}
+
+/*
+ * Allocates the consumer's state on cache lines of its own, so the thread
+ * that fills batches never writes a line the consumer reads per event.
+ */
+static struct consumer *
+consumer_new(void)
+{
+    size_t line = 64;
+    size_t size = (sizeof(struct consumer) + line - 1) / line * line;
+    struct consumer *c = aligned_alloc(line, size);
+
+    if (c != NULL) {
+        memset(c, 0, sizeof(*c));
+        event_init(&c->ev);
+    }
+    return c;
+}
+
 /* Gives s to the pool's next worker, round robin, with its batches. */
 static int
 pool_attach(struct source *s, struct source_pool *pool)
@@ -1428,15 +1546,17 @@ pool_attach(struct source *s, struct source_pool *pool)
         w->cap = cap;
     }
     for (uint32_t i = 0; i < BATCH_COUNT; i++) {
-        struct batch *b = calloc(1, sizeof(*b));
+        struct batch *b = batch_new();
         if (b == NULL) {
             break;
         }
         queue_put(&s->empty, b);
     }
-    if (s->empty.len == 0) {
+    s->cons = consumer_new();
+    if (s->empty.len == 0 || s->cons == NULL) {
         return -1;
     }
+    s->horizon.sec = INT64_MIN;
     s->caller_diag = s->opts.diag;
     s->opts.diag = &s->own_diag;
     diag_init(&s->own_diag);
@@ -1446,22 +1566,10 @@ pool_attach(struct source *s, struct source_pool *pool)
     return 0;
 }
 
-static void
-free_batch(struct batch *b)
-{
-    if (b == NULL) {
-        return;
-    }
-    for (uint32_t i = 0; i < b->n; i++) {
-        held_free(b->ev[i]);
-    }
-    free(b);
-}
-
 /*
  * Takes s from its worker, waiting while the worker fills a batch of it,
- * and frees its batches.  A source whose attach failed halfway has
- * batches but no worker.
+ * and frees its batches and the consumer's state.  A source whose attach
+ * failed halfway has some of them but no worker.
  */
 static void
 pool_detach(struct source *s)
@@ -1484,15 +1592,17 @@ pool_detach(struct source *s)
         s->w = NULL;
     }
 
-    /* Every event handed over, head included, belongs to its batch. */
-    free_batch(s->reading);
-    s->reading = NULL;
-    s->head = NULL;
+    if (s->cons != NULL) {
+        batch_free(s->cons->reading);
+        event_fini(&s->cons->ev);
+        free(s->cons);
+        s->cons = NULL;
+    }
     while (s->full.len > 0) {
-        free_batch(queue_take(&s->full));
+        batch_free(queue_take(&s->full));
     }
     while (s->empty.len > 0) {
-        free_batch(queue_take(&s->empty));
+        batch_free(queue_take(&s->empty));
     }
 }
 
@@ -1536,57 +1646,90 @@ merge_diag(struct diag *to, const struct diag *from)
     }
 }
 
-/* The consumer's side of source_peek with a worker. */
-static struct held_event *
-threaded_next(struct source *s)
+/*
+ * Swaps the consumer's used batch, if any, for the next full one of s,
+ * filling it here when no thread is filling s.  Returns the new batch.
+ */
+static struct batch *
+consumer_next_batch(struct source *s, struct consumer *c)
 {
     struct pool_worker *w = s->w;
 
-    pool_start(w->pool);
-    if (!s->threaded) {
-        return next_held(s);
+    pthread_mutex_lock(&w->lock);
+    if (c->reading != NULL) {
+        queue_put(&s->empty, c->reading);
+        pthread_cond_broadcast(&w->changed);
+    }
+    while (s->full.len == 0) {
+        if (!s->busy && !s->filled_last && s->empty.len > 0) {
+            fill_batch(s);
+            continue;
+        }
+        pthread_cond_wait(&w->changed, &w->lock);
+    }
+    c->reading = queue_take(&s->full);
+    c->next = 0;
+    c->pos = 0;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    return c->reading;
+}
+
+/*
+ * The consumer's side of source_peek with a worker: unpacks the next
+ * record into the consumer's event.  Returns NULL at the end of the input,
+ * after adding the counts kept on the worker's side to the caller's.
+ */
+static const struct event *
+threaded_peek(struct source *s)
+{
+    struct consumer *c = s->cons;
+
+    if (c->peeked) {
+        return &c->ev;
     }
     for (;;) {
-        struct batch *b = s->reading;
-        if (b != NULL && b->next < b->n) {
-            return b->ev[b->next++];
+        struct batch *b = c->reading;
+        if (b != NULL && c->next < b->n) {
+            const char *rec = (const char *)b->data + c->pos;
+            c->pos += b->size[c->next++];
+            if (event_unpack(&c->ev, rec) < 0) {
+                c->lost++;
+                continue;
+            }
+            c->peeked = true;
+            return &c->ev;
         }
         if (b != NULL && b->last) {
-            if (!s->done) {
-                s->done = true;
+            if (!c->done) {
+                c->done = true;
+                s->stats.lost += c->lost;
                 merge_diag(s->caller_diag, &s->own_diag);
             }
             return NULL;
         }
-        pthread_mutex_lock(&w->lock);
-        if (b != NULL) {
-            queue_put(&s->empty, b);
-            pthread_cond_broadcast(&w->changed);
-        }
-        while (s->full.len == 0) {
-            /* The worker is busy with another input: rather than wait,
-             * fill this input's next batch here. */
-            if (!s->busy && !s->filled_last && s->empty.len > 0) {
-                fill_batch(s);
-                continue;
-            }
-            pthread_cond_wait(&w->changed, &w->lock);
-        }
-        s->reading = queue_take(&s->full);
-        pthread_cond_broadcast(&w->changed);
-        pthread_mutex_unlock(&w->lock);
+        consumer_next_batch(s, c);
     }
 }
 
 int
 source_peek(struct source *s, const struct event **ev)
 {
-    if (!s->has_view && s->head == NULL) {
-        if (s->threaded) {
-            s->head = threaded_next(s);
-        } else {
-            next_head(s);
+    /* Starting the pool may leave s to be read here after all. */
+    if (s->threaded && !s->w->pool->started) {
+        pool_start(s->w->pool);
+    }
+    if (s->threaded) {
+        const struct event *next = threaded_peek(s);
+        if (next == NULL) {
+            return 0;
         }
+        *ev = next;
+        return 1;
+    }
+
+    if (!s->has_view && s->head == NULL) {
+        next_head(s);
     }
     if (s->has_view) {
         *ev = &s->view;
@@ -1608,13 +1751,16 @@ source_error(const struct source *s)
 void
 source_pop(struct source *s)
 {
+    if (s->threaded) {
+        s->cons->peeked = false;
+        return;
+    }
     if (s->has_view) {
         chunk_drop_first(s, s->view_run, s->view_size);
         s->has_view = false;
         return;
     }
-    /* A threaded source's event goes back with its batch. */
-    if (s->head != NULL && !s->threaded) {
+    if (s->head != NULL) {
         held_release(s, s->head);
     }
     s->head = NULL;
