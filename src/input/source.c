@@ -1658,7 +1658,12 @@ consumer_next_batch(struct source *s, struct consumer *c)
     pthread_mutex_lock(&w->lock);
     if (c->reading != NULL) {
         queue_put(&s->empty, c->reading);
-        pthread_cond_broadcast(&w->changed);
+        /* A worker that has nothing to fill waits until half the batches
+         * of an input are free, so it fills several in one go and is not
+         * woken for every batch. */
+        if (s->empty.len == BATCH_COUNT / 2) {
+            pthread_cond_broadcast(&w->changed);
+        }
     }
     while (s->full.len == 0) {
         if (!s->busy && !s->filled_last && s->empty.len > 0) {
@@ -1670,7 +1675,6 @@ consumer_next_batch(struct source *s, struct consumer *c)
     c->reading = queue_take(&s->full);
     c->next = 0;
     c->pos = 0;
-    pthread_cond_broadcast(&w->changed);
     pthread_mutex_unlock(&w->lock);
     return c->reading;
 }
