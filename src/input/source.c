@@ -1208,12 +1208,13 @@ next_head(struct source *s)
  * With threaded reading a worker thread reads an input through its reorder
  * buffer and copies the events, as packed records, into batches.  The
  * caller's thread, the consumer, unpacks them in order into one event of
- * its own.  When the consumer would wait for an input that no thread is
- * filling, it fills that input's next batch itself, so the two threads
- * share the reading when the worker is the slower.  The events and their
- * order are those of the serial path, so every later stage receives the
- * same input.  Lines an input does not use are counted in its own diag,
- * which is added to the caller's at the end of the input.
+ * its own.  When the consumer would wait for an input, it fills batches
+ * itself: the input's next one when no thread is filling it, else a short
+ * one of the input the worker would fill next.  So the threads share the
+ * reading when the worker is the slower.  The events and their order are
+ * those of the serial path, so every later stage receives the same input.
+ * Lines an input does not use are counted in its own diag, which is added
+ * to the caller's at the end of the input.
  *
  * The threads share no event memory: the filling thread keeps the reorder
  * buffer, the consumer its one event, and a batch block is written by one
@@ -1259,6 +1260,9 @@ queue_take(struct batch_queue *q)
  * next does not fit after them (the event stays held).  A record
  * larger than an empty block grows the block; out of memory, the event is
  * lost.
+ *
+ * NOTE: the reading loop and the early release count repeat next_held's,
+ * so a change to one of them belongs in the other too.
  */
 static int
 batch_add_next(struct source *s, struct batch *b)
@@ -1339,14 +1343,15 @@ pick_source(struct pool_worker *w, bool *live)
 }
 
 /*
- * Fills the next batch of s and hands it over.  The caller holds w->lock,
+ * Fills the next batch of s with up to max_events events (at most
+ * BATCH_EVENTS) and hands it over.  The caller holds w->lock,
  * and s has an empty batch and is not busy.  The lock is released while
  * the batch fills, and s->busy keeps every other thread off s meanwhile.
  * So batches are filled one at a time, in the input's order, whichever
  * thread fills them.
  */
 static void
-fill_batch(struct source *s)
+fill_batch(struct source *s, uint32_t max_events)
 {
     struct pool_worker *w = s->w;
     struct batch *b = queue_take(&s->empty);
@@ -1357,7 +1362,7 @@ fill_batch(struct source *s)
     b->n = 0;
     b->used = 0;
     b->last = false;
-    while (b->n < BATCH_EVENTS) {
+    while (b->n < max_events) {
         int rc = batch_add_next(s, b);
         if (rc < 0) {
             break;
@@ -1395,7 +1400,7 @@ worker_main(void *arg)
             continue;
         }
 
-        fill_batch(s);
+        fill_batch(s, BATCH_EVENTS);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -1648,7 +1653,7 @@ merge_diag(struct diag *to, const struct diag *from)
 
 /*
  * Swaps the consumer's used batch, if any, for the next full one of s,
- * filling it here when no thread is filling s.  Returns the new batch.
+ * filling batches here while none is ready.  Returns the new batch.
  */
 static struct batch *
 consumer_next_batch(struct source *s, struct consumer *c)
@@ -1658,16 +1663,28 @@ consumer_next_batch(struct source *s, struct consumer *c)
     pthread_mutex_lock(&w->lock);
     if (c->reading != NULL) {
         queue_put(&s->empty, c->reading);
-        /* A worker that has nothing to fill waits until half the batches
-         * of an input are free, so it fills several in one go and is not
-         * woken for every batch. */
+        /* A worker that has nothing to fill is woken when half the
+         * batches of an input are free, not for every batch, so it fills
+         * several in one go. */
         if (s->empty.len == BATCH_COUNT / 2) {
             pthread_cond_broadcast(&w->changed);
         }
     }
     while (s->full.len == 0) {
         if (!s->busy && !s->filled_last && s->empty.len > 0) {
-            fill_batch(s);
+            fill_batch(s, BATCH_EVENTS);
+            continue;
+        }
+
+        /*
+         * The worker is filling s.  Rather than wait, fill a short batch,
+         * a quarter of BATCH_EVENTS, of the input the worker would fill
+         * next, so the consumer is back soon after the batch of s is ready.
+         */
+        bool live;
+        struct source *other = pick_source(w, &live);
+        if (other != NULL) {
+            fill_batch(other, BATCH_EVENTS / 4);
             continue;
         }
         pthread_cond_wait(&w->changed, &w->lock);
