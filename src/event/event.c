@@ -334,86 +334,76 @@ event_copy(struct event *dst, const struct event *src)
 
 /* ---- packed records ---------------------------------------------------- */
 
-/*
- * A record starts with the bytes of struct event before argv, which hold
- * every field but the storage pointers, so packing and reading copy them
- * as one block.  The counts follow, then argc references and used bytes.
- */
-#define PACKED_FIELDS offsetof(struct event, argv)
-
-struct packed_counts {
-    uint32_t argc;
-    uint32_t used;              /* bytes at the end of the record */
-};
-
-#define PACKED_COUNTS ((PACKED_FIELDS + 7) & ~(size_t)7)
-#define PACKED_HEAD (PACKED_COUNTS + sizeof(struct packed_counts))
-
-_Static_assert(PACKED_HEAD % 8 == 0, "references after the head aligned");
-_Static_assert(offsetof(struct event, str) + sizeof(((struct event *)0)->str)
-                   <= PACKED_FIELDS &&
-               offsetof(struct event, argc) > PACKED_FIELDS &&
-               offsetof(struct event, bytes) > PACKED_FIELDS &&
-               offsetof(struct event, used) > PACKED_FIELDS,
-               "the head holds the fields and no storage");
-
 static size_t
 align8(size_t n)
 {
     return (n + 7) & ~(size_t)7;
 }
 
+_Static_assert(sizeof(struct event) % 8 == 0,
+               "references after the event aligned");
+_Static_assert(offsetof(struct event, str) + sizeof(((struct event *)0)->str)
+                   <= offsetof(struct event, argv) &&
+               offsetof(struct event, argc) > offsetof(struct event, argv) &&
+               offsetof(struct event, bytes) > offsetof(struct event, argv) &&
+               offsetof(struct event, used) > offsetof(struct event, argv),
+               "the fields before argv hold every field and no storage");
+
 size_t
 event_pack_size(const struct event *ev, struct sv host)
 {
-    return align8(PACKED_HEAD + ev->argc * sizeof(struct event_ref) +
-                  ev->used + (host.p != NULL ? host.len : 0));
+    return align8(sizeof(struct event) +
+                  ev->argc * sizeof(struct event_ref) + ev->used +
+                  (host.p != NULL ? host.len : 0));
 }
 
-size_t
+const struct event *
 event_pack(const struct event *ev, struct sv host, void *out)
 {
-    char *rec = out;
-    struct packed_counts counts = { ev->argc, ev->used };
+    struct event *rec = out;
+    char *p = (char *)(rec + 1);
 
-    memcpy(rec, ev, PACKED_FIELDS);
-    if (host.p != NULL) {
-        /* The host's bytes follow the event's own. */
-        uint32_t strs = ev->str_set | 1u << EVENT_HOST;
-        struct event_ref ref = { ev->used, (uint32_t)host.len };
-        memcpy(rec + offsetof(struct event, str_set), &strs, sizeof(strs));
-        memcpy(rec + offsetof(struct event, str) +
-                   EVENT_HOST * sizeof(struct event_ref),
-               &ref, sizeof(ref));
-        counts.used += (uint32_t)host.len;
-    }
-    memcpy(rec + PACKED_COUNTS, &counts, sizeof(counts));
-
-    char *p = rec + PACKED_HEAD;
+    /* Every field but the storage, which the record replaces with its
+     * own. */
+    memcpy(rec, ev, offsetof(struct event, argv));
+    rec->argv = (struct event_ref *)p;
+    rec->argc = ev->argc;
+    rec->argv_cap = ev->argc;
     if (ev->argc > 0) {
         memcpy(p, ev->argv, ev->argc * sizeof(struct event_ref));
         p += ev->argc * sizeof(struct event_ref);
     }
+    rec->bytes = p;
+    rec->used = ev->used;
     if (ev->used > 0) {
         memcpy(p, ev->bytes, ev->used);
-        p += ev->used;
     }
-    if (host.p != NULL && host.len > 0) {
-        memcpy(p, host.p, host.len);
-        p += host.len;
+    if (host.p != NULL) {
+        /* The host's bytes follow the event's own. */
+        rec->str_set |= 1u << EVENT_HOST;
+        rec->str[EVENT_HOST].off = rec->used;
+        rec->str[EVENT_HOST].len = (uint32_t)host.len;
+        if (host.len > 0) {
+            memcpy(p + rec->used, host.p, host.len);
+        }
+        rec->used += (uint32_t)host.len;
     }
-    return align8((size_t)(p - rec));
+    rec->cap = rec->used;
+    return rec;
+}
+
+size_t
+event_packed_size(const struct event *rec)
+{
+    return align8(sizeof(*rec) + rec->argc * sizeof(struct event_ref) +
+                  rec->used);
 }
 
 int
-event_unpack(struct event *ev, const void *record)
+event_unpack(struct event *ev, const struct event *rec)
 {
-    const char *rec = record;
-    struct packed_counts counts;
-
-    memcpy(&counts, rec + PACKED_COUNTS, sizeof(counts));
-    if (ev->cap < counts.used) {
-        uint32_t want = round_cap(counts.used);
+    if (ev->cap < rec->used) {
+        uint32_t want = round_cap(rec->used);
         char *grown = realloc(ev->bytes, want);
         if (grown == NULL) {
             clear_fields(ev);
@@ -422,44 +412,26 @@ event_unpack(struct event *ev, const void *record)
         ev->bytes = grown;
         ev->cap = want;
     }
-    if (ev->argv_cap < counts.argc) {
+    if (ev->argv_cap < rec->argc) {
         struct event_ref *grown = realloc(ev->argv,
-                                          counts.argc * sizeof(*grown));
+                                          rec->argc * sizeof(*grown));
         if (grown == NULL) {
             clear_fields(ev);
             return -1;
         }
         ev->argv = grown;
-        ev->argv_cap = counts.argc;
+        ev->argv_cap = rec->argc;
     }
 
     /* The block ends before argv, so ev's storage pointers stay. */
-    memcpy(ev, rec, PACKED_FIELDS);
-    ev->argc = counts.argc;
-    ev->used = counts.used;
-    const char *p = rec + PACKED_HEAD;
-    if (counts.argc > 0) {
-        memcpy(ev->argv, p, counts.argc * sizeof(struct event_ref));
-        p += counts.argc * sizeof(struct event_ref);
+    memcpy(ev, rec, offsetof(struct event, argv));
+    ev->argc = rec->argc;
+    ev->used = rec->used;
+    if (rec->argc > 0) {
+        memcpy(ev->argv, rec->argv, rec->argc * sizeof(struct event_ref));
     }
-    if (counts.used > 0) {
-        memcpy(ev->bytes, p, counts.used);
+    if (rec->used > 0) {
+        memcpy(ev->bytes, rec->bytes, rec->used);
     }
     return 0;
-}
-
-void
-event_view(struct event *view, const void *record)
-{
-    char *rec = (char *)record;
-    struct packed_counts counts;
-
-    memcpy(&counts, rec + PACKED_COUNTS, sizeof(counts));
-    memcpy(view, rec, PACKED_FIELDS);
-    view->argv = (struct event_ref *)(rec + PACKED_HEAD);
-    view->argc = counts.argc;
-    view->argv_cap = counts.argc;
-    view->bytes = rec + PACKED_HEAD + counts.argc * sizeof(struct event_ref);
-    view->used = counts.used;
-    view->cap = counts.used;
 }

@@ -163,29 +163,29 @@ int event_copy(struct event *dst, const struct event *src);
 
 /*
  * A packed event: the event's fields and bytes in one flat record, for
- * queues that hold many events in contiguous memory.  A record is a fixed
- * head of every field (present or not), then the argv references, then
- * the bytes, so packing and reading are block copies.  Records are aligned
- * to 8 bytes.
+ * queues that hold many events in contiguous memory.  A record is a struct
+ * event whose argv and bytes point into the record itself, followed by the
+ * argv references and the bytes, so a record reads as an event in place
+ * and packing is block copies.  Records are aligned to 8 bytes.
  *
  * event_pack_size returns the bytes event_pack writes for ev, with host
  * (when host.p is not NULL) stored as EVENT_HOST in place of ev's own.
  * event_pack writes the record to out, which has that many bytes and is
- * 8-byte aligned, and returns the size.  event_unpack fills ev from a
- * record (ev keeps its storage; the origin's strings are shared, as in
- * event_copy).  Returns 0, or -1 when memory runs out (ev is then reset).
+ * 8-byte aligned, and returns the record's event.  Pass that event only as
+ * a const event, never to event_fini, event_reset or the setters, which
+ * would free or write the record, and use it only while the record stays
+ * where it was written.  event_packed_size returns the size of the record
+ * whose event is rec.
+ *
+ * event_unpack fills ev from a record (ev keeps its storage; the origin's
+ * strings are shared, as in event_copy).  Returns 0, or -1 when memory
+ * runs out (ev is then reset).
  */
 size_t event_pack_size(const struct event *ev, struct sv host);
-size_t event_pack(const struct event *ev, struct sv host, void *out);
-int event_unpack(struct event *ev, const void *record);
-
-/*
- * Fills view so that it reads the record in place: its bytes and argv
- * point into the record, which must be writable memory that outlives every
- * use of view.  Pass view only as a const event, and never to event_fini,
- * event_reset or the setters, which would free or write the record.
- */
-void event_view(struct event *view, const void *record);
+const struct event *event_pack(const struct event *ev, struct sv host,
+                               void *out);
+size_t event_packed_size(const struct event *rec);
+int event_unpack(struct event *ev, const struct event *rec);
 
 /*
  * event_set_str's path for values that do not fit the arena as it is: it

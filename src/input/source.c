@@ -30,17 +30,19 @@ struct held_event {
 
 /*
  * One entry of the reorder buffer.  The sort key is kept beside the event
- * so ordering never touches the event itself.  The event is either a
- * packed record in a run's chunk queue (rec, of size bytes) or a held
- * event.
+ * so ordering never touches the event itself.  The event is either a held
+ * event (h, when held is set) or the event of a packed record in a run's
+ * chunk queue (rec).
  */
 struct slot {
     int64_t sec;
     int32_t nsec;
-    uint32_t size;
+    bool held;
     uint64_t seq;
-    struct held_event *h;
-    const void *rec;
+    union {
+        struct held_event *h;
+        const struct event *rec;
+    };
 };
 
 /*
@@ -73,7 +75,8 @@ struct run {
     uint32_t cap;                       /* a power of two */
     struct chunk *first;                /* the oldest packed records */
     struct chunk *last;                 /* where records are added */
-    struct slot back;                   /* the newest slot, while len > 0 */
+    int64_t back_sec;                   /* the newest slot's time, while */
+    int32_t back_nsec;                  /* len > 0 */
 };
 
 /* Values of source.front besides a run's index. */
@@ -197,14 +200,12 @@ struct source {
     bool has_newest;
     struct held_event *head;            /* popped, not yet consumed */
     /*
-     * Or, unthreaded, the popped event is a record that view reads in
-     * place.  It stays at the front of view_run's chunk queue until
+     * Or, unthreaded, the popped event is the event of a packed record,
+     * read in place.  It stays at the front of view_run's chunk queue until
      * source_pop.
      */
-    bool has_view;
-    struct event view;
+    const struct event *view;
     struct run *view_run;
-    uint32_t view_size;
 
     struct host_memo hosts[HOST_CACHE];
 
@@ -470,8 +471,8 @@ choose_run(struct source *s, const struct event_time *t)
 {
     for (uint32_t k = 0; k < s->nlive; k++) {
         struct run *r = &s->runs[s->live[k]];
-        if (t->sec > r->back.sec ||
-            (t->sec == r->back.sec && t->nsec >= r->back.nsec)) {
+        if (t->sec > r->back_sec ||
+            (t->sec == r->back_sec && t->nsec >= r->back_nsec)) {
             return r;
         }
     }
@@ -499,7 +500,8 @@ run_push(struct source *s, struct run *r, struct slot x)
         s->live[s->nlive++] = (uint8_t)(r - s->runs);
     }
     r->ring[(r->head + r->len) & (r->cap - 1)] = x;
-    r->back = x;
+    r->back_sec = x.sec;
+    r->back_nsec = x.nsec;
     r->len++;
     s->nheld_runs++;
 }
@@ -559,12 +561,12 @@ reorder_front(struct source *s, struct run **from)
 
 /*
  * Packs ev (with host in place of its own when host.p is set) at the end
- * of run r's chunk queue.  Returns the record and sets *size, or returns
- * NULL when the record is larger than a chunk or memory runs out.
+ * of run r's chunk queue.  Returns the record's event, or NULL when the
+ * record is larger than a chunk or memory runs out.
  */
-static const void *
+static const struct event *
 chunk_add(struct source *s, struct run *r, const struct event *ev,
-          struct sv host, uint32_t *size)
+          struct sv host)
 {
     size_t need = event_pack_size(ev, host);
 
@@ -590,18 +592,18 @@ chunk_add(struct source *s, struct run *r, const struct event *ev,
     }
 
     char *rec = (char *)r->last->data + r->last->used;
-    *size = (uint32_t)event_pack(ev, host, rec);
-    r->last->used += *size;
-    return rec;
+    r->last->used += need;
+    return event_pack(ev, host, rec);
 }
 
-/* Drops the oldest record (size bytes long) from run r's chunk queue. */
+/* Drops the oldest record, whose event is rec, from run r's chunk
+ * queue. */
 static void
-chunk_drop_first(struct source *s, struct run *r, uint32_t size)
+chunk_drop_first(struct source *s, struct run *r, const struct event *rec)
 {
     struct chunk *c = r->first;
 
-    c->head += size;
+    c->head += event_packed_size(rec);
     if (c->head < c->used) {
         return;
     }
@@ -711,15 +713,15 @@ hold_event(void *arg, const struct event *ev)
         }
     }
 
-    struct slot x = { ev->time.sec, ev->time.nsec, 0, s->next_seq, NULL,
-                      NULL };
+    struct slot x = { ev->time.sec, ev->time.nsec, false, s->next_seq,
+                      { NULL } };
     struct run *r = choose_run(s, &ev->time);
     if (r != NULL ? run_reserve(r) < 0 : heap_reserve(s) < 0) {
         s->stats.lost++;
         return;
     }
     if (r != NULL) {
-        x.rec = chunk_add(s, r, ev, host, &x.size);
+        x.rec = chunk_add(s, r, ev, host);
     }
     if (x.rec == NULL) {
         struct held_event *h = held_new(s);
@@ -737,6 +739,7 @@ hold_event(void *arg, const struct event *ev)
         }
         h->seq = s->next_seq;
         x.h = h;
+        x.held = true;
     }
     s->next_seq++;
     /* An entry older than the front becomes the front; one at the same
@@ -1036,7 +1039,10 @@ source_free(struct source *s)
     for (int k = 0; k < RUNS; k++) {
         struct run *r = &s->runs[k];
         for (uint32_t i = 0; i < r->len; i++) {
-            held_free(r->ring[(r->head + i) & (r->cap - 1)].h);
+            const struct slot *x = &r->ring[(r->head + i) & (r->cap - 1)];
+            if (x->held) {
+                held_free(x->h);
+            }
         }
         while (r->first != NULL) {
             struct chunk *next = r->first->next;
@@ -1045,6 +1051,7 @@ source_free(struct source *s)
         }
         free(r->ring);
     }
+    /* The heap holds no packed records. */
     for (uint32_t i = 0; i < s->nheap; i++) {
         held_free(s->heap[i].h);
     }
@@ -1178,9 +1185,9 @@ next_slot(struct source *s, struct slot *x, struct run **from)
 
 /*
  * Makes the next event in time order the head of an unthreaded source:
- * a held event in s->head, or a packed record read in place through
- * s->view, which source_pop drops from its chunk.  Returns 0 at the end of
- * the input.
+ * a held event in s->head, or the event of a packed record in s->view,
+ * which source_pop drops from its chunk.  Returns 0 at the end of the
+ * input.
  */
 static int
 next_head(struct source *s)
@@ -1191,14 +1198,12 @@ next_head(struct source *s)
     if (!next_slot(s, &x, &from)) {
         return 0;
     }
-    if (x.h != NULL) {
+    if (x.held) {
         s->head = x.h;
         return 1;
     }
-    event_view(&s->view, x.rec);
+    s->view = x.rec;
     s->view_run = from;
-    s->view_size = x.size;
-    s->has_view = true;
     return 1;
 }
 
@@ -1274,8 +1279,10 @@ batch_add_next(struct source *s, struct batch *b)
         return 0;
     }
 
-    size_t need = t->h != NULL ? event_pack_size(&t->h->ev, SV_NULL)
-                               : t->size;
+    /* A record points into itself, so it is packed again where it goes
+     * rather than copied. */
+    const struct event *ev = t->held ? &t->h->ev : t->rec;
+    size_t need = event_pack_size(ev, SV_NULL);
     bool fits = need <= b->cap - b->used;
     if (!fits && b->n > 0) {
         return -1;
@@ -1293,16 +1300,13 @@ batch_add_next(struct source *s, struct batch *b)
     }
 
     struct slot x = reorder_pop(s, from);
-    char *out = (char *)b->data + b->used;
-    if (fits && x.h != NULL) {
-        event_pack(&x.h->ev, SV_NULL, out);
-    } else if (fits) {
-        memcpy(out, x.rec, x.size);
+    if (fits) {
+        event_pack(ev, SV_NULL, (char *)b->data + b->used);
     }
-    if (x.h != NULL) {
+    if (x.held) {
         held_release(s, x.h);
     } else {
-        chunk_drop_first(s, from, x.size);
+        chunk_drop_first(s, from, x.rec);
     }
     if (!fits) {
         s->stats.lost++;
@@ -1712,7 +1716,8 @@ threaded_peek(struct source *s)
     for (;;) {
         struct batch *b = c->reading;
         if (b != NULL && c->next < b->n) {
-            const char *rec = (const char *)b->data + c->pos;
+            const struct event *rec =
+                (const void *)((const char *)b->data + c->pos);
             c->pos += b->size[c->next++];
             if (event_unpack(&c->ev, rec) < 0) {
                 c->lost++;
@@ -1749,11 +1754,11 @@ source_peek(struct source *s, const struct event **ev)
         return 1;
     }
 
-    if (!s->has_view && s->head == NULL) {
+    if (s->view == NULL && s->head == NULL) {
         next_head(s);
     }
-    if (s->has_view) {
-        *ev = &s->view;
+    if (s->view != NULL) {
+        *ev = s->view;
         return 1;
     }
     if (s->head == NULL) {
@@ -1776,9 +1781,9 @@ source_pop(struct source *s)
         s->cons->peeked = false;
         return;
     }
-    if (s->has_view) {
-        chunk_drop_first(s, s->view_run, s->view_size);
-        s->has_view = false;
+    if (s->view != NULL) {
+        chunk_drop_first(s, s->view_run, s->view);
+        s->view = NULL;
         return;
     }
     if (s->head != NULL) {
