@@ -91,8 +91,10 @@ struct run {
 #define BATCH_EVENTS 1024u
 #define BATCH_BYTES (128u * 1024u)
 #define BATCH_COUNT 8u
-/* Host spellings remembered with their canonical form. */
+/* Host spellings remembered with their canonical form, in sets of
+ * HOST_WAYS entries. */
 #define HOST_CACHE 256u
+#define HOST_WAYS 4u
 
 /*
  * Events handed from the thread that fills a batch to the consumer: packed
@@ -250,25 +252,38 @@ load8(const char *p)
     return v;
 }
 
+/* Returns the 4 bytes at p as a number in the machine's byte order. */
+static uint32_t
+load4(const char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
 /*
- * Returns the cache key of a host spelling of 1 to 63 bytes.  A spelling
- * shorter than 8 bytes is its own key: its bytes and its length.  A longer
- * one is keyed by its first and last 8 bytes and its length, because host
- * names seldom differ only in their middle.
+ * Returns the cache key of a host spelling of 1 to 63 bytes.  Spellings of
+ * one length under 8 bytes have distinct keys, made of the first and the
+ * last 4 bytes (which overlap below 8 bytes), or below 4 bytes of the
+ * first, middle and last byte.  A longer spelling is keyed by its first
+ * and last 8 bytes, because host names seldom differ only in their middle.
  */
 static uint64_t
 host_key(struct sv given)
 {
-    uint64_t key = (uint64_t)given.len << 56;
+    const char *p = given.p;
+    size_t n = given.len;
 
-    if (given.len >= 8) {
-        return key ^ load8(given.p) ^
-               load8(given.p + given.len - 8) * 0xff51afd7ed558ccdu;
+    if (n >= 8) {
+        return load8(p) ^ load8(p + n - 8) * 0xff51afd7ed558ccdu;
     }
-    for (size_t i = 0; i < given.len; i++) {
-        key |= (uint64_t)(unsigned char)given.p[i] << (8 * i);
+    if (n >= 4) {
+        return load4(p) | (uint64_t)load4(p + n - 4) << 32;
     }
-    return key;
+    return (uint64_t)(unsigned char)p[0] |
+           (uint64_t)(unsigned char)p[n / 2] << 8 |
+           (uint64_t)(unsigned char)p[n - 1] << 16;
 }
 
 /* Returns whether the memo's spelling is given, whose key is key. */
@@ -295,9 +310,10 @@ host_memo_is(const struct host_memo *m, struct sv given, uint64_t key)
 
 /*
  * Returns the canonical form of host given, through a cache of recent
- * spellings indexed by a hash of the spelling (one entry per index,
- * replaced on a clash).  The view is of the cache or of out (cap bytes),
- * valid until the next call.  Sets *as_given when it equals given.
+ * spellings in sets chosen by a hash of the spelling.  A new spelling
+ * takes the first entry of its set and moves the others down one, so the
+ * last one leaves.  The view is of the cache or of out (cap bytes), valid
+ * until the next call.  Sets *as_given when it equals given.
  */
 static struct sv
 canonical_host_cached(struct source *s, struct sv given, char *out,
@@ -312,17 +328,22 @@ canonical_host_cached(struct source *s, struct sv given, char *out,
     }
 
     uint64_t key = host_key(given);
-    /* The top bits of the product mix every bit of the key. */
-    struct host_memo *m = &s->hosts[(key * 0x9e3779b97f4a7c15u >> 56) %
-                                    HOST_CACHE];
-    if (host_memo_is(m, given, key)) {
-        *as_given = m->as_given;
-        return sv_make(m->canon, m->canon_len);
+    /* The top bits of the product mix every bit of the key and the
+     * length. */
+    uint64_t set = ((key ^ given.len) * 0x9e3779b97f4a7c15u >> 56) %
+                   (HOST_CACHE / HOST_WAYS);
+    struct host_memo *m = &s->hosts[set * HOST_WAYS];
+    for (uint32_t i = 0; i < HOST_WAYS; i++) {
+        if (host_memo_is(&m[i], given, key)) {
+            *as_given = m[i].as_given;
+            return sv_make(m[i].canon, m[i].canon_len);
+        }
     }
 
     canon = sv_make(out, canonicalise(s, given, out, cap));
     *as_given = sv_eq(canon, given);
     if (canon.len < sizeof(m->canon)) {
+        memmove(&m[1], &m[0], (HOST_WAYS - 1) * sizeof(*m));
         memcpy(m->given, given.p, given.len);
         m->given_len = (uint8_t)given.len;
         m->key = key;

@@ -309,6 +309,103 @@ reorder_keeps_ties_in_arrival_order(void)
     free(lines);
 }
 
+/* Host spellings of every length class of the host cache's keys, some of
+ * which share bytes or differ only in case, and their canonical forms. */
+static const char *const host_cases[][2] = {
+    { "a", "a" },
+    { "A", "a" },
+    { "ab", "ab" },
+    { "abb", "abb" },
+    { "aab", "aab" },
+    { "AbB", "abb" },
+    { "AaB", "aab" },
+    { "aaab", "aaab" },
+    { "WebAb", "webab" },
+    { "WebBb", "webbb" },
+    { "WEB1.b", "web1" },
+    { "abbb", "abbb" },
+    { "Web1", "web1" },
+    { "web1", "web1" },
+    { "web11", "web11" },
+    { "web1.b", "web1" },
+    { "x.y", "x" },
+    { "192.0.2.7", "192.0.2.7" },
+    { "DB02.example.com", "db02" },
+    { "db02.example.org", "db02" },
+    { "bastion0.corp.example.com", "bastion0" },
+    { "bastion1.corp.example.com", "bastion1" },
+    { "BASTION1.corp.example.com", "bastion1" },
+};
+
+#define HOST_CASES (sizeof(host_cases) / sizeof(host_cases[0]))
+
+/* Line i of the host cache test names the host of host_case(i): the cases
+ * above in turn, then generated ones, more than the cache holds. */
+static void
+host_case(int i, char *given, char *want, size_t cap)
+{
+    if (i % 3 == 0) {
+        snprintf(given, cap, "%s", host_cases[i / 3 % HOST_CASES][0]);
+        snprintf(want, cap, "%s", host_cases[i / 3 % HOST_CASES][1]);
+        return;
+    }
+    /* 700 names that differ in one or two bytes, half in upper case. */
+    int n = i % 700;
+    snprintf(given, cap, n % 2 ? "H%d.Example" : "h%d", n);
+    snprintf(want, cap, "h%d", n);
+}
+
+/*
+ * Events keep the canonical form of their own host when the input names
+ * more hosts than the host cache holds, in an order that evicts entries,
+ * and with spellings that share bytes or a cache key.
+ */
+static void
+host_cache_keeps_spellings_apart(void)
+{
+    enum { N = 6000 };
+    char **lines = calloc(N, sizeof(*lines));
+    struct source_opts so;
+    struct diag d;
+    char err[256];
+    char given[64];
+    char want[64];
+    const struct event *ev;
+
+    for (int i = 0; i < N; i++) {
+        host_case(i, given, want, sizeof(given));
+        lines[i] = malloc(160);
+        snprintf(lines[i], 160,
+                 "2024-03-01T10:00:00+00:00 %s sshd[%d]: "
+                 "Invalid user u%d from 192.0.2.1 port 22", given, i, i);
+    }
+    struct table_provider t = { (const char *const *)lines, N, 0 };
+    struct line_provider p = { table_next, NULL, &t };
+    init_opts(&so, &d);
+    so.format = format_find("sshd");
+    struct source *s = source_open_provider("provider", &p, &so, err,
+                                            sizeof(err));
+    CHECK(s != NULL);
+
+    int seen = 0;
+    int wrong = 0;
+    while (s != NULL && source_peek(s, &ev) == 1) {
+        host_case((int)ev->origin.line - 1, given, want, sizeof(given));
+        if (!sv_eq_cstr(event_str(ev, EVENT_HOST), want)) {
+            wrong++;
+        }
+        seen++;
+        source_pop(s);
+    }
+    CHECK_INT(seen, N);
+    CHECK_INT(wrong, 0);
+    source_free(s);
+    for (int i = 0; i < N; i++) {
+        free(lines[i]);
+    }
+    free(lines);
+}
+
 int
 main(void)
 {
@@ -317,5 +414,6 @@ main(void)
     TEST_RUN("source", reorder_keeps_events_whole);
     TEST_RUN("source", reorder_threaded_keeps_events_whole);
     TEST_RUN("source", reorder_keeps_ties_in_arrival_order);
+    TEST_RUN("source", host_cache_keeps_spellings_apart);
     TEST_EXIT();
 }
