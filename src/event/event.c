@@ -334,12 +334,6 @@ event_copy(struct event *dst, const struct event *src)
 
 /* ---- packed records ---------------------------------------------------- */
 
-static size_t
-align8(size_t n)
-{
-    return (n + 7) & ~(size_t)7;
-}
-
 _Static_assert(sizeof(struct event) % 8 == 0,
                "references after the event aligned");
 _Static_assert(offsetof(struct event, str) + sizeof(((struct event *)0)->str)
@@ -348,14 +342,6 @@ _Static_assert(offsetof(struct event, str) + sizeof(((struct event *)0)->str)
                offsetof(struct event, bytes) > offsetof(struct event, argv) &&
                offsetof(struct event, used) > offsetof(struct event, argv),
                "the fields before argv hold every field and no storage");
-
-size_t
-event_pack_size(const struct event *ev, struct sv host)
-{
-    return align8(sizeof(struct event) +
-                  ev->argc * sizeof(struct event_ref) + ev->used +
-                  (host.p != NULL ? host.len : 0));
-}
 
 const struct event *
 event_pack(const struct event *ev, struct sv host, void *out)
@@ -390,13 +376,6 @@ event_pack(const struct event *ev, struct sv host, void *out)
     }
     rec->cap = rec->used;
     return rec;
-}
-
-size_t
-event_packed_size(const struct event *rec)
-{
-    return align8(sizeof(*rec) + rec->argc * sizeof(struct event_ref) +
-                  rec->used);
 }
 
 int

@@ -174,17 +174,24 @@ int event_copy(struct event *dst, const struct event *src);
  * 8-byte aligned, and returns the record's event.  Pass that event only as
  * a const event, never to event_fini, event_reset or the setters, which
  * would free or write the record, and use it only while the record stays
- * where it was written.  event_packed_size returns the size of the record
- * whose event is rec.
+ * where it was written.
  *
  * event_unpack fills ev from a record (ev keeps its storage; the origin's
  * strings are shared, as in event_copy).  Returns 0, or -1 when memory
  * runs out (ev is then reset).
  */
-size_t event_pack_size(const struct event *ev, struct sv host);
+static inline size_t
+event_pack_size(const struct event *ev, struct sv host)
+{
+    size_t size = sizeof(struct event) +
+                  ev->argc * sizeof(struct event_ref) + ev->used +
+                  (host.p != NULL ? host.len : 0);
+
+    return (size + 7) & ~(size_t)7;
+}
+
 const struct event *event_pack(const struct event *ev, struct sv host,
                                void *out);
-size_t event_packed_size(const struct event *rec);
 int event_unpack(struct event *ev, const struct event *rec);
 
 /*

@@ -31,13 +31,13 @@ struct held_event {
 /*
  * One entry of the reorder buffer.  The sort key is kept beside the event
  * so ordering never touches the event itself.  The event is either a held
- * event (h, when held is set) or the event of a packed record in a run's
- * chunk queue (rec).
+ * event (h, when size is 0) or the event of a packed record of size bytes
+ * in a run's chunk queue (rec).
  */
 struct slot {
     int64_t sec;
     int32_t nsec;
-    bool held;
+    uint32_t size;
     uint64_t seq;
     union {
         struct held_event *h;
@@ -75,8 +75,9 @@ struct run {
     uint32_t cap;                       /* a power of two */
     struct chunk *first;                /* the oldest packed records */
     struct chunk *last;                 /* where records are added */
-    int64_t back_sec;                   /* the newest slot's time, while */
-    int32_t back_nsec;                  /* len > 0 */
+    /* The newest slot's time, while len > 0. */
+    int64_t back_sec;
+    int32_t back_nsec;
 };
 
 /* Values of source.front besides a run's index. */
@@ -208,6 +209,7 @@ struct source {
      */
     const struct event *view;
     struct run *view_run;
+    uint32_t view_size;
 
     struct host_memo hosts[HOST_CACHE];
 
@@ -582,12 +584,12 @@ reorder_front(struct source *s, struct run **from)
 
 /*
  * Packs ev (with host in place of its own when host.p is set) at the end
- * of run r's chunk queue.  Returns the record's event, or NULL when the
- * record is larger than a chunk or memory runs out.
+ * of run r's chunk queue.  Returns the record's event and sets *size, or
+ * returns NULL when the record is larger than a chunk or memory runs out.
  */
 static const struct event *
 chunk_add(struct source *s, struct run *r, const struct event *ev,
-          struct sv host)
+          struct sv host, uint32_t *size)
 {
     size_t need = event_pack_size(ev, host);
 
@@ -614,17 +616,17 @@ chunk_add(struct source *s, struct run *r, const struct event *ev,
 
     char *rec = (char *)r->last->data + r->last->used;
     r->last->used += need;
+    *size = (uint32_t)need;
     return event_pack(ev, host, rec);
 }
 
-/* Drops the oldest record, whose event is rec, from run r's chunk
- * queue. */
+/* Drops the oldest record (size bytes long) from run r's chunk queue. */
 static void
-chunk_drop_first(struct source *s, struct run *r, const struct event *rec)
+chunk_drop_first(struct source *s, struct run *r, uint32_t size)
 {
     struct chunk *c = r->first;
 
-    c->head += event_packed_size(rec);
+    c->head += size;
     if (c->head < c->used) {
         return;
     }
@@ -734,7 +736,7 @@ hold_event(void *arg, const struct event *ev)
         }
     }
 
-    struct slot x = { ev->time.sec, ev->time.nsec, false, s->next_seq,
+    struct slot x = { ev->time.sec, ev->time.nsec, 0, s->next_seq,
                       { NULL } };
     struct run *r = choose_run(s, &ev->time);
     if (r != NULL ? run_reserve(r) < 0 : heap_reserve(s) < 0) {
@@ -742,7 +744,7 @@ hold_event(void *arg, const struct event *ev)
         return;
     }
     if (r != NULL) {
-        x.rec = chunk_add(s, r, ev, host);
+        x.rec = chunk_add(s, r, ev, host, &x.size);
     }
     if (x.rec == NULL) {
         struct held_event *h = held_new(s);
@@ -760,7 +762,6 @@ hold_event(void *arg, const struct event *ev)
         }
         h->seq = s->next_seq;
         x.h = h;
-        x.held = true;
     }
     s->next_seq++;
     /* An entry older than the front becomes the front; one at the same
@@ -1061,7 +1062,7 @@ source_free(struct source *s)
         struct run *r = &s->runs[k];
         for (uint32_t i = 0; i < r->len; i++) {
             const struct slot *x = &r->ring[(r->head + i) & (r->cap - 1)];
-            if (x->held) {
+            if (x->size == 0) {
                 held_free(x->h);
             }
         }
@@ -1072,7 +1073,7 @@ source_free(struct source *s)
         }
         free(r->ring);
     }
-    /* The heap holds no packed records. */
+    /* The heap contains held events only. */
     for (uint32_t i = 0; i < s->nheap; i++) {
         held_free(s->heap[i].h);
     }
@@ -1219,12 +1220,13 @@ next_head(struct source *s)
     if (!next_slot(s, &x, &from)) {
         return 0;
     }
-    if (x.held) {
+    if (x.size == 0) {
         s->head = x.h;
         return 1;
     }
     s->view = x.rec;
     s->view_run = from;
+    s->view_size = x.size;
     return 1;
 }
 
@@ -1302,7 +1304,7 @@ batch_add_next(struct source *s, struct batch *b)
 
     /* A record points into itself, so it is packed again where it goes
      * rather than copied. */
-    const struct event *ev = t->held ? &t->h->ev : t->rec;
+    const struct event *ev = t->size == 0 ? &t->h->ev : t->rec;
     size_t need = event_pack_size(ev, SV_NULL);
     bool fits = need <= b->cap - b->used;
     if (!fits && b->n > 0) {
@@ -1324,10 +1326,10 @@ batch_add_next(struct source *s, struct batch *b)
     if (fits) {
         event_pack(ev, SV_NULL, (char *)b->data + b->used);
     }
-    if (x.held) {
+    if (x.size == 0) {
         held_release(s, x.h);
     } else {
-        chunk_drop_first(s, from, x.rec);
+        chunk_drop_first(s, from, x.size);
     }
     if (!fits) {
         s->stats.lost++;
@@ -1803,7 +1805,7 @@ source_pop(struct source *s)
         return;
     }
     if (s->view != NULL) {
-        chunk_drop_first(s, s->view_run, s->view);
+        chunk_drop_first(s, s->view_run, s->view_size);
         s->view = NULL;
         return;
     }
