@@ -558,28 +558,30 @@ front_forget(struct source *s)
 static const struct slot *
 reorder_front(struct source *s, struct run **from)
 {
-    const struct slot *best;
-
-    if (s->front == FRONT_UNKNOWN) {
-        best = s->nheap > 0 ? &s->heap[0] : NULL;
-        s->front = FRONT_HEAP;
-        for (uint32_t k = 0; k < s->nlive; k++) {
-            struct run *r = &s->runs[s->live[k]];
-            const struct slot *front = &r->ring[r->head];
-            if (best == NULL || slot_before(front, best)) {
-                best = front;
-                s->front = s->live[k];
-            }
-        }
-        s->front_sec = best->sec;
-        s->front_nsec = best->nsec;
-    }
     if (s->front == FRONT_HEAP) {
         *from = NULL;
         return &s->heap[0];
     }
-    *from = &s->runs[s->front];
-    return &(*from)->ring[(*from)->head];
+    if (s->front != FRONT_UNKNOWN) {
+        *from = &s->runs[s->front];
+        return &(*from)->ring[(*from)->head];
+    }
+
+    const struct slot *best = s->nheap > 0 ? &s->heap[0] : NULL;
+    int front = FRONT_HEAP;
+    for (uint32_t k = 0; k < s->nlive; k++) {
+        const struct run *r = &s->runs[s->live[k]];
+        const struct slot *head = &r->ring[r->head];
+        if (best == NULL || slot_before(head, best)) {
+            best = head;
+            front = s->live[k];
+        }
+    }
+    s->front = front;
+    s->front_sec = best->sec;
+    s->front_nsec = best->nsec;
+    *from = front == FRONT_HEAP ? NULL : &s->runs[front];
+    return best;
 }
 
 /*
@@ -645,25 +647,25 @@ chunk_drop_first(struct source *s, struct run *r, uint32_t size)
 
 /*
  * Removes the oldest held entry, found by reorder_front in run r (NULL for
- * the heap), and returns its slot.  A packed record stays at the front of
- * its run's chunk queue until chunk_drop_first.
+ * the heap), into *x.  A packed record stays at the front of its run's
+ * chunk queue until chunk_drop_first.
  */
-static struct slot
-reorder_pop(struct source *s, struct run *r)
+static void
+reorder_pop(struct source *s, struct run *r, struct slot *x)
 {
     front_forget(s);
     if (r == NULL) {
-        return heap_pop(s);
+        *x = heap_pop(s);
+        return;
     }
 
-    struct slot x = r->ring[r->head];
+    *x = r->ring[r->head];
     r->head = (r->head + 1) & (r->cap - 1);
     r->len--;
     s->nheld_runs--;
     if (r->len == 0) {
         run_retire(s, r);
     }
-    return x;
 }
 
 static struct held_event *
@@ -1201,7 +1203,7 @@ next_slot(struct source *s, struct slot *x, struct run **from)
     if (pending(s) >= SOURCE_MAX_PENDING && !s->eof) {
         s->stats.early_releases++;
     }
-    *x = reorder_pop(s, *from);
+    reorder_pop(s, *from, x);
     return 1;
 }
 
@@ -1322,7 +1324,8 @@ batch_add_next(struct source *s, struct batch *b)
         s->stats.early_releases++;
     }
 
-    struct slot x = reorder_pop(s, from);
+    struct slot x;
+    reorder_pop(s, from, &x);
     if (fits) {
         event_pack(ev, SV_NULL, (char *)b->data + b->used);
     }
