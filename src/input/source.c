@@ -1236,9 +1236,8 @@ next_head(struct source *s)
 
 /*
  * With threaded reading a worker thread reads an input through its reorder
- * buffer and copies the events, as packed records, into batches.  The
- * caller's thread, the consumer, unpacks them in order into one event of
- * its own.  When the consumer would wait for an input, it fills batches
+ * buffer and packs the events into batches.  The caller's thread, the
+ * consumer, reads the records in order where they are.  When the consumer would wait for an input, it fills batches
  * itself: the input's next one when no thread is filling it, else a short
  * one of the input the worker would fill next.  So the threads share the
  * reading when the worker is the slower.  The events and their order are
@@ -1246,9 +1245,9 @@ next_head(struct source *s)
  * Lines an input does not use are counted in its own diag, which is added
  * to the caller's at the end of the input.
  *
- * The threads share no event memory: the filling thread keeps the reorder
- * buffer, the consumer its one event, and a batch block is written by one
- * thread and then read by the other.
+ * The threads share no event memory but batch blocks: the filling thread
+ * keeps the reorder buffer, and a batch block is written by one thread and
+ * then read by the other.
  */
 
 /*
@@ -1259,10 +1258,8 @@ struct consumer {
     struct batch *reading;
     uint32_t next;                      /* the next record of reading */
     size_t pos;                         /* and its offset in bytes */
-    bool peeked;                        /* ev is source_peek's event */
+    const struct event *peeked;         /* source_peek's event, in reading */
     bool done;                          /* the last batch was read */
-    uint64_t lost;                      /* records not unpacked */
-    struct event ev;
 };
 
 static void
@@ -1283,16 +1280,12 @@ queue_take(struct batch_queue *q)
 
 /*
  * Moves the next event in time order from the reorder buffer to the end of
- * batch b, reading lines until one may leave (wait_due).  A record
- * packed in a run is copied as it is and a held event is packed, so events
- * are never unpacked on this side.  Returns 1 when an event left the
- * buffer, 0 at the end of the input, or -1 when b contains records and the
- * next does not fit after them (the event stays held).  A record
- * larger than an empty block grows the block; out of memory, the event is
- * lost.
- *
- * NOTE: the reading loop and the early release count repeat next_held's,
- * so a change to one of them belongs in the other too.
+ * batch b, reading lines until one may leave (wait_due).  Records and held
+ * events are packed again into the block, whose records then point into
+ * it.  Returns 1 when an event left the buffer, 0 at the end of the input,
+ * or -1 when b contains records and the next does not fit after them (the
+ * event stays held).  A record larger than an empty block grows the block;
+ * out of memory, the event is lost.
  */
 static int
 batch_add_next(struct source *s, struct batch *b)
@@ -1560,7 +1553,6 @@ consumer_new(void)
 
     if (c != NULL) {
         memset(c, 0, sizeof(*c));
-        event_init(&c->ev);
     }
     return c;
 }
@@ -1629,7 +1621,6 @@ pool_detach(struct source *s)
 
     if (s->cons != NULL) {
         batch_free(s->cons->reading);
-        event_fini(&s->cons->ev);
         free(s->cons);
         s->cons = NULL;
     }
@@ -1727,8 +1718,8 @@ consumer_next_batch(struct source *s, struct consumer *c)
 }
 
 /*
- * The consumer's side of source_peek with a worker: unpacks the next
- * record into the consumer's event.  Returns NULL at the end of the input,
+ * The consumer's side of source_peek with a worker: returns the next
+ * record of the batch being read, in place.  Returns NULL at the end of the input,
  * after adding the counts kept on the worker's side to the caller's.
  */
 static const struct event *
@@ -1736,26 +1727,21 @@ threaded_peek(struct source *s)
 {
     struct consumer *c = s->cons;
 
-    if (c->peeked) {
-        return &c->ev;
+    if (c->peeked != NULL) {
+        return c->peeked;
     }
     for (;;) {
         struct batch *b = c->reading;
         if (b != NULL && c->next < b->n) {
-            const struct event *rec =
-                (const void *)((const char *)b->data + c->pos);
+            /* Records are read in place: the batch goes back to the
+             * worker only after the consumer has moved past its last. */
+            c->peeked = (const void *)((const char *)b->data + c->pos);
             c->pos += b->size[c->next++];
-            if (event_unpack(&c->ev, rec) < 0) {
-                c->lost++;
-                continue;
-            }
-            c->peeked = true;
-            return &c->ev;
+            return c->peeked;
         }
         if (b != NULL && b->last) {
             if (!c->done) {
                 c->done = true;
-                s->stats.lost += c->lost;
                 merge_diag(s->caller_diag, &s->own_diag);
             }
             return NULL;
@@ -1804,7 +1790,7 @@ void
 source_pop(struct source *s)
 {
     if (s->threaded) {
-        s->cons->peeked = false;
+        s->cons->peeked = NULL;
         return;
     }
     if (s->view != NULL) {
