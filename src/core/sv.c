@@ -99,55 +99,79 @@ sv_to_i64(struct sv a, int64_t *out)
 }
 
 /*
+ * sv_is_plain_ipv4 runs a table-driven automaton over the text.  Each byte
+ * maps to one of eight classes, and ipv4_next[state][class] is the next
+ * state.  Each of the four numbers has six states: START (no digit yet),
+ * ONE (read "1", up to two more digits), TWO (read "2"), LAST (read "1d",
+ * "2" then 0 to 4, or 3 to 9; one more digit of any value), TWO_FIVE (read
+ * "25"; one more digit from 0 to 5) and DONE ("0" or a full number; only a
+ * dot may follow).  A dot after a digit moves to START of the next number.
+ * REJECT is final, and it is also where a fourth dot leads.
+ */
+enum {
+    IPV4_OTHER, IPV4_DOT, IPV4_0, IPV4_1, IPV4_2, IPV4_3_4, IPV4_5, IPV4_6_9
+};
+
+static const unsigned char ipv4_class[256] = {
+    ['.'] = IPV4_DOT, ['0'] = IPV4_0, ['1'] = IPV4_1, ['2'] = IPV4_2,
+    ['3'] = IPV4_3_4, ['4'] = IPV4_3_4, ['5'] = IPV4_5, ['6'] = IPV4_6_9,
+    ['7'] = IPV4_6_9, ['8'] = IPV4_6_9, ['9'] = IPV4_6_9,
+};
+
+enum { IPV4_LAST_NUMBER = 18, IPV4_REJECT = 24 };
+
+/* Columns: other, dot, 0, 1, 2, 3-4, 5, 6-9. */
+static const unsigned char ipv4_next[IPV4_REJECT + 1][8] = {
+    /* Number 1. */
+    {24, 24,  5,  1,  2,  3,  3,  3},    /* START */
+    {24,  6,  3,  3,  3,  3,  3,  3},    /* ONE */
+    {24,  6,  3,  3,  3,  3,  4,  5},    /* TWO */
+    {24,  6,  5,  5,  5,  5,  5,  5},    /* LAST */
+    {24,  6,  5,  5,  5,  5,  5, 24},    /* TWO_FIVE */
+    {24,  6, 24, 24, 24, 24, 24, 24},    /* DONE */
+    /* Number 2. */
+    {24, 24, 11,  7,  8,  9,  9,  9},    /* START */
+    {24, 12,  9,  9,  9,  9,  9,  9},    /* ONE */
+    {24, 12,  9,  9,  9,  9, 10, 11},    /* TWO */
+    {24, 12, 11, 11, 11, 11, 11, 11},    /* LAST */
+    {24, 12, 11, 11, 11, 11, 11, 24},    /* TWO_FIVE */
+    {24, 12, 24, 24, 24, 24, 24, 24},    /* DONE */
+    /* Number 3. */
+    {24, 24, 17, 13, 14, 15, 15, 15},    /* START */
+    {24, 18, 15, 15, 15, 15, 15, 15},    /* ONE */
+    {24, 18, 15, 15, 15, 15, 16, 17},    /* TWO */
+    {24, 18, 17, 17, 17, 17, 17, 17},    /* LAST */
+    {24, 18, 17, 17, 17, 17, 17, 24},    /* TWO_FIVE */
+    {24, 18, 24, 24, 24, 24, 24, 24},    /* DONE */
+    /* Number 4. */
+    {24, 24, 23, 19, 20, 21, 21, 21},    /* START */
+    {24, 24, 21, 21, 21, 21, 21, 21},    /* ONE */
+    {24, 24, 21, 21, 21, 21, 22, 23},    /* TWO */
+    {24, 24, 23, 23, 23, 23, 23, 23},    /* LAST */
+    {24, 24, 23, 23, 23, 23, 23, 24},    /* TWO_FIVE */
+    {24, 24, 24, 24, 24, 24, 24, 24},    /* DONE */
+    {24, 24, 24, 24, 24, 24, 24, 24},    /* REJECT */
+};
+
+/*
  * True when s is a dotted quad exactly as inet_ntop writes it: four decimal
  * numbers up to 255 without leading zeros.  inet_pton accepts no other
  * IPv4 text, so such an address can be stored as it is.
  */
-/* Returns the value of the digit at p when p is before end, else 10. */
-static unsigned
-digit_at(const char *p, const char *end)
-{
-    return p < end ? (unsigned)(unsigned char)*p - '0' : 10;
-}
-
 bool
 sv_is_plain_ipv4(struct sv s)
 {
-    const char *p = s.p;
-    const char *end = s.p + s.len;
+    unsigned state = 0;
 
     if (s.len < 7 || s.len > 15) {
         return false;
     }
-    for (int part = 0; part < 4; part++) {
-        if (part > 0 && *p++ != '.') {
-            return false;
-        }
-
-        /* One to three digits, with no leading zero, up to 255. */
-        unsigned value = digit_at(p, end);
-        if (value > 9) {
-            return false;
-        }
-        p++;
-        unsigned d = digit_at(p, end);
-        if (d <= 9) {
-            if (value == 0) {
-                return false;
-            }
-            value = value * 10 + d;
-            p++;
-            d = digit_at(p, end);
-            if (d <= 9) {
-                value = value * 10 + d;
-                p++;
-            }
-        }
-        if (value > 255 || (part < 3 && p == end)) {
-            return false;
-        }
+    for (size_t i = 0; i < s.len; i++) {
+        state = ipv4_next[state][ipv4_class[(unsigned char)s.p[i]]];
     }
-    return p == end;
+
+    /* The fourth number must have at least one digit. */
+    return state > IPV4_LAST_NUMBER && state < IPV4_REJECT;
 }
 
 /* The lower-case hex digits, the only ones inet_ntop writes. */

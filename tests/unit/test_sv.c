@@ -39,13 +39,18 @@ plain_ipv4_cases(void)
 {
     static const char *const yes[] = {
         "0.0.0.0", "192.0.2.1", "255.255.255.255", "10.0.0.10",
-        "198.18.235.44", "1.2.3.4",
+        "198.18.235.44", "1.2.3.4", "249.250.199.100", "200.99.9.0",
+        "255.254.253.252", "10.20.30.40", "3.4.6.9",
     };
     static const char *const no[] = {
         "", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1.2.3.4.5", "256.1.1.1",
         "01.2.3.4", "1.2.3.04", "1.2.3.00", "1..3.4", "1.2.3.4 ",
         "1.2.3.1000", "::1", "::ffff:1.2.3.4", "a.b.c.d", "1.2.3.-4",
-        "192.030.0.6", "1234.1.1.1",
+        "192.030.0.6", "1234.1.1.1", "256.0.0.0", "0.0.0.256",
+        "1.2.3.260", "1.2.3.300", "249.250.255.256", "0.0.0.0.0",
+        "255.255.255.2555", "255.255.255.255.", "000.0.0.0", "1.2..3",
+        "1.2.3.", "...", "1.2.3.4x", "x1.2.3.4", "1.2.3 4", "1.2.3.4\n",
+        "25.25.25.266", "199.299.1.1",
     };
 
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -72,6 +77,18 @@ plain_ipv4_agrees_with_libc(void)
         size_t len = 0;
         for (uint32_t v = n; v > 0 && len < 9; v /= 5) {
             text[len++] = alphabet[v % 5];
+        }
+        text[len] = '\0';
+        if (sv_is_plain_ipv4(sv_make(text, len)) != libc_plain_ipv4(text)) {
+            disagree++;
+        }
+    }
+    /* The digits that "0125." leaves out, up to 8 characters. */
+    static const char others[] = "346789.";
+    for (uint32_t n = 0; n < 5764801; n++) {
+        size_t len = 0;
+        for (uint32_t v = n; v > 0 && len < 8; v /= 7) {
+            text[len++] = others[v % 7];
         }
         text[len] = '\0';
         if (sv_is_plain_ipv4(sv_make(text, len)) != libc_plain_ipv4(text)) {
