@@ -734,8 +734,10 @@ fast_program(const char *p, const char *end, struct syslog_header *out)
         pid = pid * 10 + d;
         q++;
     }
-    if (q == digits || q - digits > 10 || pid > UINT32_MAX || end - q < 3 ||
-        q[0] != ']' || q[1] != ':' || q[2] != ' ') {
+    /* 1 to 10 digits: the unsigned subtraction turns 0 into SIZE_MAX. */
+    size_t n = (size_t)(q - digits) - 1;
+    if (n >= 10 || pid > UINT32_MAX || end - q < 3 ||
+        memcmp(q, "]: ", 3) != 0) {
         return NULL;
     }
     out->pid = (int64_t)pid;
