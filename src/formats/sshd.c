@@ -45,6 +45,29 @@ struct sshd_fields {
     bool preauth;
 };
 
+/*
+ * Clears f: every view absent, every number -1.  It assigns field by field
+ * because for an initializer GCC 12 at -O2 emits "rep stosq", which runs
+ * one step per 8 bytes and starts slowly on x86-64.
+ */
+static inline void
+init_fields(struct sshd_fields *f, bool preauth)
+{
+    f->user = SV_NULL;
+    f->addr = SV_NULL;
+    f->port = -1;
+    f->method = SV_NULL;
+    f->key_type = SV_NULL;
+    f->key_fp = SV_NULL;
+    f->detail = SV_NULL;
+    f->tty = SV_NULL;
+    f->session_type = SV_NULL;
+    f->uid = -1;
+    f->child_pid = -1;
+    f->invalid_user = false;
+    f->preauth = preauth;
+}
+
 /* Handles the message after its prefix; returns false when malformed. */
 typedef bool (*sshd_handler)(struct sv rest, struct sshd_fields *f,
                              enum event_kind *kind);
@@ -1104,9 +1127,8 @@ parse_message(struct event *ev, const struct format_opts *opts,
         *reason = "sshd message not used";
         return PARSE_SKIP;
     }
-    struct sshd_fields f = {
-        .port = -1, .uid = -1, .child_pid = -1, .preauth = preauth,
-    };
+    struct sshd_fields f;
+    init_fields(&f, preauth);
     if (!m->handler(rest, &f, &kind)) {
         *reason = "sshd message without a well-formed address part";
         return PARSE_MALFORMED;
