@@ -241,14 +241,18 @@ scan_addr_tail(struct sv s, struct addr_tail *t)
 
     /* The digits are read from the last one, so the first five of them
      * give the value and any other digit but 0 puts it past 65535. */
-    while (k > 0 && (d = (unsigned)(unsigned char)s.p[k - 1] - '0') <= 9) {
-        if (s.len - k < 5) {
-            value += d * scale;
-            scale *= 10;
-        } else if (d != 0) {
-            too_big = true;
-        }
+    size_t five_digits_start = s.len > 5 ? s.len - 5 : 0;
+    while (k > five_digits_start &&
+           (d = (unsigned)(unsigned char)s.p[k - 1] - '0') <= 9) {
+        value += d * scale;
+        scale *= 10;
         k--;
+    }
+    if (k == five_digits_start) {
+        while (k > 0 && (d = (unsigned)(unsigned char)s.p[k - 1] - '0') <= 9) {
+            too_big = too_big || d != 0;
+            k--;
+        }
     }
     t->addr_end = s.len;
     t->has_port = false;
