@@ -101,12 +101,17 @@ sv_to_i64(struct sv a, int64_t *out)
 /*
  * sv_is_plain_ipv4 runs a table-driven automaton over the text.  Each byte
  * maps to one of eight classes, and ipv4_next[state][class] is the next
- * state.  Each of the four numbers has six states: START (no digit yet),
- * ONE (read "1", up to two more digits), TWO (read "2"), LAST (read "1d",
- * "2" then 0 to 4, or 3 to 9; one more digit of any value), TWO_FIVE (read
- * "25"; one more digit from 0 to 5) and DONE ("0" or a full number; only a
- * dot may follow).  A dot after a digit moves to START of the next number.
- * REJECT is final, and it is also where a fourth dot leads.
+ * state.  Each of the four numbers has six states, in this order:
+ *
+ *   START      no digit yet
+ *   ONE        after "1", which takes up to two more digits
+ *   TWO        after "2"
+ *   LAST       after "1d", "2" and 0 to 4, or 3 to 9: one more digit
+ *   TWO_FIVE   after "25": one more digit from 0 to 5
+ *   DONE       after "0" or a full number: only a dot may follow
+ *
+ * A dot after a digit moves to START of the next number.  REJECT is
+ * final, and a fourth dot also leads there.
  */
 enum {
     IPV4_OTHER, IPV4_DOT, IPV4_0, IPV4_1, IPV4_2, IPV4_3_4, IPV4_5, IPV4_6_9
