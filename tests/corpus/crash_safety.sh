@@ -91,8 +91,25 @@ for round in 1 2 3 4 5; do
     else
         echo "PASS crash_safety/integrity_after_kill_$round (killed before the file was created)"
     fi
-    # A run that ended before the kill taught the file every baseline, and
-    # the rerun would then differ for that reason alone: start again.
+    # A run that saved its state before the kill (it may still have been
+    # closing when killed) taught the file every baseline, and the rerun
+    # would then differ for that reason alone: start again.
+    if ! $finished && [ -e "$tmp/killed.db" ] &&
+        python3 - "$tmp/clean.db" "$tmp/killed.db" <<'PY'
+import sqlite3, sys
+def counts(path):
+    db = sqlite3.connect(path)
+    names = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {n: db.execute('SELECT count(*) FROM "%s"' % n).fetchone()[0]
+            for n in names}
+clean = counts(sys.argv[1])
+killed = counts(sys.argv[2])
+sys.exit(0 if sum(clean.values()) > 0 and clean == killed else 1)
+PY
+    then
+        finished=true
+    fi
     if $finished; then
         rm -f "$tmp/killed.db" "$tmp/killed.db-"*
     fi
