@@ -217,18 +217,19 @@ event_set_str(struct event *ev, enum event_str f, struct sv value)
     }
     ev->str[f].off = ev->used;
     ev->str[f].len = (uint32_t)value.len;
-    char *dest = ev->bytes + ev->used;
     size_t len = value.len;
     /* Most values are short: two overlapping fixed-size copies cost less
-     * than a call. */
+     * than a call.  An empty value may come with no arena at all. */
     if (len >= 8 && len <= 16) {
+        char *dest = ev->bytes + ev->used;
         memcpy(dest, value.p, 8);
         memcpy(dest + len - 8, value.p + len - 8, 8);
     } else if (len >= 4 && len < 8) {
+        char *dest = ev->bytes + ev->used;
         memcpy(dest, value.p, 4);
         memcpy(dest + len - 4, value.p + len - 4, 4);
     } else if (len > 0) {
-        memcpy(dest, value.p, len);
+        memcpy(ev->bytes + ev->used, value.p, len);
     }
     ev->used += (uint32_t)value.len;
     ev->str_set |= 1u << f;
