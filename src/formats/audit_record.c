@@ -378,7 +378,7 @@ scan_u64(const char *p, const char *end, uint64_t max, uint64_t *out)
  * eight bits, whatever the host's byte order.  GCC and Clang compile the
  * shifts into a single load on little-endian hosts.
  */
-static uint64_t
+static inline uint64_t
 load_le64(const char *p)
 {
     const unsigned char *b = (const unsigned char *)p;
@@ -441,6 +441,49 @@ fixed_sec_msec(const char *p, uint64_t *sec, uint64_t *msec)
     return true;
 }
 
+/*
+ * Reads the serial number at p when the eight bytes from p hold one to
+ * seven digits and then another byte, as nearly every serial does.  Stores
+ * the value in *out and returns the position after the digits, or NULL
+ * for any other shape, where the caller falls back to scan_u64.
+ *
+ * Each byte is compared with '0' by XOR, which leaves a digit as 0 to 9.
+ * A byte is not a digit when its top bit is set or its low seven bits
+ * plus 0x76 reach 0x80; no lane can carry into the next (0x7F + 0x76 is
+ * below 0x100).  The lowest such byte, isolated as m & -m, is 256^k times
+ * 0x80 for k leading digits.  Multiplying 256^k by 0x0001020304050607
+ * puts k in the top byte.  Shifting the digits to the top of the word then
+ * lets the conversion of eight_digits read them, with zeros in front.
+ */
+static const char *
+short_serial(const char *p, const char *end, uint64_t *out)
+{
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Fu;
+    const uint64_t top = 0x8080808080808080u;
+    uint64_t x;
+    uint64_t nondigit;
+    unsigned k;
+
+    if (end - p < 8) {
+        return NULL;
+    }
+    x = load_le64(p) ^ 0x3030303030303030u;
+    nondigit = (x | ((x & low7) + 0x7676767676767676u)) & top;
+    if (nondigit == 0) {
+        return NULL;
+    }
+    k = (unsigned)((((nondigit & (~nondigit + 1)) >> 7) *
+                    0x0001020304050607u) >> 56);
+    if (k == 0) {
+        return NULL;
+    }
+    x <<= 8 * (8 - k);
+    x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFu;
+    x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFu;
+    *out = (uint32_t)(x * 10000 + (x >> 32));
+    return p + k;
+}
+
 /* Parses "SEC.MSEC:SERIAL)" at p and returns the position after it, or
  * NULL when the stamp is invalid. */
 static const char *
@@ -454,7 +497,8 @@ parse_stamp(const char *p, const char *end, struct audit_record *rec)
      * is read at fixed offsets. */
     if (end - p > 15 && p[10] == '.' && p[14] == ':' &&
         fixed_sec_msec(p, &sec, &msec)) {
-        p = scan_u64(p + 15, end, UINT64_MAX, &serial);
+        const char *q = short_serial(p + 15, end, &serial);
+        p = q != NULL ? q : scan_u64(p + 15, end, UINT64_MAX, &serial);
         if (p == NULL || p >= end || *p != ')') {
             return NULL;
         }
@@ -487,12 +531,23 @@ parse_stamp(const char *p, const char *end, struct audit_record *rec)
     return p + 1;
 }
 
+/* Skips the blanks at p, which are rare at the places this is used, so
+ * the first test is made before the loop. */
+static const char *
+skip_rare_spaces(const char *p, const char *end)
+{
+    if (p < end && (*p == ' ' || *p == '\t')) {
+        return skip_spaces(p + 1, end);
+    }
+    return p;
+}
+
 bool
 audit_record_parse(struct sv line, struct audit_record *rec,
                    const char **reason)
 {
     const char *end = line.p + line.len;
-    const char *p = skip_spaces(line.p, end);
+    const char *p = skip_rare_spaces(line.p, end);
 
     /* Each field is set below on the way to a true return, so only the
      * ones that may stay unset are cleared here. */
@@ -508,7 +563,7 @@ audit_record_parse(struct sv line, struct audit_record *rec,
             p = end;
         } else {
             rec->node = sv_make(name, (size_t)(space - name));
-            p = skip_spaces(space + 1, end);
+            p = skip_rare_spaces(space + 1, end);
         }
     }
     if (!has_prefix(p, end, "type=", 5)) {
@@ -536,13 +591,19 @@ audit_record_parse(struct sv line, struct audit_record *rec,
         rec->type = unknown_type_number(rec->type_name);
     }
 
-    /* msg=audit(SEC.MSEC:SERIAL), then ':' except on DAEMON_CONFIG. */
-    p = skip_spaces(p, end);
-    if (!has_prefix(p, end, "msg=audit(", 10)) {
-        *reason = "no msg=audit() stamp";
-        return false;
+    /* msg=audit(SEC.MSEC:SERIAL), then ':' except on DAEMON_CONFIG.  The
+     * usual single space before it is tested with the prefix. */
+    if (has_prefix(p, end, " msg=audit(", 11)) {
+        p += 11;
+    } else {
+        p = skip_spaces(p, end);
+        if (!has_prefix(p, end, "msg=audit(", 10)) {
+            *reason = "no msg=audit() stamp";
+            return false;
+        }
+        p += 10;
     }
-    p = parse_stamp(p + 10, end, rec);
+    p = parse_stamp(p, end, rec);
     if (p == NULL) {
         *reason = "invalid msg=audit() stamp";
         return false;
