@@ -336,7 +336,7 @@ unindex_session(struct correlator *c, struct session *s)
     }
     s->nprocs = 0;
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        const struct event *ev = &s->execs[i].ev;
+        const struct event *ev = s->execs[i].ev;
         if (event_has_num(ev, EVENT_PID)) {
             int64_t pid = event_num(ev, EVENT_PID, 0);
             corr_index_del(&c->procs, corr_make_key_num(&k, host, 'p', pid), s);
@@ -409,7 +409,7 @@ static void
 session_free(struct session *s)
 {
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        event_fini(&s->execs[i].ev);
+        free((void *)s->execs[i].ev);
     }
     free(s->execs);
     free(s->procs);
@@ -625,7 +625,7 @@ absorb(struct correlator *c, struct session *into, struct session *from)
     into->execs_failed += from->execs_failed;
     for (uint32_t i = 0; i < from->nexecs; i++) {
         c->stats.execs_linked[from->execs[i].linkage]--;
-        corr_add_exec(c, into, &from->execs[i].ev, from->execs[i].linkage);
+        corr_add_exec(c, into, from->execs[i].ev, from->execs[i].linkage);
     }
     into->execs_dropped += from->execs_dropped;
     session_free(from);

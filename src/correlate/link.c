@@ -44,9 +44,10 @@ corr_add_exec(struct correlator *c, struct session *s, const struct event *ev,
         s->execs_cap = cap;
     }
 
+    /* The execution is kept as a packed record in one allocation. */
     struct session_exec *x = &s->execs[s->nexecs];
-    event_init(&x->ev);
-    if (event_copy(&x->ev, ev) < 0) {
+    x->ev = event_pack_new(ev);
+    if (x->ev == NULL) {
         s->execs_dropped++;
         return;
     }

@@ -39,7 +39,7 @@ enum session_source {
 };
 
 struct session_exec {
-    struct event ev;
+    const struct event *ev;     /* a packed record the session frees */
     enum linkage linkage;
 };
 

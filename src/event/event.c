@@ -378,6 +378,14 @@ event_pack(const struct event *ev, struct sv host, void *out)
     return rec;
 }
 
+const struct event *
+event_pack_new(const struct event *ev)
+{
+    void *rec = malloc(event_pack_size(ev, SV_NULL));
+
+    return rec != NULL ? event_pack(ev, SV_NULL, rec) : NULL;
+}
+
 int
 event_unpack(struct event *ev, const struct event *rec)
 {

@@ -194,6 +194,10 @@ const struct event *event_pack(const struct event *ev, struct sv host,
                                void *out);
 int event_unpack(struct event *ev, const struct event *rec);
 
+/* Returns a packed copy of ev in an allocation of its own, which the caller
+ * frees with free(), or NULL when memory runs out. */
+const struct event *event_pack_new(const struct event *ev);
+
 /*
  * event_set_str's path for values that do not fit the arena as it is: it
  * grows the arena, or stores what fits below EVENT_MAX_BYTES and marks the

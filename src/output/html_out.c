@@ -144,16 +144,16 @@ add_executions(struct buf *out, const struct session *s)
     for (uint32_t i = 0; i < s->nexecs; i++) {
         const struct session_exec *x = &s->execs[i];
         buf_add_cstr(out, "<tr><td>");
-        add_time(out, &x->ev.time);
+        add_time(out, &x->ev->time);
         buf_add_cstr(out, "</td><td>");
-        if (event_has_num(&x->ev, EVENT_PID)) {
-            buf_add_i64(out, event_num(&x->ev, EVENT_PID, 0));
+        if (event_has_num(x->ev, EVENT_PID)) {
+            buf_add_i64(out, event_num(x->ev, EVENT_PID, 0));
         }
         buf_add_cstr(out, "</td><td>");
         buf_add_cstr(out, linkage_name(x->linkage));
         buf_add_cstr(out, "</td><td><code>");
         buf_clear(&cmd);
-        output_cmd_line(&cmd, &x->ev);
+        output_cmd_line(&cmd, x->ev);
         add_html(out, sv_make(cmd.data ? cmd.data : "", cmd.len),
                  HTML_CMD_MAX);
         buf_add_cstr(out, "</code></td></tr>\n");

@@ -210,7 +210,7 @@ static void
 write_execution(struct jsonw *w, struct time_memo *tm,
                 const struct session_exec *x)
 {
-    const struct event *ev = &x->ev;
+    const struct event *ev = x->ev;
 
     jsonw_obj_begin(w, NULL);
     write_time(w, tm, "time", &ev->time);
@@ -452,7 +452,7 @@ static void
 write_evidence(struct jsonw *w, struct time_memo *tm, struct buf *scratch,
                const struct session_exec *x)
 {
-    const struct event *ev = &x->ev;
+    const struct event *ev = x->ev;
 
     jsonw_obj_begin(w, NULL);
     jsonw_obj_begin(w, "process");
@@ -522,8 +522,8 @@ write_finding_info(struct jsonw *w, struct time_memo *tm,
     const struct event_time *last = &s->start;
 
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        if (event_time_cmp(&s->execs[i].ev.time, last) > 0) {
-            last = &s->execs[i].ev.time;
+        if (event_time_cmp(&s->execs[i].ev->time, last) > 0) {
+            last = &s->execs[i].ev->time;
         }
     }
     finding_uid(s, tm, uid);

@@ -136,12 +136,12 @@ add_executions(struct buf *out, const struct session *s)
     for (uint32_t i = 0; i < s->nexecs; i++) {
         const struct session_exec *x = &s->execs[i];
         buf_add_cstr(out, "    ");
-        add_time(out, &x->ev.time);
+        add_time(out, &x->ev->time);
         buf_add_char(out, ' ');
         buf_add_cstr(out, linkage_name(x->linkage));
-        add_num(out, "pid", &x->ev, EVENT_PID);
+        add_num(out, "pid", x->ev, EVENT_PID);
         buf_add_cstr(out, "  ");
-        add_cmd(out, &x->ev);
+        add_cmd(out, x->ev);
         buf_add_char(out, '\n');
     }
     if (s->execs_dropped) {

@@ -142,7 +142,7 @@ commands_match(const struct config_allow *e, const struct session *s)
 
     for (uint32_t i = 0; all && i < s->nexecs; i++) {
         bool cut;
-        size_t len = patterns_command_text(&s->execs[i].ev, text,
+        size_t len = patterns_command_text(s->execs[i].ev, text,
                                            sizeof(text), &cut);
         all = !cut && pcre2_match(e->command_re, (PCRE2_SPTR)text, len, 0,
                                   0, md, mc) >= 0;

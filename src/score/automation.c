@@ -155,7 +155,7 @@ automation_match(const struct automation *a, const struct config *cfg,
     }
     for (uint32_t i = 0; i < s->nexecs; i++) {
         bool cut = false;
-        size_t len = patterns_command_text(&s->execs[i].ev, text,
+        size_t len = patterns_command_text(s->execs[i].ev, text,
                                            sizeof(text), &cut);
         if (cut) {
             return NULL;

@@ -342,10 +342,10 @@ check_hours(struct state *st, const struct score_opts *o,
 static struct sv
 exec_name(const struct session_exec *x)
 {
-    struct sv exe = event_str(&x->ev, EVENT_EXE);
+    struct sv exe = event_str(x->ev, EVENT_EXE);
 
     if (!present(exe)) {
-        exe = event_arg(&x->ev, 0);
+        exe = event_arg(x->ev, 0);
     }
     return exe;
 }

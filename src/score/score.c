@@ -245,7 +245,7 @@ check_window(const struct session *s, const struct score_opts *o,
     for (uint32_t i = 0; i < s->nexecs; i++) {
         const struct session_exec *x = &s->execs[i];
         if (first == NULL ||
-            event_time_cmp(&x->ev.time, &first->ev.time) < 0) {
+            event_time_cmp(&x->ev->time, &first->ev->time) < 0) {
             first = x;
         }
     }
@@ -253,15 +253,15 @@ check_window(const struct session *s, const struct score_opts *o,
         return;
     }
 
-    int64_t delay = time_ms(&first->ev.time) - time_ms(&s->start);
+    int64_t delay = time_ms(&first->ev->time) - time_ms(&s->start);
     if (delay > window) {
         return;
     }
     struct score_reason *r = add_reason(out, o, REASON_EXEC_IN_WINDOW);
     if (r != NULL) {
-        struct sv exe = event_str(&first->ev, EVENT_EXE);
+        struct sv exe = event_str(first->ev, EVENT_EXE);
         if (exe.p == NULL) {
-            exe = event_arg(&first->ev, 0);
+            exe = event_arg(first->ev, 0);
         }
         /* Whole milliseconds, so "%.3f" of delay / 1000 is exactly the
          * seconds and three digits written here. */
@@ -394,7 +394,7 @@ check_patterns(const struct session *s, const struct score_opts *o,
     unsigned total = 0, named = 0;
 
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        int nh = patterns_match(pat, platform, &s->execs[i].ev, hits,
+        int nh = patterns_match(pat, platform, s->execs[i].ev, hits,
                                 SCORE_MAX_NAMED);
         for (int h = 0; h < nh && h < SCORE_MAX_NAMED; h++) {
             char one[200];
@@ -447,7 +447,7 @@ check_hops(const struct session *s, const struct score_opts *o,
 
     for (uint32_t i = 0; i < s->nexecs; i++) {
         struct sv target;
-        if (!patterns_is_hop(&s->execs[i].ev, &target)) {
+        if (!patterns_is_hop(s->execs[i].ev, &target)) {
             continue;
         }
         if (total < SCORE_MAX_NAMED) {

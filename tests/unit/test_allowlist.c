@@ -20,6 +20,7 @@ static struct config cfg;
 struct test_session {
     struct session s;
     struct session_exec execs[4];
+    struct event exec_events[4];        /* what execs point to */
 };
 
 static void
@@ -36,7 +37,8 @@ session_make(struct test_session *t, const char *host, const char *user,
     t->s.execs = t->execs;
     t->s.execs_cap = 4;
     for (int i = 0; i < 4; i++) {
-        event_init(&t->execs[i].ev);
+        event_init(&t->exec_events[i]);
+        t->execs[i].ev = &t->exec_events[i];
     }
 }
 
@@ -44,7 +46,7 @@ session_make(struct test_session *t, const char *host, const char *user,
 static void
 session_exec(struct test_session *t, const char *words)
 {
-    struct event *ev = &t->execs[t->s.nexecs++].ev;
+    struct event *ev = &t->exec_events[t->s.nexecs++];
     struct sv rest = sv_cstr(words), word;
 
     ev->kind = EVENT_EXEC;
@@ -59,7 +61,7 @@ session_free(struct test_session *t)
 {
     event_fini(&t->s.ev);
     for (int i = 0; i < 4; i++) {
-        event_fini(&t->execs[i].ev);
+        event_fini(&t->exec_events[i]);
     }
 }
 

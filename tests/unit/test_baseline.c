@@ -49,10 +49,13 @@ session_add_exe(struct session *s, const char *exe)
 {
     s->execs = realloc(s->execs, (s->nexecs + 1) * sizeof(*s->execs));
     struct session_exec *x = &s->execs[s->nexecs++];
-    event_init(&x->ev);
-    x->ev.kind = EVENT_EXEC;
-    x->ev.time = s->start;
-    event_set_str(&x->ev, EVENT_EXE, sv_cstr(exe));
+    struct event ev;
+    event_init(&ev);
+    ev.kind = EVENT_EXEC;
+    ev.time = s->start;
+    event_set_str(&ev, EVENT_EXE, sv_cstr(exe));
+    x->ev = event_pack_new(&ev);
+    event_fini(&ev);
     x->linkage = LINK_AUDIT_SESSION;
 }
 
@@ -60,7 +63,7 @@ static void
 session_free(struct session *s)
 {
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        event_fini(&s->execs[i].ev);
+        free((void *)s->execs[i].ev);
     }
     free(s->execs);
     event_fini(&s->ev);

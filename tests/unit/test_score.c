@@ -36,11 +36,14 @@ session_make(struct session *s, const struct login *l)
     event_set_str(&s->ev, EVENT_SRC_IP, sv_cstr(l->src));
     event_set_str(&s->ev, EVENT_AUTH_METHOD, sv_cstr(l->method));
     if (l->exe != NULL) {
+        struct event ev;
+        event_init(&ev);
+        ev.kind = EVENT_EXEC;
+        ev.time.sec = l->sec + 5;
+        event_set_str(&ev, EVENT_EXE, sv_cstr(l->exe));
         s->execs = calloc(1, sizeof(*s->execs));
-        event_init(&s->execs[0].ev);
-        s->execs[0].ev.kind = EVENT_EXEC;
-        s->execs[0].ev.time.sec = l->sec + 5;
-        event_set_str(&s->execs[0].ev, EVENT_EXE, sv_cstr(l->exe));
+        s->execs[0].ev = event_pack_new(&ev);
+        event_fini(&ev);
         s->nexecs = 1;
     }
 }
@@ -49,7 +52,7 @@ static void
 session_free(struct session *s)
 {
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        event_fini(&s->execs[i].ev);
+        free((void *)s->execs[i].ev);
     }
     free(s->execs);
     event_fini(&s->ev);
@@ -403,8 +406,17 @@ score_with_config(const struct config *cfg, const struct login *l,
     }
     session_make(&s, l);
     s.ev.origin.format = format;
-    for (size_t i = 0; argv != NULL && argv[i] != NULL; i++) {
-        event_add_arg(&s.execs[0].ev, sv_cstr(argv[i]));
+    if (argv != NULL) {
+        /* The execution is a packed record: rebuild it with the words. */
+        struct event ev;
+        event_init(&ev);
+        event_unpack(&ev, s.execs[0].ev);
+        for (size_t i = 0; argv[i] != NULL; i++) {
+            event_add_arg(&ev, sv_cstr(argv[i]));
+        }
+        free((void *)s.execs[0].ev);
+        s.execs[0].ev = event_pack_new(&ev);
+        event_fini(&ev);
     }
     CHECK_INT(score_ctx_session(c, &s, sc, err, sizeof(err)), 0);
     session_free(&s);
