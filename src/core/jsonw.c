@@ -18,11 +18,15 @@ jsonw_init(struct jsonw *w, struct buf *out)
  * near the buffer's max, or the key is long or needs escaping, it appends
  * piece by piece with buf_add, which truncates at max and counts the
  * dropped bytes.  Both paths write the same bytes.
+ *
+ * Inside, a key is a view: p is NULL for no key (array elements and the
+ * top level).  The jsonw_member_* functions receive the view with its
+ * length, and the C string functions measure and test their key first.
  */
 
-/* The maximum length of a key or C string value that copy_plain_cstr
- * copies, a multiple of 4.  Longer ones are escaped after strlen. */
-#define CSTR_FAST_MAX 64
+/* The maximum length of a key that is copied in place.  Longer keys are
+ * appended with buf_add. */
+#define KEY_FAST_MAX 64
 
 /* The bytes around a key: a comma, two quotes and a colon. */
 #define KEY_PUNCT 4
@@ -32,50 +36,31 @@ jsonw_init(struct jsonw *w, struct buf *out)
 #define VALUE_ROOM_MAX (ESCAPE_JSON_MAX_RATIO * ESCAPE_JSON_RESERVE_MAX + 2)
 
 /*
- * Copies the C string at src to dst while its bytes need no escaping, at
- * most CSTR_FAST_MAX bytes.  Returns the number of bytes copied, which is
- * the string's length when it is plain and shorter than CSTR_FAST_MAX.
- * Keys and fixed values are short, so a table lookup per byte costs less
- * than strlen followed by escape_json_to.  The loop takes four bytes per
- * bound check.
+ * Returns key as a view, or a view of NULL when key is NULL.  Sets *plain
+ * to whether the key can be copied in place: no byte of it needs escaping
+ * and it is at most KEY_FAST_MAX bytes long.
  */
-static size_t
-copy_plain_cstr(char *dst, const unsigned char *src)
+static struct sv
+cstr_key(const char *key, bool *plain)
 {
-    size_t len = 0;
+    struct sv k = sv_cstr(key);
 
-    while (len < CSTR_FAST_MAX) {
-        if (!escape_json_plain[src[len]]) {
-            break;
-        }
-        dst[len] = (char)src[len];
-        if (!escape_json_plain[src[len + 1]]) {
-            return len + 1;
-        }
-        dst[len + 1] = (char)src[len + 1];
-        if (!escape_json_plain[src[len + 2]]) {
-            return len + 2;
-        }
-        dst[len + 2] = (char)src[len + 2];
-        if (!escape_json_plain[src[len + 3]]) {
-            return len + 3;
-        }
-        dst[len + 3] = (char)src[len + 3];
-        len += 4;
+    *plain = k.len <= KEY_FAST_MAX;
+    for (size_t i = 0; i < k.len && *plain; i++) {
+        *plain = escape_json_plain[(unsigned char)k.p[i]];
     }
-    return len;
+    return k;
 }
 
 /*
  * Reserves room for the separator, the key and value_room bytes, and
- * writes the separator and the key there.  Sets *used to the bytes written
- * and returns the start of the room, or returns NULL, having changed
- * nothing, when the room is not available or the key is CSTR_FAST_MAX bytes
- * or longer or contains a byte that needs escaping.
+ * writes the separator and the key there.  The key must be plain and at
+ * most KEY_FAST_MAX bytes, because it is copied unchecked.  Sets *used to
+ * the bytes written and returns the start of the room, or returns NULL,
+ * having changed nothing, when the room is not available.
  */
 static inline char *
-begin_member(struct jsonw *w, const char *key, size_t value_room,
-             size_t *used)
+begin_member(struct jsonw *w, struct sv key, size_t value_room, size_t *used)
 {
     char *dst;
     size_t j = 0;
@@ -83,23 +68,17 @@ begin_member(struct jsonw *w, const char *key, size_t value_room,
     if (value_room > VALUE_ROOM_MAX) {
         return NULL;
     }
-    dst = buf_reserve(w->out, KEY_PUNCT + CSTR_FAST_MAX + value_room);
+    dst = buf_reserve(w->out, KEY_PUNCT + key.len + value_room);
     if (dst == NULL) {
         return NULL;
     }
     if (!w->first[w->depth]) {
         dst[j++] = ',';
     }
-    if (key != NULL) {
-        size_t len;
-
+    if (key.p != NULL) {
         dst[j++] = '"';
-        len = copy_plain_cstr(dst + j, (const unsigned char *)key);
-        /* The NUL that ends the key is not plain, so the copy stops there. */
-        if (key[len] != '\0') {
-            return NULL;
-        }
-        j += len;
+        memcpy(dst + j, key.p, key.len);
+        j += key.len;
         dst[j++] = '"';
         dst[j++] = ':';
     }
@@ -108,31 +87,32 @@ begin_member(struct jsonw *w, const char *key, size_t value_room,
     return dst;
 }
 
-/* Appends the separator and the key with buf_add. */
+/* Appends the separator and the escaped key with buf_add. */
 static void
-add_key(struct jsonw *w, const char *key)
+add_key(struct jsonw *w, struct sv key)
 {
     if (!w->first[w->depth]) {
         buf_add_char(w->out, ',');
     }
     w->first[w->depth] = false;
-    if (key != NULL) {
+    if (key.p != NULL) {
         buf_add_char(w->out, '"');
-        escape_json(w->out, sv_cstr(key));
+        escape_json(w->out, key);
         buf_add(w->out, "\":", 2);
     }
 }
 
 /*
  * Writes the separator, the key and the len bytes of text, which need no
- * escaping (punctuation, numbers, literals).
+ * escaping (punctuation, numbers, literals).  fast is true when the key
+ * may be copied in place.
  */
 static void
-put_member_raw(struct jsonw *w, const char *key, const char *text,
+put_member_raw(struct jsonw *w, struct sv key, bool fast, const char *text,
                size_t len)
 {
     size_t j;
-    char *dst = begin_member(w, key, len, &j);
+    char *dst = fast ? begin_member(w, key, len, &j) : NULL;
 
     if (dst == NULL) {
         add_key(w, key);
@@ -144,10 +124,10 @@ put_member_raw(struct jsonw *w, const char *key, const char *text,
 }
 
 static void
-open_container(struct jsonw *w, const char *key, char c)
+open_container(struct jsonw *w, struct sv key, bool fast, char c)
 {
     size_t j;
-    char *dst = begin_member(w, key, 1, &j);
+    char *dst = fast ? begin_member(w, key, 1, &j) : NULL;
 
     if (dst == NULL) {
         add_key(w, key);
@@ -171,37 +151,13 @@ close_container(struct jsonw *w, char c)
     }
 }
 
-void
-jsonw_obj_begin(struct jsonw *w, const char *key)
-{
-    open_container(w, key, '{');
-}
-
-void
-jsonw_obj_end(struct jsonw *w)
-{
-    close_container(w, '}');
-}
-
-void
-jsonw_arr_begin(struct jsonw *w, const char *key)
-{
-    open_container(w, key, '[');
-}
-
-void
-jsonw_arr_end(struct jsonw *w)
-{
-    close_container(w, ']');
-}
-
-void
-jsonw_str(struct jsonw *w, const char *key, struct sv value)
+static void
+put_str(struct jsonw *w, struct sv key, bool fast, struct sv value)
 {
     char *dst = NULL;
     size_t j;
 
-    if (value.len <= ESCAPE_JSON_RESERVE_MAX) {
+    if (fast && value.len <= ESCAPE_JSON_RESERVE_MAX) {
         dst = begin_member(w, key, ESCAPE_JSON_MAX_RATIO * value.len + 2, &j);
     }
     if (dst == NULL) {
@@ -217,39 +173,11 @@ jsonw_str(struct jsonw *w, const char *key, struct sv value)
     w->out->len += j;
 }
 
-void
-jsonw_cstr(struct jsonw *w, const char *key, const char *value)
+static void
+put_int(struct jsonw *w, struct sv key, bool fast, int64_t value)
 {
     size_t j;
-    char *dst = NULL;
-
-    if (value != NULL) {
-        dst = begin_member(w, key, CSTR_FAST_MAX + 2, &j);
-    }
-    if (dst == NULL) {
-        jsonw_str(w, key, sv_cstr(value));
-        return;
-    }
-
-    size_t len = copy_plain_cstr(dst + j + 1, (const unsigned char *)value);
-    if (value[len] != '\0') {
-        /* Keep the separator and key, and escape the value after them. */
-        w->out->len += j;
-        buf_add_char(w->out, '"');
-        escape_json(w->out, sv_cstr(value));
-        buf_add_char(w->out, '"');
-        return;
-    }
-    dst[j] = '"';
-    dst[j + 1 + len] = '"';
-    w->out->len += j + len + 2;
-}
-
-void
-jsonw_int(struct jsonw *w, const char *key, int64_t value)
-{
-    size_t j;
-    char *dst = begin_member(w, key, BUF_I64_MAX, &j);
+    char *dst = fast ? begin_member(w, key, BUF_I64_MAX, &j) : NULL;
 
     if (dst == NULL) {
         char digits[BUF_I64_MAX];
@@ -261,24 +189,145 @@ jsonw_int(struct jsonw *w, const char *key, int64_t value)
     w->out->len += j;
 }
 
+static void
+put_bool(struct jsonw *w, struct sv key, bool fast, bool value)
+{
+    if (value) {
+        put_member_raw(w, key, fast, "true", 4);
+    } else {
+        put_member_raw(w, key, fast, "false", 5);
+    }
+}
+
+void
+jsonw_obj_begin(struct jsonw *w, const char *key)
+{
+    bool plain;
+    struct sv k = cstr_key(key, &plain);
+
+    open_container(w, k, plain, '{');
+}
+
+void
+jsonw_obj_end(struct jsonw *w)
+{
+    close_container(w, '}');
+}
+
+void
+jsonw_arr_begin(struct jsonw *w, const char *key)
+{
+    bool plain;
+    struct sv k = cstr_key(key, &plain);
+
+    open_container(w, k, plain, '[');
+}
+
+void
+jsonw_arr_end(struct jsonw *w)
+{
+    close_container(w, ']');
+}
+
+void
+jsonw_str(struct jsonw *w, const char *key, struct sv value)
+{
+    bool plain;
+    struct sv k = cstr_key(key, &plain);
+
+    put_str(w, k, plain, value);
+}
+
+void
+jsonw_cstr(struct jsonw *w, const char *key, const char *value)
+{
+    bool plain;
+    struct sv k = cstr_key(key, &plain);
+
+    put_str(w, k, plain, sv_cstr(value));
+}
+
+void
+jsonw_int(struct jsonw *w, const char *key, int64_t value)
+{
+    bool plain;
+    struct sv k = cstr_key(key, &plain);
+
+    put_int(w, k, plain, value);
+}
+
 void
 jsonw_bool(struct jsonw *w, const char *key, bool value)
 {
-    if (value) {
-        put_member_raw(w, key, "true", 4);
-    } else {
-        put_member_raw(w, key, "false", 5);
-    }
+    bool plain;
+    struct sv k = cstr_key(key, &plain);
+
+    put_bool(w, k, plain, value);
 }
 
 void
 jsonw_null(struct jsonw *w, const char *key)
 {
-    put_member_raw(w, key, "null", 4);
+    bool plain;
+    struct sv k = cstr_key(key, &plain);
+
+    put_member_raw(w, k, plain, "null", 4);
+}
+
+/*
+ * Returns whether a key given with its length may be copied in place.
+ * Such keys are plain by contract, so only the length is tested.
+ */
+static bool
+member_key_fits(struct sv key)
+{
+    return key.len <= KEY_FAST_MAX;
+}
+
+void
+jsonw_member_obj(struct jsonw *w, struct sv key)
+{
+    open_container(w, key, member_key_fits(key), '{');
+}
+
+void
+jsonw_member_arr(struct jsonw *w, struct sv key)
+{
+    open_container(w, key, member_key_fits(key), '[');
+}
+
+void
+jsonw_member_str(struct jsonw *w, struct sv key, struct sv value)
+{
+    put_str(w, key, member_key_fits(key), value);
+}
+
+void
+jsonw_member_cstr(struct jsonw *w, struct sv key, const char *value)
+{
+    put_str(w, key, member_key_fits(key), sv_cstr(value));
+}
+
+void
+jsonw_member_int(struct jsonw *w, struct sv key, int64_t value)
+{
+    put_int(w, key, member_key_fits(key), value);
+}
+
+void
+jsonw_member_bool(struct jsonw *w, struct sv key, bool value)
+{
+    put_bool(w, key, member_key_fits(key), value);
+}
+
+void
+jsonw_member_raw(struct jsonw *w, struct sv key, const char *json, size_t len)
+{
+    put_member_raw(w, key, member_key_fits(key), json, len);
 }
 
 void
 jsonw_raw(struct jsonw *w, const char *json, size_t len)
 {
-    put_member_raw(w, NULL, json, len);
+    put_member_raw(w, SV_NULL, true, json, len);
 }

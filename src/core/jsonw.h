@@ -37,6 +37,29 @@ void jsonw_bool(struct jsonw *w, const char *key, bool value);
 void jsonw_null(struct jsonw *w, const char *key);
 
 /*
+ * The same writers for object members whose key is given with its length,
+ * as SV_LIT("name") does for a string literal.  The key must be plain
+ * ASCII: no byte below 0x20, no 0x7f or above, no quote or backslash.  It
+ * is copied unchecked, so it must be a constant of the caller, never input.
+ * Saving the length and the test makes these cheaper than the C string
+ * writers above, which measure and test every key.
+ */
+void jsonw_member_obj(struct jsonw *w, struct sv key);
+void jsonw_member_arr(struct jsonw *w, struct sv key);
+void jsonw_member_str(struct jsonw *w, struct sv key, struct sv value);
+void jsonw_member_cstr(struct jsonw *w, struct sv key, const char *value);
+void jsonw_member_int(struct jsonw *w, struct sv key, int64_t value);
+void jsonw_member_bool(struct jsonw *w, struct sv key, bool value);
+
+/*
+ * Writes a member whose value is the len bytes of json, copied unchecked
+ * like the text of jsonw_raw: one complete JSON value that the caller
+ * built itself, such as a number or a string it escaped.
+ */
+void jsonw_member_raw(struct jsonw *w, struct sv key, const char *json,
+                      size_t len);
+
+/*
  * Writes the len bytes of json, one or more complete members (inside an
  * object) or values (inside an array), with the separator before them.
  * The text is copied unchecked, so it must be valid JSON that the caller

@@ -19,17 +19,25 @@ time_ms(const struct event_time *t)
 /* The number of recent times a time_memo keeps. */
 #define TIME_MEMO_SLOTS 4
 
+/* The size of the text time_format writes. */
+#define TIME_TEXT_MAX 40
+
 /*
- * The RFC 3339 text of the times a record writer formatted last.  A
- * finding writes its start time four times and each execution's time
+ * The times a record writer formatted last, as RFC 3339 text, as that
+ * text escaped and quoted for JSON, and as epoch milliseconds in decimal.
+ * A finding writes its start time four times and each execution's time
  * twice, and formatting converts the epoch to a civil date each time.
  */
 struct time_memo {
-    struct {
+    struct time_memo_slot {
         struct event_time t;
         unsigned int used;      /* memo clock at the last use; 0 unused */
         size_t len;
-        char text[40];
+        char text[TIME_TEXT_MAX];
+        size_t json_len;
+        char json[ESCAPE_JSON_MAX_RATIO * TIME_TEXT_MAX + 2];
+        size_t ms_len;
+        char ms[BUF_I64_MAX];
     } slot[TIME_MEMO_SLOTS];
     unsigned int clock;
 };
@@ -37,38 +45,60 @@ struct time_memo {
 static void
 time_memo_init(struct time_memo *m)
 {
-    memset(m, 0, sizeof(*m));
+    for (int i = 0; i < TIME_MEMO_SLOTS; i++) {
+        m->slot[i].used = 0;
+    }
+    m->clock = 0;
+}
+
+/* Returns the slot that holds t, formatting t into the least recently
+ * used slot when no slot does.  The slot is valid until the next call. */
+static const struct time_memo_slot *
+time_memo_find(struct time_memo *m, const struct event_time *t)
+{
+    int oldest = 0;
+    struct time_memo_slot *slot;
+
+    m->clock++;
+    for (int i = 0; i < TIME_MEMO_SLOTS; i++) {
+        slot = &m->slot[i];
+        if (slot->used != 0 && slot->t.sec == t->sec &&
+            slot->t.nsec == t->nsec && slot->t.digits == t->digits) {
+            slot->used = m->clock;
+            return slot;
+        }
+        if (slot->used < m->slot[oldest].used) {
+            oldest = i;
+        }
+    }
+    slot = &m->slot[oldest];
+    slot->t = *t;
+    slot->used = m->clock;
+    slot->len = time_format(t, slot->text);
+    slot->json[0] = '"';
+    slot->json_len = 1 + escape_json_to(slot->json + 1,
+                                        sv_make(slot->text, slot->len));
+    slot->json[slot->json_len++] = '"';
+    slot->ms_len = buf_format_i64(slot->ms, (long long)time_ms(t));
+    return slot;
 }
 
 /* Returns t as RFC 3339 text, valid until the next call with m. */
 static struct sv
 time_memo_text(struct time_memo *m, const struct event_time *t)
 {
-    int oldest = 0;
+    const struct time_memo_slot *slot = time_memo_find(m, t);
 
-    m->clock++;
-    for (int i = 0; i < TIME_MEMO_SLOTS; i++) {
-        if (m->slot[i].used != 0 && m->slot[i].t.sec == t->sec &&
-            m->slot[i].t.nsec == t->nsec &&
-            m->slot[i].t.digits == t->digits) {
-            m->slot[i].used = m->clock;
-            return sv_make(m->slot[i].text, m->slot[i].len);
-        }
-        if (m->slot[i].used < m->slot[oldest].used) {
-            oldest = i;
-        }
-    }
-    m->slot[oldest].t = *t;
-    m->slot[oldest].used = m->clock;
-    m->slot[oldest].len = time_format(t, m->slot[oldest].text);
-    return sv_make(m->slot[oldest].text, m->slot[oldest].len);
+    return sv_make(slot->text, slot->len);
 }
 
 static void
-write_time(struct jsonw *w, struct time_memo *m, const char *key,
+write_time(struct jsonw *w, struct time_memo *m, struct sv key,
            const struct event_time *t)
 {
-    jsonw_str(w, key, time_memo_text(m, t));
+    const struct time_memo_slot *slot = time_memo_find(m, t);
+
+    jsonw_member_raw(w, key, slot->json, slot->json_len);
 }
 
 /*
@@ -76,35 +106,39 @@ write_time(struct jsonw *w, struct time_memo *m, const char *key,
  * OCSF does.
  */
 static void
-write_ocsf_time(struct jsonw *w, struct time_memo *m, const char *key,
-                const char *dt_key, const struct event_time *t)
+write_ocsf_time(struct jsonw *w, struct time_memo *m, struct sv key,
+                struct sv dt_key, const struct event_time *t)
 {
-    jsonw_int(w, key, time_ms(t));
-    write_time(w, m, dt_key, t);
+    const struct time_memo_slot *slot = time_memo_find(m, t);
+
+    jsonw_member_raw(w, key, slot->ms, slot->ms_len);
+    jsonw_member_raw(w, dt_key, slot->json, slot->json_len);
 }
 
 static void
 write_str_field(struct jsonw *w, const struct event *ev, enum event_str f,
-                const char *key)
+                struct sv key)
 {
     if (event_has_str(ev, f)) {
-        jsonw_str(w, key ? key : event_str_name(f), event_str(ev, f));
+        jsonw_member_str(w, key.p ? key : sv_cstr(event_str_name(f)),
+                         event_str(ev, f));
     }
 }
 
 static void
 write_num_field(struct jsonw *w, const struct event *ev, enum event_num f,
-                const char *key)
+                struct sv key)
 {
     if (event_has_num(ev, f)) {
-        jsonw_int(w, key ? key : event_num_name(f), event_num(ev, f, 0));
+        jsonw_member_int(w, key.p ? key : sv_cstr(event_num_name(f)),
+                         event_num(ev, f, 0));
     }
 }
 
 static void
-write_argv(struct jsonw *w, const char *key, const struct event *ev)
+write_argv(struct jsonw *w, struct sv key, const struct event *ev)
 {
-    jsonw_arr_begin(w, key);
+    jsonw_member_arr(w, key);
     for (uint32_t i = 0; i < ev->argc; i++) {
         jsonw_str(w, NULL, event_arg(ev, i));
     }
@@ -114,10 +148,10 @@ write_argv(struct jsonw *w, const char *key, const struct event *ev)
 static void
 write_origin(struct jsonw *w, const struct event_origin *o)
 {
-    jsonw_obj_begin(w, "origin");
-    jsonw_cstr(w, "format", o->format ? o->format : "");
-    jsonw_cstr(w, "file", o->file ? o->file : "");
-    jsonw_int(w, "line", (int64_t)o->line);
+    jsonw_member_obj(w, SV_LIT("origin"));
+    jsonw_member_cstr(w, SV_LIT("format"), o->format ? o->format : "");
+    jsonw_member_cstr(w, SV_LIT("file"), o->file ? o->file : "");
+    jsonw_member_int(w, SV_LIT("line"), (int64_t)o->line);
     jsonw_obj_end(w);
 }
 
@@ -130,44 +164,45 @@ output_event_json(struct buf *out, const struct event *ev)
     time_memo_init(&times);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
-    write_time(&w, &times, "time", &ev->time);
-    write_str_field(&w, ev, EVENT_HOST, NULL);
-    jsonw_cstr(&w, "kind", event_kind_name(ev->kind));
+    write_time(&w, &times, SV_LIT("time"), &ev->time);
+    write_str_field(&w, ev, EVENT_HOST, SV_NULL);
+    jsonw_member_cstr(&w, SV_LIT("kind"), event_kind_name(ev->kind));
     if (ev->result != EVENT_RESULT_NONE) {
-        jsonw_cstr(&w, "result", ev->result == EVENT_RESULT_SUCCESS
-                                     ? "success" : "failure");
+        jsonw_member_cstr(&w, SV_LIT("result"),
+                          ev->result == EVENT_RESULT_SUCCESS ? "success"
+                                                             : "failure");
     }
-    write_str_field(&w, ev, EVENT_USER, NULL);
-    write_num_field(&w, ev, EVENT_UID, NULL);
-    write_num_field(&w, ev, EVENT_EUID, NULL);
-    write_str_field(&w, ev, EVENT_SRC_IP, NULL);
-    write_num_field(&w, ev, EVENT_SRC_PORT, NULL);
-    write_str_field(&w, ev, EVENT_AUTH_METHOD, NULL);
-    write_str_field(&w, ev, EVENT_KEY_TYPE, NULL);
-    write_str_field(&w, ev, EVENT_KEY_FP, NULL);
-    write_num_field(&w, ev, EVENT_PID, NULL);
-    write_num_field(&w, ev, EVENT_PPID, NULL);
-    write_num_field(&w, ev, EVENT_SES, NULL);
-    write_num_field(&w, ev, EVENT_AUID, NULL);
-    write_str_field(&w, ev, EVENT_EXE, NULL);
+    write_str_field(&w, ev, EVENT_USER, SV_NULL);
+    write_num_field(&w, ev, EVENT_UID, SV_NULL);
+    write_num_field(&w, ev, EVENT_EUID, SV_NULL);
+    write_str_field(&w, ev, EVENT_SRC_IP, SV_NULL);
+    write_num_field(&w, ev, EVENT_SRC_PORT, SV_NULL);
+    write_str_field(&w, ev, EVENT_AUTH_METHOD, SV_NULL);
+    write_str_field(&w, ev, EVENT_KEY_TYPE, SV_NULL);
+    write_str_field(&w, ev, EVENT_KEY_FP, SV_NULL);
+    write_num_field(&w, ev, EVENT_PID, SV_NULL);
+    write_num_field(&w, ev, EVENT_PPID, SV_NULL);
+    write_num_field(&w, ev, EVENT_SES, SV_NULL);
+    write_num_field(&w, ev, EVENT_AUID, SV_NULL);
+    write_str_field(&w, ev, EVENT_EXE, SV_NULL);
     if (ev->argc > 0 || ev->kind == EVENT_EXEC) {
-        write_argv(&w, "argv", ev);
+        write_argv(&w, SV_LIT("argv"), ev);
     }
-    write_str_field(&w, ev, EVENT_CWD, NULL);
-    write_str_field(&w, ev, EVENT_TTY, NULL);
-    write_str_field(&w, ev, EVENT_PROGRAM, NULL);
-    write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
-    write_str_field(&w, ev, EVENT_DETAIL, NULL);
-    write_str_field(&w, ev, EVENT_CMDLINE, NULL);
-    write_str_field(&w, ev, EVENT_PARENT_EXE, NULL);
-    write_str_field(&w, ev, EVENT_DST_IP, NULL);
-    write_num_field(&w, ev, EVENT_DST_PORT, NULL);
-    write_str_field(&w, ev, EVENT_LOGON_ID, NULL);
-    write_str_field(&w, ev, EVENT_PLATFORM, NULL);
-    write_num_field(&w, ev, EVENT_SERIAL, NULL);
-    write_num_field(&w, ev, EVENT_CHILD_PID, NULL);
+    write_str_field(&w, ev, EVENT_CWD, SV_NULL);
+    write_str_field(&w, ev, EVENT_TTY, SV_NULL);
+    write_str_field(&w, ev, EVENT_PROGRAM, SV_NULL);
+    write_str_field(&w, ev, EVENT_SESSION_TYPE, SV_NULL);
+    write_str_field(&w, ev, EVENT_DETAIL, SV_NULL);
+    write_str_field(&w, ev, EVENT_CMDLINE, SV_NULL);
+    write_str_field(&w, ev, EVENT_PARENT_EXE, SV_NULL);
+    write_str_field(&w, ev, EVENT_DST_IP, SV_NULL);
+    write_num_field(&w, ev, EVENT_DST_PORT, SV_NULL);
+    write_str_field(&w, ev, EVENT_LOGON_ID, SV_NULL);
+    write_str_field(&w, ev, EVENT_PLATFORM, SV_NULL);
+    write_num_field(&w, ev, EVENT_SERIAL, SV_NULL);
+    write_num_field(&w, ev, EVENT_CHILD_PID, SV_NULL);
     if (ev->truncated) {
-        jsonw_bool(&w, "truncated", true);
+        jsonw_member_bool(&w, SV_LIT("truncated"), true);
     }
     write_origin(&w, &ev->origin);
     jsonw_obj_end(&w);
@@ -190,7 +225,7 @@ strongest_linkage(const struct session *s)
 static void
 write_sources(struct jsonw *w, const struct session *s)
 {
-    jsonw_arr_begin(w, "sources");
+    jsonw_member_arr(w, SV_LIT("sources"));
     if (s->sources & SESSION_SRC_SSHD) {
         jsonw_cstr(w, NULL, "sshd");
     }
@@ -213,19 +248,19 @@ write_execution(struct jsonw *w, struct time_memo *tm,
     const struct event *ev = x->ev;
 
     jsonw_obj_begin(w, NULL);
-    write_time(w, tm, "time", &ev->time);
-    write_num_field(w, ev, EVENT_PID, NULL);
-    write_num_field(w, ev, EVENT_PPID, NULL);
-    write_num_field(w, ev, EVENT_UID, NULL);
-    write_num_field(w, ev, EVENT_EUID, NULL);
-    write_str_field(w, ev, EVENT_EXE, NULL);
-    write_argv(w, "argv", ev);
-    write_str_field(w, ev, EVENT_CMDLINE, NULL);
-    write_str_field(w, ev, EVENT_CWD, NULL);
+    write_time(w, tm, SV_LIT("time"), &ev->time);
+    write_num_field(w, ev, EVENT_PID, SV_NULL);
+    write_num_field(w, ev, EVENT_PPID, SV_NULL);
+    write_num_field(w, ev, EVENT_UID, SV_NULL);
+    write_num_field(w, ev, EVENT_EUID, SV_NULL);
+    write_str_field(w, ev, EVENT_EXE, SV_NULL);
+    write_argv(w, SV_LIT("argv"), ev);
+    write_str_field(w, ev, EVENT_CMDLINE, SV_NULL);
+    write_str_field(w, ev, EVENT_CWD, SV_NULL);
     if (ev->result == EVENT_RESULT_FAILURE) {
-        jsonw_bool(w, "failed", true);
+        jsonw_member_bool(w, SV_LIT("failed"), true);
     }
-    jsonw_cstr(w, "linkage", linkage_name(x->linkage));
+    jsonw_member_cstr(w, SV_LIT("linkage"), linkage_name(x->linkage));
     write_origin(w, &ev->origin);
     jsonw_obj_end(w);
 }
@@ -234,14 +269,14 @@ static void
 write_timeline(struct jsonw *w, struct time_memo *tm,
                const struct session *s)
 {
-    jsonw_arr_begin(w, "timeline");
+    jsonw_member_arr(w, SV_LIT("timeline"));
     for (uint32_t i = 0; i < s->ntimeline; i++) {
         const struct session_mark *m = &s->timeline[i];
         jsonw_obj_begin(w, NULL);
-        write_time(w, tm, "time", &m->time);
-        jsonw_cstr(w, "kind", event_kind_name(m->kind));
-        jsonw_cstr(w, "format", m->format ? m->format : "");
-        jsonw_int(w, "line", (int64_t)m->line);
+        write_time(w, tm, SV_LIT("time"), &m->time);
+        jsonw_member_cstr(w, SV_LIT("kind"), event_kind_name(m->kind));
+        jsonw_member_cstr(w, SV_LIT("format"), m->format ? m->format : "");
+        jsonw_member_int(w, SV_LIT("line"), (int64_t)m->line);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -259,45 +294,48 @@ output_session_json(struct buf *out, const struct session *s,
     time_memo_init(&times);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
-    write_str_field(&w, ev, EVENT_HOST, NULL);
-    write_str_field(&w, ev, EVENT_USER, NULL);
-    write_num_field(&w, ev, EVENT_UID, NULL);
-    write_str_field(&w, ev, EVENT_SRC_IP, NULL);
-    write_num_field(&w, ev, EVENT_SRC_PORT, NULL);
-    write_str_field(&w, ev, EVENT_AUTH_METHOD, NULL);
-    write_str_field(&w, ev, EVENT_KEY_TYPE, NULL);
-    write_str_field(&w, ev, EVENT_KEY_FP, NULL);
-    write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
-    write_str_field(&w, ev, EVENT_TTY, NULL);
-    write_time(&w, &times, "start", &s->start);
+    write_str_field(&w, ev, EVENT_HOST, SV_NULL);
+    write_str_field(&w, ev, EVENT_USER, SV_NULL);
+    write_num_field(&w, ev, EVENT_UID, SV_NULL);
+    write_str_field(&w, ev, EVENT_SRC_IP, SV_NULL);
+    write_num_field(&w, ev, EVENT_SRC_PORT, SV_NULL);
+    write_str_field(&w, ev, EVENT_AUTH_METHOD, SV_NULL);
+    write_str_field(&w, ev, EVENT_KEY_TYPE, SV_NULL);
+    write_str_field(&w, ev, EVENT_KEY_FP, SV_NULL);
+    write_str_field(&w, ev, EVENT_SESSION_TYPE, SV_NULL);
+    write_str_field(&w, ev, EVENT_TTY, SV_NULL);
+    write_time(&w, &times, SV_LIT("start"), &s->start);
     if (s->has_end) {
-        write_time(&w, &times, "end", &s->end);
+        write_time(&w, &times, SV_LIT("end"), &s->end);
     }
-    jsonw_bool(&w, "login_seen", s->login_seen);
+    jsonw_member_bool(&w, SV_LIT("login_seen"), s->login_seen);
     if (s->has_ses) {
-        jsonw_int(&w, "audit_session", s->ses);
+        jsonw_member_int(&w, SV_LIT("audit_session"), s->ses);
     }
     if (s->has_pid) {
-        jsonw_int(&w, "sshd_pid", s->sshd_pid);
+        jsonw_member_int(&w, SV_LIT("sshd_pid"), s->sshd_pid);
     }
     if (linkage != NULL) {
-        jsonw_cstr(&w, "linkage", linkage);
+        jsonw_member_cstr(&w, SV_LIT("linkage"), linkage);
     }
     write_sources(&w, s);
-    jsonw_int(&w, "failures_before", (int64_t)s->failures_before);
+    jsonw_member_int(&w, SV_LIT("failures_before"),
+                     (int64_t)s->failures_before);
     if (s->ssh_enabled_before) {
-        jsonw_bool(&w, "ssh_enabled_before", true);
+        jsonw_member_bool(&w, SV_LIT("ssh_enabled_before"), true);
     }
-    jsonw_arr_begin(&w, "executions");
+    jsonw_member_arr(&w, SV_LIT("executions"));
     for (uint32_t i = 0; i < s->nexecs; i++) {
         write_execution(&w, &times, &s->execs[i]);
     }
     jsonw_arr_end(&w);
     if (s->execs_dropped) {
-        jsonw_int(&w, "executions_dropped", (int64_t)s->execs_dropped);
+        jsonw_member_int(&w, SV_LIT("executions_dropped"),
+                         (int64_t)s->execs_dropped);
     }
     if (s->execs_failed) {
-        jsonw_int(&w, "executions_failed", (int64_t)s->execs_failed);
+        jsonw_member_int(&w, SV_LIT("executions_failed"),
+                         (int64_t)s->execs_failed);
     }
     write_timeline(&w, &times, s);
     write_origin(&w, &ev->origin);
@@ -455,35 +493,37 @@ write_evidence(struct jsonw *w, struct time_memo *tm, struct buf *scratch,
     const struct event *ev = x->ev;
 
     jsonw_obj_begin(w, NULL);
-    jsonw_obj_begin(w, "process");
-    write_num_field(w, ev, EVENT_PID, "pid");
+    jsonw_member_obj(w, SV_LIT("process"));
+    write_num_field(w, ev, EVENT_PID, SV_LIT("pid"));
     buf_clear(scratch);
     output_cmd_line(scratch, ev);
-    jsonw_str(w, "cmd_line", sv_make(scratch->data, scratch->len));
+    jsonw_member_str(w, SV_LIT("cmd_line"),
+                     sv_make(scratch->data, scratch->len));
     if (event_has_str(ev, EVENT_EXE)) {
-        jsonw_obj_begin(w, "file");
-        jsonw_str(w, "path", event_str(ev, EVENT_EXE));
+        jsonw_member_obj(w, SV_LIT("file"));
+        jsonw_member_str(w, SV_LIT("path"), event_str(ev, EVENT_EXE));
         jsonw_obj_end(w);
     }
     if (event_has_num(ev, EVENT_PPID)) {
-        jsonw_obj_begin(w, "parent_process");
-        jsonw_int(w, "pid", event_num(ev, EVENT_PPID, 0));
+        jsonw_member_obj(w, SV_LIT("parent_process"));
+        jsonw_member_int(w, SV_LIT("pid"), event_num(ev, EVENT_PPID, 0));
         jsonw_obj_end(w);
     }
-    write_ocsf_time(w, tm, "created_time", "created_time_dt", &ev->time);
+    write_ocsf_time(w, tm, SV_LIT("created_time"), SV_LIT("created_time_dt"),
+                    &ev->time);
     jsonw_obj_end(w);
 
-    jsonw_obj_begin(w, "data");
-    write_time(w, tm, "time", &ev->time);
-    write_num_field(w, ev, EVENT_PPID, NULL);
-    write_argv(w, "argv", ev);
-    write_str_field(w, ev, EVENT_CWD, NULL);
-    write_num_field(w, ev, EVENT_UID, NULL);
-    write_num_field(w, ev, EVENT_EUID, NULL);
+    jsonw_member_obj(w, SV_LIT("data"));
+    write_time(w, tm, SV_LIT("time"), &ev->time);
+    write_num_field(w, ev, EVENT_PPID, SV_NULL);
+    write_argv(w, SV_LIT("argv"), ev);
+    write_str_field(w, ev, EVENT_CWD, SV_NULL);
+    write_num_field(w, ev, EVENT_UID, SV_NULL);
+    write_num_field(w, ev, EVENT_EUID, SV_NULL);
     if (ev->result == EVENT_RESULT_FAILURE) {
-        jsonw_bool(w, "failed", true);
+        jsonw_member_bool(w, SV_LIT("failed"), true);
     }
-    jsonw_cstr(w, "linkage", linkage_name(x->linkage));
+    jsonw_member_cstr(w, SV_LIT("linkage"), linkage_name(x->linkage));
     write_origin(w, &ev->origin);
     jsonw_obj_end(w);
     jsonw_obj_end(w);
@@ -527,18 +567,20 @@ write_finding_info(struct jsonw *w, struct time_memo *tm,
         }
     }
     finding_uid(s, tm, uid);
-    jsonw_obj_begin(w, "finding_info");
-    jsonw_cstr(w, "uid", uid);
+    jsonw_member_obj(w, SV_LIT("finding_info"));
+    jsonw_member_cstr(w, SV_LIT("uid"), uid);
     jsonw_raw(w, finding_title, sizeof(finding_title) - 1);
-    jsonw_obj_begin(w, "analytic");
-    jsonw_cstr(w, "uid", analytic);
-    jsonw_cstr(w, "name", analytic_name(analytic));
-    jsonw_int(w, "type_id", 1);
-    jsonw_cstr(w, "type", "Rule");
+    jsonw_member_obj(w, SV_LIT("analytic"));
+    jsonw_member_cstr(w, SV_LIT("uid"), analytic);
+    jsonw_member_cstr(w, SV_LIT("name"), analytic_name(analytic));
+    jsonw_member_int(w, SV_LIT("type_id"), 1);
+    jsonw_member_cstr(w, SV_LIT("type"), "Rule");
     jsonw_obj_end(w);
     jsonw_raw(w, finding_attacks, sizeof(finding_attacks) - 1);
-    write_ocsf_time(w, tm, "first_seen_time", "first_seen_time_dt", &s->start);
-    write_ocsf_time(w, tm, "last_seen_time", "last_seen_time_dt", last);
+    write_ocsf_time(w, tm, SV_LIT("first_seen_time"),
+                    SV_LIT("first_seen_time_dt"), &s->start);
+    write_ocsf_time(w, tm, SV_LIT("last_seen_time"),
+                    SV_LIT("last_seen_time_dt"), last);
     jsonw_obj_end(w);
 }
 
@@ -548,26 +590,27 @@ write_actor(struct jsonw *w, struct time_memo *tm, const struct session *s)
     char tmp[BUF_I64_MAX];
     size_t n;
 
-    jsonw_obj_begin(w, "actor");
-    jsonw_obj_begin(w, "user");
-    write_str_field(w, &s->ev, EVENT_USER, "name");
+    jsonw_member_obj(w, SV_LIT("actor"));
+    jsonw_member_obj(w, SV_LIT("user"));
+    write_str_field(w, &s->ev, EVENT_USER, SV_LIT("name"));
     if (event_has_num(&s->ev, EVENT_UID)) {
         n = buf_format_i64(tmp, (long long)event_num(&s->ev, EVENT_UID, 0));
-        jsonw_str(w, "uid", sv_make(tmp, n));
+        jsonw_member_str(w, SV_LIT("uid"), sv_make(tmp, n));
     }
     jsonw_obj_end(w);
-    jsonw_obj_begin(w, "session");
+    jsonw_member_obj(w, SV_LIT("session"));
     if (s->has_ses) {
         n = buf_format_i64(tmp, (long long)s->ses);
-        jsonw_str(w, "uid", sv_make(tmp, n));
+        jsonw_member_str(w, SV_LIT("uid"), sv_make(tmp, n));
     }
-    write_ocsf_time(w, tm, "created_time", "created_time_dt", &s->start);
+    write_ocsf_time(w, tm, SV_LIT("created_time"), SV_LIT("created_time_dt"),
+                    &s->start);
     if (s->has_end) {
-        write_ocsf_time(w, tm, "expiration_time", "expiration_time_dt",
-                        &s->end);
+        write_ocsf_time(w, tm, SV_LIT("expiration_time"),
+                        SV_LIT("expiration_time_dt"), &s->end);
     }
-    write_str_field(w, &s->ev, EVENT_TTY, "terminal");
-    jsonw_bool(w, "is_remote", true);
+    write_str_field(w, &s->ev, EVENT_TTY, SV_LIT("terminal"));
+    jsonw_member_bool(w, SV_LIT("is_remote"), true);
     jsonw_obj_end(w);
     jsonw_obj_end(w);
 }
@@ -575,16 +618,17 @@ write_actor(struct jsonw *w, struct time_memo *tm, const struct session *s)
 static void
 write_suppression(struct jsonw *w, const struct output_suppression *sup)
 {
-    jsonw_obj_begin(w, "suppressed_by");
+    jsonw_member_obj(w, SV_LIT("suppressed_by"));
     if (sup->index >= 0) {
-        jsonw_int(w, "allowlist_index", sup->index);
-        jsonw_int(w, "line", (int64_t)sup->line);
+        jsonw_member_int(w, SV_LIT("allowlist_index"), sup->index);
+        jsonw_member_int(w, SV_LIT("line"), (int64_t)sup->line);
     } else {
-        jsonw_cstr(w, "automation_marker", sup->reason ? sup->reason : "");
+        jsonw_member_cstr(w, SV_LIT("automation_marker"),
+                          sup->reason ? sup->reason : "");
     }
-    jsonw_cstr(w, "reason", sup->reason ? sup->reason : "");
-    jsonw_cstr(w, "owner", sup->owner ? sup->owner : "");
-    jsonw_cstr(w, "expires", sup->expires);
+    jsonw_member_cstr(w, SV_LIT("reason"), sup->reason ? sup->reason : "");
+    jsonw_member_cstr(w, SV_LIT("owner"), sup->owner ? sup->owner : "");
+    jsonw_member_cstr(w, SV_LIT("expires"), sup->expires);
     jsonw_obj_end(w);
 }
 
@@ -592,29 +636,32 @@ static void
 write_unmapped(struct jsonw *w, const struct session *s,
                const struct score *sc, const struct output_suppression *sup)
 {
-    jsonw_obj_begin(w, "unmapped");
-    write_str_field(w, &s->ev, EVENT_AUTH_METHOD, NULL);
-    write_str_field(w, &s->ev, EVENT_KEY_TYPE, NULL);
-    write_str_field(w, &s->ev, EVENT_KEY_FP, NULL);
-    write_str_field(w, &s->ev, EVENT_SESSION_TYPE, NULL);
+    jsonw_member_obj(w, SV_LIT("unmapped"));
+    write_str_field(w, &s->ev, EVENT_AUTH_METHOD, SV_NULL);
+    write_str_field(w, &s->ev, EVENT_KEY_TYPE, SV_NULL);
+    write_str_field(w, &s->ev, EVENT_KEY_FP, SV_NULL);
+    write_str_field(w, &s->ev, EVENT_SESSION_TYPE, SV_NULL);
     if (s->has_pid) {
-        jsonw_int(w, "sshd_pid", s->sshd_pid);
+        jsonw_member_int(w, SV_LIT("sshd_pid"), s->sshd_pid);
     }
     write_sources(w, s);
-    jsonw_arr_begin(w, "reasons");
+    jsonw_member_arr(w, SV_LIT("reasons"));
     for (int i = 0; i < sc->nreasons; i++) {
         jsonw_obj_begin(w, NULL);
-        jsonw_cstr(w, "code", score_reason_name(sc->reasons[i].code));
-        jsonw_int(w, "weight", sc->reasons[i].weight);
-        jsonw_cstr(w, "evidence", sc->reasons[i].evidence);
+        jsonw_member_cstr(w, SV_LIT("code"),
+                          score_reason_name(sc->reasons[i].code));
+        jsonw_member_int(w, SV_LIT("weight"), sc->reasons[i].weight);
+        jsonw_member_cstr(w, SV_LIT("evidence"), sc->reasons[i].evidence);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
     if (s->execs_dropped) {
-        jsonw_int(w, "executions_dropped", (int64_t)s->execs_dropped);
+        jsonw_member_int(w, SV_LIT("executions_dropped"),
+                         (int64_t)s->execs_dropped);
     }
     if (s->execs_failed) {
-        jsonw_int(w, "executions_failed", (int64_t)s->execs_failed);
+        jsonw_member_int(w, SV_LIT("executions_failed"),
+                         (int64_t)s->execs_failed);
     }
     if (sup != NULL) {
         write_suppression(w, sup);
@@ -636,42 +683,45 @@ output_finding_json(struct buf *out, const struct session *s,
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
     jsonw_raw(&w, finding_class, sizeof(finding_class) - 1);
-    write_ocsf_time(&w, &times, "time", "time_dt", &s->start);
-    write_ocsf_time(&w, &times, "start_time", "start_time_dt", &s->start);
+    write_ocsf_time(&w, &times, SV_LIT("time"), SV_LIT("time_dt"), &s->start);
+    write_ocsf_time(&w, &times, SV_LIT("start_time"), SV_LIT("start_time_dt"),
+                    &s->start);
     if (s->has_end) {
-        write_ocsf_time(&w, &times, "end_time", "end_time_dt", &s->end);
+        write_ocsf_time(&w, &times, SV_LIT("end_time"), SV_LIT("end_time_dt"),
+                        &s->end);
     }
-    jsonw_int(&w, "severity_id", sc->severity_id);
-    jsonw_cstr(&w, "severity", score_severity_name(sc->severity_id));
-    jsonw_int(&w, "risk_score", sc->total);
+    jsonw_member_int(&w, SV_LIT("severity_id"), sc->severity_id);
+    jsonw_member_cstr(&w, SV_LIT("severity"),
+                      score_severity_name(sc->severity_id));
+    jsonw_member_int(&w, SV_LIT("risk_score"), sc->total);
     if (o->suppression != NULL) {
-        jsonw_int(&w, "status_id", 3);
-        jsonw_cstr(&w, "status", "Suppressed");
+        jsonw_member_int(&w, SV_LIT("status_id"), 3);
+        jsonw_member_cstr(&w, SV_LIT("status"), "Suppressed");
     } else {
-        jsonw_int(&w, "status_id", 1);
-        jsonw_cstr(&w, "status", "New");
+        jsonw_member_int(&w, SV_LIT("status_id"), 1);
+        jsonw_member_cstr(&w, SV_LIT("status"), "New");
     }
 
-    jsonw_obj_begin(&w, "metadata");
-    jsonw_cstr(&w, "version", OUTPUT_OCSF_VERSION);
-    jsonw_obj_begin(&w, "product");
-    jsonw_cstr(&w, "name", "sshtrail");
-    jsonw_cstr(&w, "vendor_name", "sshtrail");
-    jsonw_cstr(&w, "version", o->product_version);
+    jsonw_member_obj(&w, SV_LIT("metadata"));
+    jsonw_member_cstr(&w, SV_LIT("version"), OUTPUT_OCSF_VERSION);
+    jsonw_member_obj(&w, SV_LIT("product"));
+    jsonw_member_cstr(&w, SV_LIT("name"), "sshtrail");
+    jsonw_member_cstr(&w, SV_LIT("vendor_name"), "sshtrail");
+    jsonw_member_cstr(&w, SV_LIT("version"), o->product_version);
     jsonw_obj_end(&w);
     jsonw_obj_end(&w);
 
     write_finding_info(&w, &times, s, analytic);
-    jsonw_obj_begin(&w, "device");
-    write_str_field(&w, &s->ev, EVENT_HOST, "hostname");
+    jsonw_member_obj(&w, SV_LIT("device"));
+    write_str_field(&w, &s->ev, EVENT_HOST, SV_LIT("hostname"));
     jsonw_obj_end(&w);
     write_actor(&w, &times, s);
-    jsonw_obj_begin(&w, "src_endpoint");
-    write_str_field(&w, &s->ev, EVENT_SRC_IP, "ip");
-    write_num_field(&w, &s->ev, EVENT_SRC_PORT, "port");
+    jsonw_member_obj(&w, SV_LIT("src_endpoint"));
+    write_str_field(&w, &s->ev, EVENT_SRC_IP, SV_LIT("ip"));
+    write_num_field(&w, &s->ev, EVENT_SRC_PORT, SV_LIT("port"));
     jsonw_obj_end(&w);
 
-    jsonw_arr_begin(&w, "evidences");
+    jsonw_member_arr(&w, SV_LIT("evidences"));
     for (uint32_t i = 0; i < s->nexecs; i++) {
         write_evidence(&w, &times, &scratch, &s->execs[i]);
     }

@@ -13,6 +13,25 @@
 
 #define OUT_MAX (1024u * 1024u)
 
+/* Returns whether key is non-empty printable ASCII without quote or
+ * backslash, at most 64 bytes, which jsonw may copy unchecked. */
+static bool
+key_is_plain(const char *key)
+{
+    size_t len = key != NULL ? strlen(key) : 0;
+
+    if (len == 0 || len > 64) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Quotes like a POSIX shell would need, one byte at a time. */
 static void
 ref_cmd_line(struct buf *out, const struct event *ev)
@@ -181,11 +200,38 @@ finding_uid_matches_reference(void)
     event_fini(&s.ev);
 }
 
+/*
+ * The writers pass event field names to jsonw_member_* functions, which
+ * copy keys unchecked, so every name must be plain JSON text.
+ */
+static void
+field_names_are_plain_keys(void)
+{
+    int bad = 0;
+
+    for (int f = 0; f < EVENT_STR_COUNT; f++) {
+        if (!key_is_plain(event_str_name((enum event_str)f))) {
+            printf("  string field %d: \"%s\"\n", f,
+                   event_str_name((enum event_str)f));
+            bad++;
+        }
+    }
+    for (int f = 0; f < EVENT_NUM_COUNT; f++) {
+        if (!key_is_plain(event_num_name((enum event_num)f))) {
+            printf("  number field %d: \"%s\"\n", f,
+                   event_num_name((enum event_num)f));
+            bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+}
+
 int
 main(void)
 {
     TEST_RUN("json_out", cmd_line_quoting);
     TEST_RUN("json_out", cmd_line_spelling);
     TEST_RUN("json_out", finding_uid_matches_reference);
+    TEST_RUN("json_out", field_names_are_plain_keys);
     TEST_EXIT();
 }

@@ -159,6 +159,16 @@ write_document(struct buf *out)
     jsonw_obj_end(&w);
     jsonw_arr_end(&w);
     jsonw_bool(&w, long_key, true);
+    jsonw_member_obj(&w, SV_LIT("m"));
+    jsonw_member_int(&w, SV_LIT("i"), -42);
+    jsonw_member_str(&w, SV_LIT("s"), SV_LIT("a\"b"));
+    jsonw_member_cstr(&w, SV_LIT("c"), "plain");
+    jsonw_member_cstr(&w, SV_LIT("n"), NULL);
+    jsonw_member_bool(&w, SV_LIT("b"), false);
+    jsonw_member_raw(&w, SV_LIT("r"), "[1]", 3);
+    jsonw_member_arr(&w, sv_make(long_key, 90));
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
     jsonw_obj_end(&w);
 }
 
@@ -195,6 +205,52 @@ truncation_matches_full_output(void)
     CHECK_INT(bad, 0);
 }
 
+/* The member writers, given key lengths, write what the C string
+ * writers write for the same keys. */
+static void
+member_writers_match_cstr_writers(void)
+{
+    char long_key[100];
+    struct buf a, b;
+    struct jsonw w;
+
+    fill_plain(long_key, 70);
+    buf_init(&a, OUT_MAX);
+    buf_init(&b, OUT_MAX);
+
+    jsonw_init(&w, &a);
+    jsonw_obj_begin(&w, NULL);
+    jsonw_member_int(&w, SV_LIT("time"), 1704067200146);
+    jsonw_member_str(&w, SV_LIT("host"), SV_LIT("web\x01"));
+    jsonw_member_cstr(&w, SV_LIT("kind"), "exec");
+    jsonw_member_bool(&w, SV_LIT("ok"), true);
+    jsonw_member_obj(&w, SV_LIT("o"));
+    jsonw_obj_end(&w);
+    jsonw_member_arr(&w, sv_make(long_key, 70));
+    jsonw_arr_end(&w);
+    jsonw_member_raw(&w, SV_LIT(""), "null", 4);
+    jsonw_obj_end(&w);
+
+    jsonw_init(&w, &b);
+    jsonw_obj_begin(&w, NULL);
+    jsonw_int(&w, "time", 1704067200146);
+    jsonw_str(&w, "host", SV_LIT("web\x01"));
+    jsonw_cstr(&w, "kind", "exec");
+    jsonw_bool(&w, "ok", true);
+    jsonw_obj_begin(&w, "o");
+    jsonw_obj_end(&w);
+    jsonw_arr_begin(&w, long_key);
+    jsonw_arr_end(&w);
+    jsonw_null(&w, "");
+    jsonw_obj_end(&w);
+
+    buf_add_char(&b, '\0');
+    CHECK_INT(b.dropped, 0);
+    CHECK_SV(sv_make(a.data, a.len), b.data);
+    buf_fini(&a);
+    buf_fini(&b);
+}
+
 int
 main(void)
 {
@@ -203,5 +259,6 @@ main(void)
     TEST_RUN("jsonw", cstr_value_special_after_plain);
     TEST_RUN("jsonw", raw_members_get_commas);
     TEST_RUN("jsonw", truncation_matches_full_output);
+    TEST_RUN("jsonw", member_writers_match_cstr_writers);
     TEST_EXIT();
 }
