@@ -105,7 +105,17 @@ buf_format_i64(char *dst, long long v)
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
                                  : (unsigned long long)v;
 
-    while (u >= 100) {
+    /* Each 64-bit division yields four digits, whose two halves are split
+     * with 32-bit arithmetic because it costs less. */
+    while (u >= 10000) {
+        unsigned int low = (unsigned int)(u % 10000);
+
+        u /= 10000;
+        p -= 4;
+        memcpy(p, two_digits + 2 * (low / 100), 2);
+        memcpy(p + 2, two_digits + 2 * (low % 100), 2);
+    }
+    if (u >= 100) {
         p -= 2;
         memcpy(p, two_digits + 2 * (u % 100), 2);
         u /= 100;
