@@ -19,14 +19,16 @@ jsonw_init(struct jsonw *w, struct buf *out)
  * piece by piece with buf_add, which truncates at max and counts the
  * dropped bytes.  Both paths write the same bytes.
  *
- * Inside, a key is a view: p is NULL for no key (array elements and the
- * top level).  The jsonw_member_* functions receive the view with its
- * length, and the C string functions measure and test their key first.
+ * A member's key comes in one of two forms.  The C string writers pass a
+ * NUL-terminated ckey, which is copied while its bytes are plain.  The
+ * jsonw_member_* writers pass a view with its length, which is plain by
+ * contract and copied with memcpy.  With neither (ckey NULL, key.p NULL)
+ * the value has no key: array elements and the top level.
  */
 
-/* The maximum length of a key that is copied in place.  Longer keys are
- * appended with buf_add. */
-#define KEY_FAST_MAX 64
+/* The maximum length of a key or C string value that is copied in place,
+ * a multiple of 4.  Longer keys are appended with buf_add. */
+#define CSTR_FAST_MAX 64
 
 /* The bytes around a key: a comma, two quotes and a colon. */
 #define KEY_PUNCT 4
@@ -36,46 +38,78 @@ jsonw_init(struct jsonw *w, struct buf *out)
 #define VALUE_ROOM_MAX (ESCAPE_JSON_MAX_RATIO * ESCAPE_JSON_RESERVE_MAX + 2)
 
 /*
- * Returns key as a view, or a view of NULL when key is NULL.  Sets *plain
- * to whether the key can be copied in place: no byte of it needs escaping
- * and it is at most KEY_FAST_MAX bytes long.
+ * Copies the C string at src to dst while its bytes need no escaping, at
+ * most CSTR_FAST_MAX bytes.  Returns the number of bytes copied, which is
+ * the string's length when it is plain and shorter than CSTR_FAST_MAX.
+ * Keys and fixed values are short, so a table lookup per byte costs less
+ * than strlen followed by escape_json_to.  The loop takes four bytes per
+ * bound check.
  */
-static struct sv
-cstr_key(const char *key, bool *plain)
+static size_t
+copy_plain_cstr(char *dst, const unsigned char *src)
 {
-    struct sv k = sv_cstr(key);
+    size_t len = 0;
 
-    *plain = k.len <= KEY_FAST_MAX;
-    for (size_t i = 0; i < k.len && *plain; i++) {
-        *plain = escape_json_plain[(unsigned char)k.p[i]];
+    while (len < CSTR_FAST_MAX) {
+        if (!escape_json_plain[src[len]]) {
+            break;
+        }
+        dst[len] = (char)src[len];
+        if (!escape_json_plain[src[len + 1]]) {
+            return len + 1;
+        }
+        dst[len + 1] = (char)src[len + 1];
+        if (!escape_json_plain[src[len + 2]]) {
+            return len + 2;
+        }
+        dst[len + 2] = (char)src[len + 2];
+        if (!escape_json_plain[src[len + 3]]) {
+            return len + 3;
+        }
+        dst[len + 3] = (char)src[len + 3];
+        len += 4;
     }
-    return k;
+    return len;
 }
 
 /*
- * Reserves room for the separator, the key and value_room bytes, and
- * writes the separator and the key there.  The key must be plain and at
- * most KEY_FAST_MAX bytes, because it is copied unchecked.  Sets *used to
- * the bytes written and returns the start of the room, or returns NULL,
- * having changed nothing, when the room is not available.
+ * Reserves room for the separator, the key (ckey or key) and value_room
+ * bytes, and writes the separator and the key there.  Sets *used to the
+ * bytes written and returns the start of the room.  Returns NULL, having
+ * changed nothing, when the room is not available, when ckey is
+ * CSTR_FAST_MAX bytes or longer or needs escaping, or when key is longer
+ * than CSTR_FAST_MAX.
  */
 static inline char *
-begin_member(struct jsonw *w, struct sv key, size_t value_room, size_t *used)
+begin_member(struct jsonw *w, const char *ckey, struct sv key,
+             size_t value_room, size_t *used)
 {
     char *dst;
     size_t j = 0;
 
-    if (value_room > VALUE_ROOM_MAX) {
+    if (value_room > VALUE_ROOM_MAX || key.len > CSTR_FAST_MAX) {
         return NULL;
     }
-    dst = buf_reserve(w->out, KEY_PUNCT + key.len + value_room);
+    dst = buf_reserve(w->out, KEY_PUNCT + CSTR_FAST_MAX + value_room);
     if (dst == NULL) {
         return NULL;
     }
     if (!w->first[w->depth]) {
         dst[j++] = ',';
     }
-    if (key.p != NULL) {
+    if (ckey != NULL) {
+        size_t len;
+
+        dst[j++] = '"';
+        len = copy_plain_cstr(dst + j, (const unsigned char *)ckey);
+        /* The NUL that ends the key is not plain, so the copy stops there. */
+        if (ckey[len] != '\0') {
+            return NULL;
+        }
+        j += len;
+        dst[j++] = '"';
+        dst[j++] = ':';
+    } else if (key.p != NULL) {
         dst[j++] = '"';
         memcpy(dst + j, key.p, key.len);
         j += key.len;
@@ -89,12 +123,15 @@ begin_member(struct jsonw *w, struct sv key, size_t value_room, size_t *used)
 
 /* Appends the separator and the escaped key with buf_add. */
 static void
-add_key(struct jsonw *w, struct sv key)
+add_key(struct jsonw *w, const char *ckey, struct sv key)
 {
     if (!w->first[w->depth]) {
         buf_add_char(w->out, ',');
     }
     w->first[w->depth] = false;
+    if (ckey != NULL) {
+        key = sv_cstr(ckey);
+    }
     if (key.p != NULL) {
         buf_add_char(w->out, '"');
         escape_json(w->out, key);
@@ -104,18 +141,17 @@ add_key(struct jsonw *w, struct sv key)
 
 /*
  * Writes the separator, the key and the len bytes of text, which need no
- * escaping (punctuation, numbers, literals).  fast is true when the key
- * may be copied in place.
+ * escaping (punctuation, numbers, literals).
  */
 static void
-put_member_raw(struct jsonw *w, struct sv key, bool fast, const char *text,
-               size_t len)
+put_member_raw(struct jsonw *w, const char *ckey, struct sv key,
+               const char *text, size_t len)
 {
     size_t j;
-    char *dst = fast ? begin_member(w, key, len, &j) : NULL;
+    char *dst = begin_member(w, ckey, key, len, &j);
 
     if (dst == NULL) {
-        add_key(w, key);
+        add_key(w, ckey, key);
         buf_add(w->out, text, len);
         return;
     }
@@ -124,13 +160,13 @@ put_member_raw(struct jsonw *w, struct sv key, bool fast, const char *text,
 }
 
 static void
-open_container(struct jsonw *w, struct sv key, bool fast, char c)
+open_container(struct jsonw *w, const char *ckey, struct sv key, char c)
 {
     size_t j;
-    char *dst = fast ? begin_member(w, key, 1, &j) : NULL;
+    char *dst = begin_member(w, ckey, key, 1, &j);
 
     if (dst == NULL) {
-        add_key(w, key);
+        add_key(w, ckey, key);
         buf_add_char(w->out, c);
     } else {
         dst[j] = c;
@@ -152,16 +188,17 @@ close_container(struct jsonw *w, char c)
 }
 
 static void
-put_str(struct jsonw *w, struct sv key, bool fast, struct sv value)
+put_str(struct jsonw *w, const char *ckey, struct sv key, struct sv value)
 {
     char *dst = NULL;
     size_t j;
 
-    if (fast && value.len <= ESCAPE_JSON_RESERVE_MAX) {
-        dst = begin_member(w, key, ESCAPE_JSON_MAX_RATIO * value.len + 2, &j);
+    if (value.len <= ESCAPE_JSON_RESERVE_MAX) {
+        dst = begin_member(w, ckey, key,
+                           ESCAPE_JSON_MAX_RATIO * value.len + 2, &j);
     }
     if (dst == NULL) {
-        add_key(w, key);
+        add_key(w, ckey, key);
         buf_add_char(w->out, '"');
         escape_json(w->out, value);
         buf_add_char(w->out, '"');
@@ -173,15 +210,49 @@ put_str(struct jsonw *w, struct sv key, bool fast, struct sv value)
     w->out->len += j;
 }
 
+/*
+ * Writes a C string value.  Its plain start, up to CSTR_FAST_MAX bytes, is
+ * copied in place, and the rest, if any, is escaped after it.  The copied
+ * bytes are plain ASCII, so no UTF-8 sequence starts among them, and
+ * escaping the rest alone gives the bytes escaping the whole string gives.
+ */
 static void
-put_int(struct jsonw *w, struct sv key, bool fast, int64_t value)
+put_cstr(struct jsonw *w, const char *ckey, struct sv key, const char *value)
 {
     size_t j;
-    char *dst = fast ? begin_member(w, key, BUF_I64_MAX, &j) : NULL;
+    char *dst = NULL;
+
+    if (value != NULL) {
+        dst = begin_member(w, ckey, key, CSTR_FAST_MAX + 2, &j);
+    }
+    if (dst == NULL) {
+        put_str(w, ckey, key, sv_cstr(value));
+        return;
+    }
+
+    size_t len = copy_plain_cstr(dst + j + 1, (const unsigned char *)value);
+    dst[j] = '"';
+    if (value[len] != '\0') {
+        /* Keep the separator, the key and the plain start, and escape
+         * the rest after them. */
+        w->out->len += j + 1 + len;
+        escape_json(w->out, sv_cstr(value + len));
+        buf_add_char(w->out, '"');
+        return;
+    }
+    dst[j + 1 + len] = '"';
+    w->out->len += j + len + 2;
+}
+
+static void
+put_int(struct jsonw *w, const char *ckey, struct sv key, int64_t value)
+{
+    size_t j;
+    char *dst = begin_member(w, ckey, key, BUF_I64_MAX, &j);
 
     if (dst == NULL) {
         char digits[BUF_I64_MAX];
-        add_key(w, key);
+        add_key(w, ckey, key);
         buf_add(w->out, digits, buf_format_i64(digits, (long long)value));
         return;
     }
@@ -190,22 +261,19 @@ put_int(struct jsonw *w, struct sv key, bool fast, int64_t value)
 }
 
 static void
-put_bool(struct jsonw *w, struct sv key, bool fast, bool value)
+put_bool(struct jsonw *w, const char *ckey, struct sv key, bool value)
 {
     if (value) {
-        put_member_raw(w, key, fast, "true", 4);
+        put_member_raw(w, ckey, key, "true", 4);
     } else {
-        put_member_raw(w, key, fast, "false", 5);
+        put_member_raw(w, ckey, key, "false", 5);
     }
 }
 
 void
 jsonw_obj_begin(struct jsonw *w, const char *key)
 {
-    bool plain;
-    struct sv k = cstr_key(key, &plain);
-
-    open_container(w, k, plain, '{');
+    open_container(w, key, SV_NULL, '{');
 }
 
 void
@@ -217,10 +285,7 @@ jsonw_obj_end(struct jsonw *w)
 void
 jsonw_arr_begin(struct jsonw *w, const char *key)
 {
-    bool plain;
-    struct sv k = cstr_key(key, &plain);
-
-    open_container(w, k, plain, '[');
+    open_container(w, key, SV_NULL, '[');
 }
 
 void
@@ -232,102 +297,77 @@ jsonw_arr_end(struct jsonw *w)
 void
 jsonw_str(struct jsonw *w, const char *key, struct sv value)
 {
-    bool plain;
-    struct sv k = cstr_key(key, &plain);
-
-    put_str(w, k, plain, value);
+    put_str(w, key, SV_NULL, value);
 }
 
 void
 jsonw_cstr(struct jsonw *w, const char *key, const char *value)
 {
-    bool plain;
-    struct sv k = cstr_key(key, &plain);
-
-    put_str(w, k, plain, sv_cstr(value));
+    put_cstr(w, key, SV_NULL, value);
 }
 
 void
 jsonw_int(struct jsonw *w, const char *key, int64_t value)
 {
-    bool plain;
-    struct sv k = cstr_key(key, &plain);
-
-    put_int(w, k, plain, value);
+    put_int(w, key, SV_NULL, value);
 }
 
 void
 jsonw_bool(struct jsonw *w, const char *key, bool value)
 {
-    bool plain;
-    struct sv k = cstr_key(key, &plain);
-
-    put_bool(w, k, plain, value);
+    put_bool(w, key, SV_NULL, value);
 }
 
 void
 jsonw_null(struct jsonw *w, const char *key)
 {
-    bool plain;
-    struct sv k = cstr_key(key, &plain);
-
-    put_member_raw(w, k, plain, "null", 4);
-}
-
-/*
- * Returns whether a key given with its length may be copied in place.
- * Such keys are plain by contract, so only the length is tested.
- */
-static bool
-member_key_fits(struct sv key)
-{
-    return key.len <= KEY_FAST_MAX;
+    put_member_raw(w, key, SV_NULL, "null", 4);
 }
 
 void
 jsonw_member_obj(struct jsonw *w, struct sv key)
 {
-    open_container(w, key, member_key_fits(key), '{');
+    open_container(w, NULL, key, '{');
 }
 
 void
 jsonw_member_arr(struct jsonw *w, struct sv key)
 {
-    open_container(w, key, member_key_fits(key), '[');
+    open_container(w, NULL, key, '[');
 }
 
 void
 jsonw_member_str(struct jsonw *w, struct sv key, struct sv value)
 {
-    put_str(w, key, member_key_fits(key), value);
+    put_str(w, NULL, key, value);
 }
 
 void
 jsonw_member_cstr(struct jsonw *w, struct sv key, const char *value)
 {
-    put_str(w, key, member_key_fits(key), sv_cstr(value));
+    put_cstr(w, NULL, key, value);
 }
 
 void
 jsonw_member_int(struct jsonw *w, struct sv key, int64_t value)
 {
-    put_int(w, key, member_key_fits(key), value);
+    put_int(w, NULL, key, value);
 }
 
 void
 jsonw_member_bool(struct jsonw *w, struct sv key, bool value)
 {
-    put_bool(w, key, member_key_fits(key), value);
+    put_bool(w, NULL, key, value);
 }
 
 void
 jsonw_member_raw(struct jsonw *w, struct sv key, const char *json, size_t len)
 {
-    put_member_raw(w, key, member_key_fits(key), json, len);
+    put_member_raw(w, NULL, key, json, len);
 }
 
 void
 jsonw_raw(struct jsonw *w, const char *json, size_t len)
 {
-    put_member_raw(w, SV_NULL, true, json, len);
+    put_member_raw(w, NULL, SV_NULL, json, len);
 }

@@ -36,7 +36,7 @@ struct time_memo {
         char text[TIME_TEXT_MAX];
         size_t json_len;
         char json[ESCAPE_JSON_MAX_RATIO * TIME_TEXT_MAX + 2];
-        size_t ms_len;
+        size_t ms_len;          /* 0 until formatted */
         char ms[BUF_I64_MAX];
     } slot[TIME_MEMO_SLOTS];
     unsigned int clock;
@@ -51,9 +51,9 @@ time_memo_init(struct time_memo *m)
     m->clock = 0;
 }
 
-/* Returns the slot that holds t, formatting t into the least recently
+/* Finds the slot that contains t, formatting t into the least recently
  * used slot when no slot does.  The slot is valid until the next call. */
-static const struct time_memo_slot *
+static struct time_memo_slot *
 time_memo_find(struct time_memo *m, const struct event_time *t)
 {
     int oldest = 0;
@@ -79,7 +79,7 @@ time_memo_find(struct time_memo *m, const struct event_time *t)
     slot->json_len = 1 + escape_json_to(slot->json + 1,
                                         sv_make(slot->text, slot->len));
     slot->json[slot->json_len++] = '"';
-    slot->ms_len = buf_format_i64(slot->ms, (long long)time_ms(t));
+    slot->ms_len = 0;
     return slot;
 }
 
@@ -109,29 +109,51 @@ static void
 write_ocsf_time(struct jsonw *w, struct time_memo *m, struct sv key,
                 struct sv dt_key, const struct event_time *t)
 {
-    const struct time_memo_slot *slot = time_memo_find(m, t);
+    struct time_memo_slot *slot = time_memo_find(m, t);
 
+    /* Only findings write milliseconds, so they are formatted on demand. */
+    if (slot->ms_len == 0) {
+        slot->ms_len = buf_format_i64(slot->ms, (long long)time_ms(t));
+    }
     jsonw_member_raw(w, key, slot->ms, slot->ms_len);
     jsonw_member_raw(w, dt_key, slot->json, slot->json_len);
 }
 
+/* Writes string field f of ev, keyed by key or else by its event name. */
 static void
-write_str_field(struct jsonw *w, const struct event *ev, enum event_str f,
-                struct sv key)
+put_str_field(struct jsonw *w, const struct event *ev, enum event_str f,
+              const char *key)
 {
-    if (event_has_str(ev, f)) {
-        jsonw_member_str(w, key.p ? key : sv_cstr(event_str_name(f)),
-                         event_str(ev, f));
-    }
+    jsonw_str(w, key ? key : event_str_name(f), event_str(ev, f));
 }
 
 static void
+put_num_field(struct jsonw *w, const struct event *ev, enum event_num f,
+              const char *key)
+{
+    jsonw_int(w, key ? key : event_num_name(f), event_num(ev, f, 0));
+}
+
+/*
+ * Writes field f when ev has it.  An event has few of its fields, so the
+ * test is kept apart from the call, small enough to inline at each of the
+ * many call sites.
+ */
+static inline void
+write_str_field(struct jsonw *w, const struct event *ev, enum event_str f,
+                const char *key)
+{
+    if (event_has_str(ev, f)) {
+        put_str_field(w, ev, f, key);
+    }
+}
+
+static inline void
 write_num_field(struct jsonw *w, const struct event *ev, enum event_num f,
-                struct sv key)
+                const char *key)
 {
     if (event_has_num(ev, f)) {
-        jsonw_member_int(w, key.p ? key : sv_cstr(event_num_name(f)),
-                         event_num(ev, f, 0));
+        put_num_field(w, ev, f, key);
     }
 }
 
@@ -155,52 +177,112 @@ write_origin(struct jsonw *w, const struct event_origin *o)
     jsonw_obj_end(w);
 }
 
+/* The maximum size of the members an origin_memo keeps. */
+#define ORIGIN_MEMO_MAX (64u * 1024u)
+
+/*
+ * The "format" and "file" members of the origin written last, escaped.
+ * The executions of one session mostly come from one file, so a finding
+ * escapes those two strings once.  The key is the two pointers, which
+ * stay valid and unchanged while one record is written.
+ */
+struct origin_memo {
+    const char *format;
+    const char *file;
+    bool valid;
+    struct buf json;
+};
+
+static void
+origin_memo_init(struct origin_memo *m)
+{
+    m->format = NULL;
+    m->file = NULL;
+    m->valid = false;
+    buf_init(&m->json, ORIGIN_MEMO_MAX);
+}
+
+static void
+origin_memo_fini(struct origin_memo *m)
+{
+    buf_fini(&m->json);
+}
+
+/* Writes the "origin" object of o as write_origin does, taking the format
+ * and file members from m when o has the same ones as last time. */
+static void
+write_origin_memo(struct jsonw *w, struct origin_memo *m,
+                  const struct event_origin *o)
+{
+    if (!m->valid || m->format != o->format || m->file != o->file) {
+        struct jsonw members;
+
+        buf_clear(&m->json);
+        jsonw_init(&members, &m->json);
+        jsonw_member_cstr(&members, SV_LIT("format"),
+                          o->format ? o->format : "");
+        jsonw_member_cstr(&members, SV_LIT("file"), o->file ? o->file : "");
+        m->format = o->format;
+        m->file = o->file;
+        m->valid = m->json.dropped == 0;
+    }
+    if (!m->valid) {
+        write_origin(w, o);
+        return;
+    }
+    jsonw_member_obj(w, SV_LIT("origin"));
+    jsonw_raw(w, m->json.data, m->json.len);
+    jsonw_member_int(w, SV_LIT("line"), (int64_t)o->line);
+    jsonw_obj_end(w);
+}
+
 void
 output_event_json(struct buf *out, const struct event *ev)
 {
     struct jsonw w;
-    struct time_memo times;
+    char time_text[TIME_TEXT_MAX];
 
-    time_memo_init(&times);
+    /* An event writes its time once, so it needs no time_memo. */
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
-    write_time(&w, &times, SV_LIT("time"), &ev->time);
-    write_str_field(&w, ev, EVENT_HOST, SV_NULL);
+    jsonw_member_str(&w, SV_LIT("time"),
+                     sv_make(time_text, time_format(&ev->time, time_text)));
+    write_str_field(&w, ev, EVENT_HOST, NULL);
     jsonw_member_cstr(&w, SV_LIT("kind"), event_kind_name(ev->kind));
     if (ev->result != EVENT_RESULT_NONE) {
         jsonw_member_cstr(&w, SV_LIT("result"),
                           ev->result == EVENT_RESULT_SUCCESS ? "success"
                                                              : "failure");
     }
-    write_str_field(&w, ev, EVENT_USER, SV_NULL);
-    write_num_field(&w, ev, EVENT_UID, SV_NULL);
-    write_num_field(&w, ev, EVENT_EUID, SV_NULL);
-    write_str_field(&w, ev, EVENT_SRC_IP, SV_NULL);
-    write_num_field(&w, ev, EVENT_SRC_PORT, SV_NULL);
-    write_str_field(&w, ev, EVENT_AUTH_METHOD, SV_NULL);
-    write_str_field(&w, ev, EVENT_KEY_TYPE, SV_NULL);
-    write_str_field(&w, ev, EVENT_KEY_FP, SV_NULL);
-    write_num_field(&w, ev, EVENT_PID, SV_NULL);
-    write_num_field(&w, ev, EVENT_PPID, SV_NULL);
-    write_num_field(&w, ev, EVENT_SES, SV_NULL);
-    write_num_field(&w, ev, EVENT_AUID, SV_NULL);
-    write_str_field(&w, ev, EVENT_EXE, SV_NULL);
+    write_str_field(&w, ev, EVENT_USER, NULL);
+    write_num_field(&w, ev, EVENT_UID, NULL);
+    write_num_field(&w, ev, EVENT_EUID, NULL);
+    write_str_field(&w, ev, EVENT_SRC_IP, NULL);
+    write_num_field(&w, ev, EVENT_SRC_PORT, NULL);
+    write_str_field(&w, ev, EVENT_AUTH_METHOD, NULL);
+    write_str_field(&w, ev, EVENT_KEY_TYPE, NULL);
+    write_str_field(&w, ev, EVENT_KEY_FP, NULL);
+    write_num_field(&w, ev, EVENT_PID, NULL);
+    write_num_field(&w, ev, EVENT_PPID, NULL);
+    write_num_field(&w, ev, EVENT_SES, NULL);
+    write_num_field(&w, ev, EVENT_AUID, NULL);
+    write_str_field(&w, ev, EVENT_EXE, NULL);
     if (ev->argc > 0 || ev->kind == EVENT_EXEC) {
         write_argv(&w, SV_LIT("argv"), ev);
     }
-    write_str_field(&w, ev, EVENT_CWD, SV_NULL);
-    write_str_field(&w, ev, EVENT_TTY, SV_NULL);
-    write_str_field(&w, ev, EVENT_PROGRAM, SV_NULL);
-    write_str_field(&w, ev, EVENT_SESSION_TYPE, SV_NULL);
-    write_str_field(&w, ev, EVENT_DETAIL, SV_NULL);
-    write_str_field(&w, ev, EVENT_CMDLINE, SV_NULL);
-    write_str_field(&w, ev, EVENT_PARENT_EXE, SV_NULL);
-    write_str_field(&w, ev, EVENT_DST_IP, SV_NULL);
-    write_num_field(&w, ev, EVENT_DST_PORT, SV_NULL);
-    write_str_field(&w, ev, EVENT_LOGON_ID, SV_NULL);
-    write_str_field(&w, ev, EVENT_PLATFORM, SV_NULL);
-    write_num_field(&w, ev, EVENT_SERIAL, SV_NULL);
-    write_num_field(&w, ev, EVENT_CHILD_PID, SV_NULL);
+    write_str_field(&w, ev, EVENT_CWD, NULL);
+    write_str_field(&w, ev, EVENT_TTY, NULL);
+    write_str_field(&w, ev, EVENT_PROGRAM, NULL);
+    write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
+    write_str_field(&w, ev, EVENT_DETAIL, NULL);
+    write_str_field(&w, ev, EVENT_CMDLINE, NULL);
+    write_str_field(&w, ev, EVENT_PARENT_EXE, NULL);
+    write_str_field(&w, ev, EVENT_DST_IP, NULL);
+    write_num_field(&w, ev, EVENT_DST_PORT, NULL);
+    write_str_field(&w, ev, EVENT_LOGON_ID, NULL);
+    write_str_field(&w, ev, EVENT_PLATFORM, NULL);
+    write_num_field(&w, ev, EVENT_SERIAL, NULL);
+    write_num_field(&w, ev, EVENT_CHILD_PID, NULL);
     if (ev->truncated) {
         jsonw_member_bool(&w, SV_LIT("truncated"), true);
     }
@@ -249,14 +331,14 @@ write_execution(struct jsonw *w, struct time_memo *tm,
 
     jsonw_obj_begin(w, NULL);
     write_time(w, tm, SV_LIT("time"), &ev->time);
-    write_num_field(w, ev, EVENT_PID, SV_NULL);
-    write_num_field(w, ev, EVENT_PPID, SV_NULL);
-    write_num_field(w, ev, EVENT_UID, SV_NULL);
-    write_num_field(w, ev, EVENT_EUID, SV_NULL);
-    write_str_field(w, ev, EVENT_EXE, SV_NULL);
+    write_num_field(w, ev, EVENT_PID, NULL);
+    write_num_field(w, ev, EVENT_PPID, NULL);
+    write_num_field(w, ev, EVENT_UID, NULL);
+    write_num_field(w, ev, EVENT_EUID, NULL);
+    write_str_field(w, ev, EVENT_EXE, NULL);
     write_argv(w, SV_LIT("argv"), ev);
-    write_str_field(w, ev, EVENT_CMDLINE, SV_NULL);
-    write_str_field(w, ev, EVENT_CWD, SV_NULL);
+    write_str_field(w, ev, EVENT_CMDLINE, NULL);
+    write_str_field(w, ev, EVENT_CWD, NULL);
     if (ev->result == EVENT_RESULT_FAILURE) {
         jsonw_member_bool(w, SV_LIT("failed"), true);
     }
@@ -294,16 +376,16 @@ output_session_json(struct buf *out, const struct session *s,
     time_memo_init(&times);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
-    write_str_field(&w, ev, EVENT_HOST, SV_NULL);
-    write_str_field(&w, ev, EVENT_USER, SV_NULL);
-    write_num_field(&w, ev, EVENT_UID, SV_NULL);
-    write_str_field(&w, ev, EVENT_SRC_IP, SV_NULL);
-    write_num_field(&w, ev, EVENT_SRC_PORT, SV_NULL);
-    write_str_field(&w, ev, EVENT_AUTH_METHOD, SV_NULL);
-    write_str_field(&w, ev, EVENT_KEY_TYPE, SV_NULL);
-    write_str_field(&w, ev, EVENT_KEY_FP, SV_NULL);
-    write_str_field(&w, ev, EVENT_SESSION_TYPE, SV_NULL);
-    write_str_field(&w, ev, EVENT_TTY, SV_NULL);
+    write_str_field(&w, ev, EVENT_HOST, NULL);
+    write_str_field(&w, ev, EVENT_USER, NULL);
+    write_num_field(&w, ev, EVENT_UID, NULL);
+    write_str_field(&w, ev, EVENT_SRC_IP, NULL);
+    write_num_field(&w, ev, EVENT_SRC_PORT, NULL);
+    write_str_field(&w, ev, EVENT_AUTH_METHOD, NULL);
+    write_str_field(&w, ev, EVENT_KEY_TYPE, NULL);
+    write_str_field(&w, ev, EVENT_KEY_FP, NULL);
+    write_str_field(&w, ev, EVENT_SESSION_TYPE, NULL);
+    write_str_field(&w, ev, EVENT_TTY, NULL);
     write_time(&w, &times, SV_LIT("start"), &s->start);
     if (s->has_end) {
         write_time(&w, &times, SV_LIT("end"), &s->end);
@@ -487,14 +569,15 @@ analytic_name(const char *uid)
 }
 
 static void
-write_evidence(struct jsonw *w, struct time_memo *tm, struct buf *scratch,
+write_evidence(struct jsonw *w, struct time_memo *tm,
+               struct origin_memo *om, struct buf *scratch,
                const struct session_exec *x)
 {
     const struct event *ev = x->ev;
 
     jsonw_obj_begin(w, NULL);
     jsonw_member_obj(w, SV_LIT("process"));
-    write_num_field(w, ev, EVENT_PID, SV_LIT("pid"));
+    write_num_field(w, ev, EVENT_PID, "pid");
     buf_clear(scratch);
     output_cmd_line(scratch, ev);
     jsonw_member_str(w, SV_LIT("cmd_line"),
@@ -515,16 +598,16 @@ write_evidence(struct jsonw *w, struct time_memo *tm, struct buf *scratch,
 
     jsonw_member_obj(w, SV_LIT("data"));
     write_time(w, tm, SV_LIT("time"), &ev->time);
-    write_num_field(w, ev, EVENT_PPID, SV_NULL);
+    write_num_field(w, ev, EVENT_PPID, NULL);
     write_argv(w, SV_LIT("argv"), ev);
-    write_str_field(w, ev, EVENT_CWD, SV_NULL);
-    write_num_field(w, ev, EVENT_UID, SV_NULL);
-    write_num_field(w, ev, EVENT_EUID, SV_NULL);
+    write_str_field(w, ev, EVENT_CWD, NULL);
+    write_num_field(w, ev, EVENT_UID, NULL);
+    write_num_field(w, ev, EVENT_EUID, NULL);
     if (ev->result == EVENT_RESULT_FAILURE) {
         jsonw_member_bool(w, SV_LIT("failed"), true);
     }
     jsonw_member_cstr(w, SV_LIT("linkage"), linkage_name(x->linkage));
-    write_origin(w, &ev->origin);
+    write_origin_memo(w, om, &ev->origin);
     jsonw_obj_end(w);
     jsonw_obj_end(w);
 }
@@ -554,6 +637,23 @@ static const char finding_attacks[] =
     "\"tactic\":{\"uid\":\"TA0008\",\"name\":\"Lateral Movement\"}"
     "}]";
 
+static const char finding_status_new[] =
+    "\"status_id\":1,\"status\":\"New\"";
+
+static const char finding_status_suppressed[] =
+    "\"status_id\":3,\"status\":\"Suppressed\"";
+
+static const char finding_ocsf_version[] =
+    "\"version\":\"" OUTPUT_OCSF_VERSION "\"";
+
+static const char finding_product[] =
+    "\"name\":\"sshtrail\","
+    "\"vendor_name\":\"sshtrail\"";
+
+static const char finding_analytic_type[] =
+    "\"type_id\":1,"
+    "\"type\":\"Rule\"";
+
 static void
 write_finding_info(struct jsonw *w, struct time_memo *tm,
                    const struct session *s, const char *analytic)
@@ -573,8 +673,7 @@ write_finding_info(struct jsonw *w, struct time_memo *tm,
     jsonw_member_obj(w, SV_LIT("analytic"));
     jsonw_member_cstr(w, SV_LIT("uid"), analytic);
     jsonw_member_cstr(w, SV_LIT("name"), analytic_name(analytic));
-    jsonw_member_int(w, SV_LIT("type_id"), 1);
-    jsonw_member_cstr(w, SV_LIT("type"), "Rule");
+    jsonw_raw(w, finding_analytic_type, sizeof(finding_analytic_type) - 1);
     jsonw_obj_end(w);
     jsonw_raw(w, finding_attacks, sizeof(finding_attacks) - 1);
     write_ocsf_time(w, tm, SV_LIT("first_seen_time"),
@@ -592,7 +691,7 @@ write_actor(struct jsonw *w, struct time_memo *tm, const struct session *s)
 
     jsonw_member_obj(w, SV_LIT("actor"));
     jsonw_member_obj(w, SV_LIT("user"));
-    write_str_field(w, &s->ev, EVENT_USER, SV_LIT("name"));
+    write_str_field(w, &s->ev, EVENT_USER, "name");
     if (event_has_num(&s->ev, EVENT_UID)) {
         n = buf_format_i64(tmp, (long long)event_num(&s->ev, EVENT_UID, 0));
         jsonw_member_str(w, SV_LIT("uid"), sv_make(tmp, n));
@@ -609,7 +708,7 @@ write_actor(struct jsonw *w, struct time_memo *tm, const struct session *s)
         write_ocsf_time(w, tm, SV_LIT("expiration_time"),
                         SV_LIT("expiration_time_dt"), &s->end);
     }
-    write_str_field(w, &s->ev, EVENT_TTY, SV_LIT("terminal"));
+    write_str_field(w, &s->ev, EVENT_TTY, "terminal");
     jsonw_member_bool(w, SV_LIT("is_remote"), true);
     jsonw_obj_end(w);
     jsonw_obj_end(w);
@@ -637,10 +736,10 @@ write_unmapped(struct jsonw *w, const struct session *s,
                const struct score *sc, const struct output_suppression *sup)
 {
     jsonw_member_obj(w, SV_LIT("unmapped"));
-    write_str_field(w, &s->ev, EVENT_AUTH_METHOD, SV_NULL);
-    write_str_field(w, &s->ev, EVENT_KEY_TYPE, SV_NULL);
-    write_str_field(w, &s->ev, EVENT_KEY_FP, SV_NULL);
-    write_str_field(w, &s->ev, EVENT_SESSION_TYPE, SV_NULL);
+    write_str_field(w, &s->ev, EVENT_AUTH_METHOD, NULL);
+    write_str_field(w, &s->ev, EVENT_KEY_TYPE, NULL);
+    write_str_field(w, &s->ev, EVENT_KEY_FP, NULL);
+    write_str_field(w, &s->ev, EVENT_SESSION_TYPE, NULL);
     if (s->has_pid) {
         jsonw_member_int(w, SV_LIT("sshd_pid"), s->sshd_pid);
     }
@@ -675,10 +774,12 @@ output_finding_json(struct buf *out, const struct session *s,
 {
     struct jsonw w;
     struct time_memo times;
+    struct origin_memo origins;
     struct buf scratch;
     const char *analytic = output_analytic_uid(session_platform(s));
 
     time_memo_init(&times);
+    origin_memo_init(&origins);
     buf_init(&scratch, 1024 * 1024);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
@@ -695,39 +796,38 @@ output_finding_json(struct buf *out, const struct session *s,
                       score_severity_name(sc->severity_id));
     jsonw_member_int(&w, SV_LIT("risk_score"), sc->total);
     if (o->suppression != NULL) {
-        jsonw_member_int(&w, SV_LIT("status_id"), 3);
-        jsonw_member_cstr(&w, SV_LIT("status"), "Suppressed");
+        jsonw_raw(&w, finding_status_suppressed,
+                  sizeof(finding_status_suppressed) - 1);
     } else {
-        jsonw_member_int(&w, SV_LIT("status_id"), 1);
-        jsonw_member_cstr(&w, SV_LIT("status"), "New");
+        jsonw_raw(&w, finding_status_new, sizeof(finding_status_new) - 1);
     }
 
     jsonw_member_obj(&w, SV_LIT("metadata"));
-    jsonw_member_cstr(&w, SV_LIT("version"), OUTPUT_OCSF_VERSION);
+    jsonw_raw(&w, finding_ocsf_version, sizeof(finding_ocsf_version) - 1);
     jsonw_member_obj(&w, SV_LIT("product"));
-    jsonw_member_cstr(&w, SV_LIT("name"), "sshtrail");
-    jsonw_member_cstr(&w, SV_LIT("vendor_name"), "sshtrail");
+    jsonw_raw(&w, finding_product, sizeof(finding_product) - 1);
     jsonw_member_cstr(&w, SV_LIT("version"), o->product_version);
     jsonw_obj_end(&w);
     jsonw_obj_end(&w);
 
     write_finding_info(&w, &times, s, analytic);
     jsonw_member_obj(&w, SV_LIT("device"));
-    write_str_field(&w, &s->ev, EVENT_HOST, SV_LIT("hostname"));
+    write_str_field(&w, &s->ev, EVENT_HOST, "hostname");
     jsonw_obj_end(&w);
     write_actor(&w, &times, s);
     jsonw_member_obj(&w, SV_LIT("src_endpoint"));
-    write_str_field(&w, &s->ev, EVENT_SRC_IP, SV_LIT("ip"));
-    write_num_field(&w, &s->ev, EVENT_SRC_PORT, SV_LIT("port"));
+    write_str_field(&w, &s->ev, EVENT_SRC_IP, "ip");
+    write_num_field(&w, &s->ev, EVENT_SRC_PORT, "port");
     jsonw_obj_end(&w);
 
     jsonw_member_arr(&w, SV_LIT("evidences"));
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        write_evidence(&w, &times, &scratch, &s->execs[i]);
+        write_evidence(&w, &times, &origins, &scratch, &s->execs[i]);
     }
     jsonw_arr_end(&w);
     write_unmapped(&w, s, sc, o->suppression);
     jsonw_obj_end(&w);
     buf_add_char(out, '\n');
     buf_fini(&scratch);
+    origin_memo_fini(&origins);
 }

@@ -8,6 +8,9 @@
 
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
 #include "core/timeconv.h"
 #include "tcheck.h"
 
@@ -226,6 +229,87 @@ field_names_are_plain_keys(void)
     CHECK_INT(bad, 0);
 }
 
+/* Returns evidences[i].data.origin.<member> of a parsed finding. */
+static const char *
+evidence_origin(const cJSON *finding, int i, const char *member)
+{
+    const cJSON *ev = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(finding, "evidences"), i);
+    const cJSON *origin = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(ev, "data"), "origin");
+
+    return cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(origin, member));
+}
+
+/*
+ * The finding writer escapes the origin of the first execution once and
+ * reuses it while the next ones have the same format and file.  A changed
+ * file, one that needs escaping and one longer than the memo keeps must
+ * still come out as written.
+ */
+static void
+finding_origins_escaped_once(void)
+{
+    enum { LONG_FILE = 70000 };
+    char *long_file = malloc(LONG_FILE + 1);
+    const char *files[4];
+    struct session s;
+    struct session_exec execs[4];
+    struct event exec_events[4];        /* what execs point to */
+    struct score sc;
+    struct output_opts o = { "test", NULL };
+    struct buf out;
+    cJSON *finding;
+
+    memset(long_file, 'x', LONG_FILE);
+    long_file[0] = '"';
+    long_file[LONG_FILE] = '\0';
+    files[0] = "/var/log/a \"q\"\n.log";
+    files[1] = files[0];
+    files[2] = long_file;
+    files[3] = "/var/log/b.log";
+
+    memset(&s, 0, sizeof(s));
+    memset(&sc, 0, sizeof(sc));
+    event_init(&s.ev);
+    s.start.sec = 1704164645;
+    for (int i = 0; i < 4; i++) {
+        event_init(&exec_events[i]);
+        exec_events[i].time.sec = 1704164646 + i;
+        exec_events[i].origin.format = "audit";
+        exec_events[i].origin.file = files[i];
+        exec_events[i].origin.line = (uint64_t)i + 1;
+        execs[i].ev = &exec_events[i];
+        execs[i].linkage = LINK_AUDIT_SESSION;
+    }
+    s.execs = execs;
+    s.nexecs = 4;
+
+    buf_init(&out, OUT_MAX);
+    output_finding_json(&out, &s, &sc, &o);
+    CHECK_INT(out.dropped, 0);
+    buf_add_char(&out, '\0');
+    finding = cJSON_Parse(out.data);
+    CHECK(finding != NULL);
+    for (int i = 0; i < 4; i++) {
+        const char *file = evidence_origin(finding, i, "file");
+        const char *format = evidence_origin(finding, i, "format");
+
+        CHECK(file != NULL);
+        CHECK(file == NULL || strcmp(file, files[i]) == 0);
+        CHECK(format != NULL);
+        CHECK(format == NULL || strcmp(format, "audit") == 0);
+    }
+    cJSON_Delete(finding);
+    buf_fini(&out);
+    for (int i = 0; i < 4; i++) {
+        event_fini(&exec_events[i]);
+    }
+    event_fini(&s.ev);
+    free(long_file);
+}
+
 int
 main(void)
 {
@@ -233,5 +317,6 @@ main(void)
     TEST_RUN("json_out", cmd_line_spelling);
     TEST_RUN("json_out", finding_uid_matches_reference);
     TEST_RUN("json_out", field_names_are_plain_keys);
+    TEST_RUN("json_out", finding_origins_escaped_once);
     TEST_EXIT();
 }

@@ -90,6 +90,32 @@ long_keys_and_values(void)
     CHECK_INT(bad, 0);
 }
 
+/*
+ * A C string value whose bytes stop being plain after the in-place copy
+ * limit of 64 bytes: the plain start stays and the rest is escaped.
+ */
+static void
+cstr_value_special_past_limit(void)
+{
+    char value[80];
+    struct buf out;
+    struct jsonw w;
+
+    fill_plain(value, 70);
+    value[66] = '\n';
+    value[68] = '\xc3';
+    value[69] = '\xa9';
+    buf_init(&out, OUT_MAX);
+    jsonw_init(&w, &out);
+    jsonw_obj_begin(&w, NULL);
+    jsonw_member_cstr(&w, SV_LIT("v"), value);
+    jsonw_obj_end(&w);
+    CHECK_SV(sv_make(out.data, out.len),
+             "{\"v\":\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+             "abcdefghijklmn\\np\xc3\xa9\"}");
+    buf_fini(&out);
+}
+
 /* A C string value that is plain up to the copy limit, then special. */
 static void
 cstr_value_special_after_plain(void)
@@ -140,9 +166,14 @@ static void
 write_document(struct buf *out)
 {
     char long_key[100];
+    char long_value[100];
     struct jsonw w;
 
     fill_plain(long_key, 90);
+    fill_plain(long_value, 80);
+    long_value[70] = '\n';
+    long_value[75] = '\xc3';
+    long_value[76] = '\xa9';
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
     jsonw_int(&w, "n", LLONG_MIN);
@@ -166,6 +197,7 @@ write_document(struct buf *out)
     jsonw_member_cstr(&w, SV_LIT("n"), NULL);
     jsonw_member_bool(&w, SV_LIT("b"), false);
     jsonw_member_raw(&w, SV_LIT("r"), "[1]", 3);
+    jsonw_member_cstr(&w, SV_LIT("l"), long_value);
     jsonw_member_arr(&w, sv_make(long_key, 90));
     jsonw_arr_end(&w);
     jsonw_obj_end(&w);
@@ -257,6 +289,7 @@ main(void)
     TEST_RUN("jsonw", keys_that_need_escaping);
     TEST_RUN("jsonw", long_keys_and_values);
     TEST_RUN("jsonw", cstr_value_special_after_plain);
+    TEST_RUN("jsonw", cstr_value_special_past_limit);
     TEST_RUN("jsonw", raw_members_get_commas);
     TEST_RUN("jsonw", truncation_matches_full_output);
     TEST_RUN("jsonw", member_writers_match_cstr_writers);
