@@ -7,6 +7,7 @@
 #ifndef SSHTRAIL_TCHECK_H
 #define SSHTRAIL_TCHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,5 +72,19 @@ static int tcheck_failed_tests;
     } while (0)
 
 #define TEST_EXIT() return tcheck_failed_tests ? 1 : 0
+
+/* Returns the next value of a 64-bit xorshift generator, so generated
+ * cases are the same on every run.  *state must not be 0. */
+static inline uint64_t
+tcheck_random(uint64_t *state)
+{
+    uint64_t x = *state;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return x;
+}
 
 #endif

@@ -269,19 +269,6 @@ header_truncated(void)
     CHECK_INT(failures, 0);
 }
 
-/* A 64-bit xorshift generator, so the lines are the same on every run. */
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t x = *state;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return x;
-}
-
 /*
  * Usual lines with one to three bytes replaced by bytes that matter to
  * the header (digits, blanks, '.', ':', ')', letters, high bytes), and
@@ -303,16 +290,16 @@ header_random_edits(void)
     int failures = 0;
 
     for (int round = 0; round < 200000 && failures < 5; round++) {
-        const char *t = templates[next_random(&state) % 4];
+        const char *t = templates[tcheck_random(&state) % 4];
         size_t len = strlen(t);
         memcpy(line, t, len);
-        int edits = 1 + (int)(next_random(&state) % 3);
+        int edits = 1 + (int)(tcheck_random(&state) % 3);
         for (int e = 0; e < edits; e++) {
-            line[next_random(&state) % len] =
-                alphabet[next_random(&state) % k];
+            line[tcheck_random(&state) % len] =
+                alphabet[tcheck_random(&state) % k];
         }
-        if (next_random(&state) % 8 == 0) {
-            len = (size_t)(next_random(&state) % len);
+        if (tcheck_random(&state) % 8 == 0) {
+            len = (size_t)(tcheck_random(&state) % len);
         }
         if (!parsers_agree(line, len)) {
             failures++;

@@ -512,19 +512,6 @@ scan_short_bodies(void)
     CHECK_INT(failures, 0);
 }
 
-/* A 64-bit xorshift generator, so the bodies are the same on every run. */
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t x = *state;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return x;
-}
-
 /*
  * Pseudo-random bodies of up to 200 bytes.  Plain letters are the most
  * likely bytes, so keys and values of every length up to past two words
@@ -542,15 +529,15 @@ scan_random_bodies(void)
     int failures = 0;
 
     for (int round = 0; round < 200000 && failures < 5; round++) {
-        size_t len = (size_t)(next_random(&state) % 200);
+        size_t len = (size_t)(tcheck_random(&state) % 200);
         size_t i = 0;
         /* A quarter of the bodies open msg='...' first. */
-        if (next_random(&state) % 4 == 0) {
+        if (tcheck_random(&state) % 4 == 0) {
             memcpy(body, prefix, sizeof(prefix) - 1);
             i = sizeof(prefix) - 1;
         }
         for (; i < len; i++) {
-            body[i] = alphabet[next_random(&state) % k];
+            body[i] = alphabet[tcheck_random(&state) % k];
         }
         if (!scanners_agree(body, len)) {
             failures++;

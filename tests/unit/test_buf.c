@@ -59,9 +59,7 @@ format_i64_small_and_random(void)
         bad += !format_matches_printf(v);
     }
     for (int i = 0; i < 100000; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        tcheck_random(&x);
         /* Shift by a random amount so every length occurs. */
         long long v = (long long)(x >> (x % 64));
         bad += !format_matches_printf(v);
