@@ -395,7 +395,7 @@ load_le64(const char *p)
  * a digit when its high nibble is 3 both as it is and plus 6 (0x30 to
  * 0x39).  The conversion then joins neighbours in three multiplications:
  * digit pairs in 16-bit lanes, pairs of pairs in 32-bit lanes, then the
- * two halves.  No lane can carry into the next: a lane holds at most 99,
+ * two halves.  No lane can carry into the next: a lane is at most 99,
  * 9999 and 99999999.
  */
 static bool
@@ -861,9 +861,8 @@ audit_fields_refill(struct audit_field_iter *it)
             enriched = true;
         }
 
-        /* The value.  A bare one ends at a stop byte; the space after it
-         * is skipped here, which saves the next token a pass through the
-         * blank test. */
+        /* The value.  A bare one ends at a stop byte.  The space after it
+         * is skipped here, so the loop needs no pass for that blank. */
         struct sv value;
         if (p < end &&
             (byte_class_of(*p) & (BYTE_OPEN | BYTE_QUOTE)) != 0) {

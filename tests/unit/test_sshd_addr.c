@@ -192,10 +192,10 @@ compare_one(void *state, enum shape shape, const char *words)
 
 /*
  * Words that make the address parts hard: the keywords, ports in and out
- * of range (65535 and 65536, six digits with leading zeros, six digits
- * whose last five are 65535, 65535 with leading zeros to 20 and 21
- * digits), IPv4 and IPv6 text stored as logged, and an empty word, which
- * doubles a space.
+ * of range, IPv4 and IPv6 text stored as logged, and an empty word, which
+ * doubles a space.  The ports are 65535 and 65536, six digits with leading
+ * zeros, six digits whose last five are 65535, and 65535 with leading
+ * zeros to 20 and 21 digits.
  */
 static const char *const words[] = {
     "from", "port", "22", "70000", "65535", "65536", "000022", "165535",
