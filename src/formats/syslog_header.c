@@ -830,12 +830,15 @@ parse_fast(struct syslog_header_state *st, struct sv line,
         return false;
     }
 
+    /* Built whole and stored twice: copying out->time back right after
+     * writing its fields one by one would stall on store forwarding. */
+    struct event_time t = {
+        .sec = fast_stamp_epoch(st, &fs), .nsec = fs.nsec, .digits = fs.digits,
+    };
     out->kind = SYSLOG_HEADER_STAMPED;
-    out->time.sec = fast_stamp_epoch(st, &fs);
-    out->time.nsec = fs.nsec;
-    out->time.digits = fs.digits;
+    out->time = t;
     out->sd = SV_NULL;
-    st->last = out->time;
+    st->last = t;
     st->has_last = true;
     return true;
 }
