@@ -67,14 +67,21 @@ key_add(struct key *k, struct sv part)
     size_t n = part.len < room ? part.len : room;
 
     /* Parts are short: word copies cost less than the string instruction
-     * gcc makes of a memcpy of bounded size. */
+     * gcc makes of a memcpy of bounded size.  The last word (or, below 8
+     * bytes, the last 4) may overlap the one before it. */
     char *to = k->bytes + k->len;
-    size_t i = 0;
-    for (; i + sizeof(uint64_t) <= n; i += sizeof(uint64_t)) {
-        memcpy(to + i, part.p + i, sizeof(uint64_t));
-    }
-    for (; i < n; i++) {
-        to[i] = part.p[i];
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(to + i, part.p + i, 8);
+        }
+        memcpy(to + n - 8, part.p + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(to, part.p, 4);
+        memcpy(to + n - 4, part.p + n - 4, 4);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            to[i] = part.p[i];
+        }
     }
     k->len += n;
     k->bytes[k->len++] = '\0';
@@ -1138,91 +1145,133 @@ correlator_free(struct correlator *c)
     free(c);
 }
 
-void
-correlator_feed(struct correlator *c, const struct event *ev)
+/* ---- dispatch by kind --------------------------------------------------- */
+
+static void
+feed_auth_success(struct correlator *c, const struct event *ev)
+{
+    if (corr_is_sshd(ev) && !corr_is_from_audit(ev)) {
+        on_login(c, ev);
+    }
+}
+
+static void
+feed_user_login(struct correlator *c, const struct event *ev)
+{
+    if (corr_is_sshd(ev)) {
+        on_login(c, ev);
+    } else {
+        mark_other_login(c, ev);
+    }
+}
+
+static void
+feed_session_open(struct correlator *c, const struct event *ev)
 {
     bool sshd = corr_is_sshd(ev);
     struct session *s;
 
+    if (sshd && corr_is_from_audit(ev)) {
+        on_login(c, ev);
+        if ((s = corr_find_session(c, ev)) != NULL) {
+            corr_measure_skew(c, s, ev);
+        }
+    } else if (sshd && (s = corr_find_session(c, ev)) != NULL) {
+        corr_fill_num(s, ev, EVENT_UID);
+        corr_touch(s, ev);
+        corr_add_mark(s, ev);
+        corr_measure_skew(c, s, ev);
+    } else if (!sshd) {
+        mark_other_login(c, ev);
+    }
+}
+
+static void
+feed_user_child(struct correlator *c, const struct event *ev)
+{
+    struct session *s = corr_find_by_pid(c, ev);
+
+    if (s != NULL && event_has_num(ev, EVENT_CHILD_PID)) {
+        corr_procs_put(c, s, corr_session_host(s), 'p',
+                       event_num(ev, EVENT_CHILD_PID, 0));
+        corr_touch(s, ev);
+    }
+}
+
+static void
+feed_session_start(struct correlator *c, const struct event *ev)
+{
+    struct session *s = corr_find_session(c, ev);
+
+    if (s != NULL) {
+        merge_login(c, s, ev);
+        corr_touch(s, ev);
+        corr_add_mark(s, ev);
+    }
+}
+
+static void
+feed_session_end(struct correlator *c, const struct event *ev)
+{
+    if (corr_is_sshd(ev)) {
+        on_session_end(c, ev);
+    }
+}
+
+static void
+feed_failure(struct correlator *c, const struct event *ev)
+{
+    if (corr_is_sshd(ev)) {
+        on_failure(c, ev);
+    }
+}
+
+static void
+feed_other_login(struct correlator *c, const struct event *ev)
+{
+    if (!corr_is_sshd(ev)) {
+        mark_other_login(c, ev);
+    }
+}
+
+/*
+ * What correlator_feed does with each kind.  A kind without an entry only
+ * counts and moves the watermark, so its fields are never read (see
+ * correlator_time_only).
+ */
+static void (*const feed_by_kind[EVENT_KIND_COUNT])(struct correlator *,
+                                                    const struct event *) = {
+    [EVENT_AUTH_SUCCESS] = feed_auth_success,
+    [EVENT_USER_LOGIN] = feed_user_login,
+    [EVENT_SESSION_OPEN] = feed_session_open,
+    [EVENT_LOGIN_ASSIGN] = on_login_assign,
+    [EVENT_USER_CHILD] = feed_user_child,
+    [EVENT_SESSION_START] = feed_session_start,
+    [EVENT_SESSION_CLOSE] = feed_session_end,
+    [EVENT_DISCONNECT] = feed_session_end,
+    [EVENT_USER_LOGOUT] = feed_session_end,
+    [EVENT_AUTH_FAILURE] = feed_failure,
+    [EVENT_INVALID_USER] = feed_failure,
+    [EVENT_CRED_ACQUIRE] = feed_other_login,
+    [EVENT_ACCT_CHECK] = feed_other_login,
+    [EVENT_EXEC] = corr_on_exec,
+    [EVENT_NET_SSH] = corr_on_net_ssh,
+    [EVENT_SSH_ENABLED] = corr_on_ssh_enabled,
+};
+
+bool
+correlator_time_only(enum event_kind kind)
+{
+    return (unsigned)kind >= EVENT_KIND_COUNT || feed_by_kind[kind] == NULL;
+}
+
+void
+correlator_feed(struct correlator *c, const struct event *ev)
+{
     c->stats.events++;
     advance(c, ev);
-
-    switch (ev->kind) {
-    case EVENT_AUTH_SUCCESS:
-        if (sshd && !corr_is_from_audit(ev)) {
-            on_login(c, ev);
-        }
-        break;
-    case EVENT_USER_LOGIN:
-        if (sshd) {
-            on_login(c, ev);
-        } else {
-            mark_other_login(c, ev);
-        }
-        break;
-    case EVENT_SESSION_OPEN:
-        if (sshd && corr_is_from_audit(ev)) {
-            on_login(c, ev);
-            if ((s = corr_find_session(c, ev)) != NULL) {
-                corr_measure_skew(c, s, ev);
-            }
-        } else if (sshd && (s = corr_find_session(c, ev)) != NULL) {
-            corr_fill_num(s, ev, EVENT_UID);
-            corr_touch(s, ev);
-            corr_add_mark(s, ev);
-            corr_measure_skew(c, s, ev);
-        } else if (!sshd) {
-            mark_other_login(c, ev);
-        }
-        break;
-    case EVENT_LOGIN_ASSIGN:
-        on_login_assign(c, ev);
-        break;
-    case EVENT_USER_CHILD:
-        if ((s = corr_find_by_pid(c, ev)) != NULL &&
-            event_has_num(ev, EVENT_CHILD_PID)) {
-            corr_procs_put(c, s, corr_session_host(s), 'p',
-                           event_num(ev, EVENT_CHILD_PID, 0));
-            corr_touch(s, ev);
-        }
-        break;
-    case EVENT_SESSION_START:
-        if ((s = corr_find_session(c, ev)) != NULL) {
-            merge_login(c, s, ev);
-            corr_touch(s, ev);
-            corr_add_mark(s, ev);
-        }
-        break;
-    case EVENT_SESSION_CLOSE:
-    case EVENT_DISCONNECT:
-    case EVENT_USER_LOGOUT:
-        if (sshd) {
-            on_session_end(c, ev);
-        }
-        break;
-    case EVENT_AUTH_FAILURE:
-    case EVENT_INVALID_USER:
-        if (sshd) {
-            on_failure(c, ev);
-        }
-        break;
-    case EVENT_CRED_ACQUIRE:
-    case EVENT_ACCT_CHECK:
-        if (!sshd) {
-            mark_other_login(c, ev);
-        }
-        break;
-    case EVENT_EXEC:
-        corr_on_exec(c, ev);
-        break;
-    case EVENT_NET_SSH:
-        corr_on_net_ssh(c, ev);
-        break;
-    case EVENT_SSH_ENABLED:
-        corr_on_ssh_enabled(c, ev);
-        break;
-    default:
-        break;
+    if (!correlator_time_only(ev->kind)) {
+        feed_by_kind[ev->kind](c, ev);
     }
 }
 

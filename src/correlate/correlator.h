@@ -69,6 +69,13 @@ void correlator_free(struct correlator *c);
 /* Feeds one event; events should arrive in time order (late ones work). */
 void correlator_feed(struct correlator *c, const struct event *ev);
 
+/*
+ * True for an event kind of which correlator_feed reads only the kind and
+ * the time: such events count and move the correlator's clock, and their
+ * other fields may be left out.
+ */
+bool correlator_time_only(enum event_kind kind);
+
 /* Finishes every open session (end of input). */
 void correlator_finish(struct correlator *c);
 

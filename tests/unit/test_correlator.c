@@ -1,0 +1,170 @@
+/*
+ * Unit tests for the kinds the correlator reads only the time of.  The
+ * kinds that build sessions are not time-only, the others are, and a run
+ * whose time-only events carry no fields finishes the same sessions with
+ * the same counts as a run whose events carry every field.
+ */
+#include "correlate/correlator.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tcheck.h"
+
+static void
+session_kinds_are_read(void)
+{
+    static const enum event_kind read[] = {
+        EVENT_AUTH_SUCCESS, EVENT_AUTH_FAILURE, EVENT_INVALID_USER,
+        EVENT_SESSION_OPEN, EVENT_SESSION_CLOSE, EVENT_DISCONNECT,
+        EVENT_EXEC,         EVENT_SESSION_START, EVENT_LOGIN_ASSIGN,
+        EVENT_USER_LOGIN,   EVENT_USER_LOGOUT,  EVENT_USER_CHILD,
+        EVENT_NET_SSH,      EVENT_SSH_ENABLED,  EVENT_ACCT_CHECK,
+        EVENT_CRED_ACQUIRE,
+    };
+    static const enum event_kind time_only[] = {
+        EVENT_PREAUTH_CLOSE, EVENT_MAX_AUTH,    EVENT_CONNECTION,
+        EVENT_BOOT,          EVENT_RUNLEVEL,    EVENT_CRED_DISPOSE,
+        EVENT_SSH_DISABLED,  EVENT_OTHER_LOGIN,
+    };
+
+    for (size_t i = 0; i < sizeof(read) / sizeof(read[0]); i++) {
+        CHECK(!correlator_time_only(read[i]));
+    }
+    for (size_t i = 0; i < sizeof(time_only) / sizeof(time_only[0]); i++) {
+        CHECK(correlator_time_only(time_only[i]));
+    }
+    CHECK(correlator_time_only(EVENT_KIND_COUNT));
+}
+
+/* What a finished session shows, for comparing two runs. */
+struct finished {
+    char user[32];
+    int64_t start_sec;
+    int64_t end_sec;
+    uint64_t failures_before;
+    uint64_t invalid_users_before;
+};
+
+struct capture {
+    struct finished s[16];
+    int n;
+};
+
+static void
+capture_done(void *arg, const struct session *s)
+{
+    struct capture *c = arg;
+
+    if (c->n == 16) {
+        return;
+    }
+    struct finished *f = &c->s[c->n++];
+    struct sv user = event_str(&s->ev, EVENT_USER);
+    snprintf(f->user, sizeof(f->user), "%.*s", (int)user.len, user.p);
+    f->start_sec = s->start.sec;
+    f->end_sec = s->has_end ? s->end.sec : -1;
+    f->failures_before = s->failures_before;
+    f->invalid_users_before = s->invalid_users_before;
+}
+
+/* Makes an sshd event of kind at second sec, with every field when full,
+ * else only the kind, time and origin of a time-only event. */
+static void
+make_event(struct event *ev, enum event_kind kind, int64_t sec, int pid,
+           bool full)
+{
+    static const struct event_origin origin = { "sshd", "auth.log", 1 };
+
+    event_reset(ev);
+    ev->kind = kind;
+    ev->time.sec = sec;
+    ev->origin = origin;
+    if (kind == EVENT_AUTH_SUCCESS) {
+        ev->result = EVENT_RESULT_SUCCESS;
+    } else if (kind == EVENT_AUTH_FAILURE) {
+        ev->result = EVENT_RESULT_FAILURE;
+    }
+    if (!full) {
+        return;
+    }
+    event_set_str(ev, EVENT_HOST, SV_LIT("web1"));
+    event_set_str(ev, EVENT_PROGRAM, SV_LIT("sshd"));
+    event_set_str(ev, EVENT_USER, SV_LIT("alice"));
+    event_set_str(ev, EVENT_SRC_IP, SV_LIT("192.0.2.7"));
+    event_set_str(ev, EVENT_AUTH_METHOD, SV_LIT("password"));
+    event_set_num(ev, EVENT_PID, pid);
+    event_set_num(ev, EVENT_SRC_PORT, 40000 + pid);
+}
+
+/*
+ * Feeds failures, a login, closes before login (full or bare) over
+ * several hours and a disconnect, and returns what finished.
+ */
+static void
+run_sequence(bool bare_closes, struct capture *cap,
+             struct correlator_stats *stats)
+{
+    struct correlator_opts o;
+    struct session_sink sink = { capture_done, cap };
+    struct event ev;
+
+    correlator_opts_default(&o);
+    struct correlator *c = correlator_new(&o, &sink);
+    CHECK(c != NULL);
+    if (c == NULL) {
+        return;
+    }
+    event_init(&ev);
+    int64_t t = 1700000000;
+    for (int i = 0; i < 3; i++) {
+        make_event(&ev, EVENT_AUTH_FAILURE, t + i, 100 + i, true);
+        correlator_feed(c, &ev);
+        make_event(&ev, EVENT_PREAUTH_CLOSE, t + i, 100 + i, !bare_closes);
+        correlator_feed(c, &ev);
+    }
+    make_event(&ev, EVENT_AUTH_SUCCESS, t + 10, 200, true);
+    correlator_feed(c, &ev);
+    /* Closes before login from other connections, for hours. */
+    for (int i = 0; i < 400; i++) {
+        make_event(&ev, EVENT_PREAUTH_CLOSE, t + 20 + 60 * i, 300 + i,
+                   !bare_closes);
+        correlator_feed(c, &ev);
+    }
+    make_event(&ev, EVENT_DISCONNECT, t + 30, 200, true);
+    correlator_feed(c, &ev);
+    correlator_finish(c);
+    *stats = *correlator_stats(c);
+    correlator_free(c);
+    event_fini(&ev);
+}
+
+static void
+bare_time_only_events_change_nothing(void)
+{
+    struct capture full = { .n = 0 }, bare = { .n = 0 };
+    struct correlator_stats full_stats, bare_stats;
+
+    run_sequence(false, &full, &full_stats);
+    run_sequence(true, &bare, &bare_stats);
+    CHECK(full.n >= 1);
+    CHECK_INT(bare.n, full.n);
+    CHECK(memcmp(&full_stats, &bare_stats, sizeof(full_stats)) == 0);
+    for (int i = 0; i < full.n && i < bare.n; i++) {
+        CHECK_STR(bare.s[i].user, full.s[i].user);
+        CHECK(bare.s[i].start_sec == full.s[i].start_sec);
+        CHECK(bare.s[i].end_sec == full.s[i].end_sec);
+        CHECK(bare.s[i].failures_before == full.s[i].failures_before);
+        CHECK(bare.s[i].invalid_users_before ==
+              full.s[i].invalid_users_before);
+    }
+    CHECK(full.s[0].failures_before == 3);
+}
+
+int
+main(void)
+{
+    TEST_RUN("correlator", session_kinds_are_read);
+    TEST_RUN("correlator", bare_time_only_events_change_nothing);
+    TEST_EXIT();
+}
