@@ -39,6 +39,13 @@ struct format_opts {
 struct event_sink {
     void (*emit)(void *arg, const struct event *ev);
     void *arg;
+    /*
+     * Bit k set: the receiver reads events of kind k only for their kind,
+     * result, time and origin, so a format may leave their other fields
+     * out (see source_opts.time_only_kinds).  A sink that wraps another
+     * may pass the bits on, as the fields it adds go unread too.
+     */
+    uint64_t time_only_kinds;
 };
 
 enum parse_status {

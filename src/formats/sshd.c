@@ -1027,10 +1027,8 @@ set_present(struct event *ev, enum event_str f, struct sv v)
     }
 }
 
-/* Copies what a message parser found into the event. */
 static void
-fill_event(struct event *ev, enum event_kind kind,
-           const struct sshd_fields *f)
+set_kind(struct event *ev, enum event_kind kind)
 {
     ev->kind = kind;
     if (kind == EVENT_AUTH_SUCCESS) {
@@ -1038,6 +1036,14 @@ fill_event(struct event *ev, enum event_kind kind,
     } else if (kind == EVENT_AUTH_FAILURE || kind == EVENT_MAX_AUTH) {
         ev->result = EVENT_RESULT_FAILURE;
     }
+}
+
+/* Copies what a message parser found into the event. */
+static void
+fill_event(struct event *ev, enum event_kind kind,
+           const struct sshd_fields *f)
+{
+    set_kind(ev, kind);
     set_present(ev, EVENT_USER, f->user);
     if (f->addr.p != NULL) {
         set_src_ip(ev, f->addr);
@@ -1141,6 +1147,11 @@ parse_message(struct event *ev, const struct format_opts *opts,
     event_reset(ev);
     ev->time = h->time;
     ev->origin = *origin;
+    if (sink->time_only_kinds >> kind & 1) {
+        set_kind(ev, kind);
+        sink->emit(sink->arg, ev);
+        return PARSE_OK;
+    }
     if (h->host.p != NULL) {
         event_set_str(ev, EVENT_HOST, h->host);
     } else if (opts->default_host != NULL) {

@@ -34,16 +34,34 @@ struct held_event {
  * event (h, when size is 0) or the event of a packed record of size bytes
  * in a run's chunk queue (rec).
  */
+/*
+ * An event of a kind the caller reads only for its kind and time
+ * (opts.time_only_kinds) is held as its slot alone, which keeps these
+ * fields beside the time.
+ */
+struct brief_event {
+    uint8_t kind;
+    uint8_t result;
+    int8_t digits;                      /* of the time's fraction */
+};
+
+_Static_assert(EVENT_KIND_COUNT <= 64,
+               "opts.time_only_kinds has one bit per kind");
+
 struct slot {
     int64_t sec;
     int32_t nsec;
-    uint32_t size;
+    uint32_t size;          /* of rec; 0 for h; SLOT_TIME_ONLY for brief */
     uint64_t seq;
     union {
         struct held_event *h;
         const struct event *rec;
+        struct brief_event brief;
     };
 };
+
+/* The size of an entry that keeps only what time_only_event needs. */
+#define SLOT_TIME_ONLY UINT32_MAX
 
 /*
  * Events of a run are packed one after another into chunks.  A run's
@@ -231,7 +249,8 @@ struct source {
     struct event_time horizon;          /* newest event handed over */
     struct diag own_diag;               /* merged at the end of input */
 
-    struct event scratch;
+    /* The popped event of a SLOT_TIME_ONLY entry (see time_only_event). */
+    struct event brief_ev;
 };
 
 /* Canonicalises a host with the caller's rule, else the built-in one. */
@@ -704,27 +723,18 @@ held_free(struct held_event *h)
 }
 
 /*
- * Sink for the format: canonicalises the host and keeps the event, packed
- * into a run when it fits one, else copied into the heap.
+ * Keeps ev's fields for slot x, with its host canonicalised: packed into
+ * run r when r is set and the record fits a chunk, else copied into a held
+ * event.  Returns false when memory runs out.
  */
-static void
-hold_event(void *arg, const struct event *ev)
+static bool
+hold_fields(struct source *s, const struct event *ev, struct run *r,
+            struct slot *x)
 {
-    struct source *s = arg;
     char buf[256];
     struct sv host = SV_NULL;
-
-    /* Formats that read epoch numbers can produce any time; the buffer and
-     * every later stage subtract times, so the rest stay out. */
-    if (ev->time.sec < EVENT_TIME_MIN_SEC ||
-        ev->time.sec > EVENT_TIME_MAX_SEC) {
-        s->stats.malformed++;
-        diag_add(s->opts.diag, DIAG_MALFORMED,
-                 "time outside the years 1 to 9999", &ev->origin);
-        return;
-    }
-
     struct sv logged = event_str(ev, EVENT_HOST);
+
     if (logged.p == NULL && s->opts.fmt.default_host != NULL) {
         logged = sv_cstr(s->opts.fmt.default_host);
     }
@@ -737,6 +747,49 @@ hold_event(void *arg, const struct event *ev)
             host = canon;
         }
     }
+    if (r != NULL) {
+        x->rec = chunk_add(s, r, ev, host, &x->size);
+    }
+    if (x->rec != NULL) {
+        return true;
+    }
+
+    struct held_event *h = held_new(s);
+    if (h == NULL) {
+        return false;
+    }
+    if (event_copy(&h->ev, ev) < 0) {
+        held_release(s, h);
+        return false;
+    }
+    if (host.p != NULL) {
+        event_set_str(&h->ev, EVENT_HOST, host);
+    }
+    h->seq = s->next_seq;
+    x->h = h;
+    x->size = 0;
+    return true;
+}
+
+/*
+ * Sink for the format: keeps the event in the reorder buffer, packed into
+ * a run when it fits one, else copied into the heap.  An event of a kind
+ * in opts.time_only_kinds keeps only its kind, result and time.
+ */
+static void
+hold_event(void *arg, const struct event *ev)
+{
+    struct source *s = arg;
+
+    /* Formats that read epoch numbers can produce any time; the buffer and
+     * every later stage subtract times, so the rest stay out. */
+    if (ev->time.sec < EVENT_TIME_MIN_SEC ||
+        ev->time.sec > EVENT_TIME_MAX_SEC) {
+        s->stats.malformed++;
+        diag_add(s->opts.diag, DIAG_MALFORMED,
+                 "time outside the years 1 to 9999", &ev->origin);
+        return;
+    }
 
     struct slot x = { ev->time.sec, ev->time.nsec, 0, s->next_seq,
                       { NULL } };
@@ -745,25 +798,14 @@ hold_event(void *arg, const struct event *ev)
         s->stats.lost++;
         return;
     }
-    if (r != NULL) {
-        x.rec = chunk_add(s, r, ev, host, &x.size);
-    }
-    if (x.rec == NULL) {
-        struct held_event *h = held_new(s);
-        if (h == NULL) {
-            s->stats.lost++;
-            return;
-        }
-        if (event_copy(&h->ev, ev) < 0) {
-            held_release(s, h);
-            s->stats.lost++;
-            return;
-        }
-        if (host.p != NULL) {
-            event_set_str(&h->ev, EVENT_HOST, host);
-        }
-        h->seq = s->next_seq;
-        x.h = h;
+    if (s->opts.time_only_kinds >> ev->kind & 1) {
+        x.size = SLOT_TIME_ONLY;
+        x.brief = (struct brief_event){ (uint8_t)ev->kind,
+                                        (uint8_t)ev->result,
+                                        ev->time.digits };
+    } else if (!hold_fields(s, ev, r, &x)) {
+        s->stats.lost++;
+        return;
     }
     s->next_seq++;
     /* An entry older than the front becomes the front; one at the same
@@ -795,7 +837,7 @@ feed_line(struct source *s, struct sv line, bool truncated)
                                    s->provider.next != NULL
                                        ? s->provider_line
                                        : s->reader.line };
-    struct event_sink sink = { hold_event, s };
+    struct event_sink sink = { hold_event, s, s->opts.time_only_kinds };
     const char *reason = NULL;
 
     /* The detection pass replays lines with their own numbers. */
@@ -940,7 +982,7 @@ source_new(const char *name, const struct source_opts *opts)
     s->spare = calloc(SPARE_MAX, sizeof(*s->spare));
     s->threaded = opts->pool != NULL;
     front_forget(s);
-    event_init(&s->scratch);
+    event_init(&s->brief_ev);
     if (s->name == NULL || s->spare == NULL) {
         source_free(s);
         return NULL;
@@ -1075,9 +1117,11 @@ source_free(struct source *s)
         }
         free(r->ring);
     }
-    /* The heap contains held events only. */
+    /* The heap contains held events and time-only entries. */
     for (uint32_t i = 0; i < s->nheap; i++) {
-        held_free(s->heap[i].h);
+        if (s->heap[i].size == 0) {
+            held_free(s->heap[i].h);
+        }
     }
     for (uint32_t i = 0; i < s->nspare; i++) {
         held_free(s->spare[i]);
@@ -1086,7 +1130,7 @@ source_free(struct source *s)
     free(s->spare);
     free(s->heap);
     free(s->detect_buf);
-    event_fini(&s->scratch);
+    event_fini(&s->brief_ev);
     free(s->name);
     free(s);
 }
@@ -1151,7 +1195,7 @@ read_more(struct source *s)
                  strerror(s->reader.error));
     }
     if (rc <= 0) {
-        struct event_sink sink = { hold_event, s };
+        struct event_sink sink = { hold_event, s, s->opts.time_only_kinds };
         if (s->format->flush != NULL) {
             s->format->flush(s->state, &sink);
         }
@@ -1208,6 +1252,24 @@ next_slot(struct source *s, struct slot *x, struct run **from)
 }
 
 /*
+ * Returns the event of a SLOT_TIME_ONLY entry: its kind, result and time,
+ * and the origin's format and file (line 0), in s->brief_ev until the next
+ * call.
+ */
+static const struct event *
+time_only_event(struct source *s, const struct slot *x)
+{
+    struct event *ev = &s->brief_ev;
+
+    event_reset(ev);
+    ev->kind = (enum event_kind)x->brief.kind;
+    ev->result = (enum event_result)x->brief.result;
+    ev->time = (struct event_time){ x->sec, x->nsec, x->brief.digits };
+    ev->origin = (struct event_origin){ s->format->name, s->name, 0 };
+    return ev;
+}
+
+/*
  * Makes the next event in time order the head of an unthreaded source:
  * a held event in s->head, or the event of a packed record in s->view,
  * which source_pop drops from its chunk.  Returns 0 at the end of the
@@ -1224,6 +1286,11 @@ next_head(struct source *s)
     }
     if (x.size == 0) {
         s->head = x.h;
+        return 1;
+    }
+    if (x.size == SLOT_TIME_ONLY) {
+        s->view = time_only_event(s, &x);
+        s->view_run = NULL;
         return 1;
     }
     s->view = x.rec;
@@ -1299,7 +1366,9 @@ batch_add_next(struct source *s, struct batch *b)
 
     /* A record points into itself, so it is packed again where it goes
      * rather than copied. */
-    const struct event *ev = t->size == 0 ? &t->h->ev : t->rec;
+    const struct event *ev = t->size == 0                ? &t->h->ev
+                             : t->size == SLOT_TIME_ONLY ? time_only_event(s, t)
+                                                         : t->rec;
     size_t need = event_pack_size(ev, SV_NULL);
     bool fits = need <= b->cap - b->used;
     if (!fits && b->n > 0) {
@@ -1324,7 +1393,7 @@ batch_add_next(struct source *s, struct batch *b)
     }
     if (x.size == 0) {
         held_release(s, x.h);
-    } else {
+    } else if (x.size != SLOT_TIME_ONLY) {
         chunk_drop_first(s, from, x.size);
     }
     if (!fits) {
@@ -1794,7 +1863,10 @@ source_pop(struct source *s)
         return;
     }
     if (s->view != NULL) {
-        chunk_drop_first(s, s->view_run, s->view_size);
+        /* A time-only event has no record (view_run NULL). */
+        if (s->view_run != NULL) {
+            chunk_drop_first(s, s->view_run, s->view_size);
+        }
         s->view = NULL;
         return;
     }

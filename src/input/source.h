@@ -27,6 +27,13 @@ struct source_opts {
     const struct format_ops *format;    /* NULL: detect from content */
     struct format_opts fmt;             /* ref_time and year set per input */
     int64_t tolerance_ms;               /* 0 keeps the input's own order */
+    /*
+     * Bit k set: the caller reads events of kind k only for their kind,
+     * result and time (see correlator_time_only).  Such an event is held
+     * without its other fields, which saves packing and memory, and comes
+     * out with origin line 0.  0 keeps every field of every event.
+     */
+    uint64_t time_only_kinds;
     int64_t now;                        /* the run's start, for stdin */
     struct diag *diag;
     /*

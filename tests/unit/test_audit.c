@@ -36,7 +36,7 @@ run(const char *const *lines, struct collected *c, enum parse_status *st,
     const char **reasons)
 {
     struct format_opts opts = { 0 };
-    struct event_sink sink = { collect, c };
+    struct event_sink sink = { collect, c, 0 };
     void *state = audit_format.open(&opts);
 
     c->n = 0;
@@ -436,7 +436,7 @@ timeout_completes_old_group(void)
     };
     struct collected c;
     struct format_opts opts = { 0 };
-    struct event_sink sink = { collect, &c };
+    struct event_sink sink = { collect, &c, 0 };
     void *state = audit_format.open(&opts);
     const char *reason;
 
@@ -494,7 +494,7 @@ long_line_is_malformed(void)
     char *line = malloc(n);
     struct collected c;
     struct format_opts opts = { 0 };
-    struct event_sink sink = { collect, &c };
+    struct event_sink sink = { collect, &c, 0 };
     struct event_origin origin = { "audit", "t", 1 };
     const char *reason = NULL;
 

@@ -36,7 +36,7 @@ static enum parse_status
 feed_lines(const char *const *lines, int n)
 {
     struct format_opts o = { .tz = &utc };
-    struct event_sink sink = { capture_emit, &cap };
+    struct event_sink sink = { capture_emit, &cap, 0 };
     struct event_origin origin = { "ecs", "ecs.json", 0 };
     enum parse_status st = PARSE_MALFORMED;
     void *state = ecs_format.open(&o);

@@ -63,7 +63,7 @@ static enum parse_status
 feed_bytes(struct run *r, const char *p, size_t n, uint64_t no)
 {
     struct event_origin origin = { "journald", "test", no };
-    struct event_sink sink = { capture_emit, &r->cap };
+    struct event_sink sink = { capture_emit, &r->cap, 0 };
 
     r->reason = NULL;
     r->last = journald_format.feed(r->state, sv_make(p, n), &origin, &sink,
@@ -82,7 +82,7 @@ feed(struct run *r, const char *line, uint64_t no)
 static void
 finish(struct run *r)
 {
-    struct event_sink sink = { capture_emit, &r->cap };
+    struct event_sink sink = { capture_emit, &r->cap, 0 };
 
     journald_format.flush(r->state, &sink);
 }

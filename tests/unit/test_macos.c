@@ -39,7 +39,7 @@ feed_lines(const struct format_ops *fmt, const char *const *lines, int n)
 {
     struct format_opts o = { .tz = &utc, .year = 2024, .year_given = true,
                              .ref_time = 1700000000 };
-    struct event_sink sink = { capture_emit, &cap };
+    struct event_sink sink = { capture_emit, &cap, 0 };
     struct event_origin origin = { fmt->name, "test.log", 0 };
     enum parse_status st = PARSE_MALFORMED;
     void *state = fmt->open(&o);

@@ -37,7 +37,7 @@ feed_lines(const char *const *lines, int n)
 {
     struct format_opts o = { .tz = &utc, .year = 2024, .year_given = true,
                              .ref_time = 1700000000 };
-    struct event_sink sink = { capture_emit, &cap };
+    struct event_sink sink = { capture_emit, &cap, 0 };
     struct event_origin origin = { "osquery", "test.log", 0 };
     enum parse_status st = PARSE_MALFORMED;
     void *state = osquery_format.open(&o);

@@ -3,7 +3,8 @@
  * struct source.  Events from a line provider carry the number of the
  * entry they came from, and a file of blank lines only reads like an empty
  * file.  Events leave in time order and whole, whether they were packed in
- * order, held out of order, or too large to pack.
+ * order, held out of order, or too large to pack, and events of time-only
+ * kinds leave bare in the same order.
  */
 #include "input/source.h"
 
@@ -252,6 +253,124 @@ reorder_threaded_keeps_events_whole(void)
     source_pool_free(pool);
 }
 
+/* Line i of the time-only test: every third is a close before login. */
+static char *
+time_only_line(int i)
+{
+    char *line = reorder_line(i);
+
+    if (i % 3 == 0) {
+        long t = 36000 + reorder_tenths(i);
+        snprintf(line, 200,
+                 "2024-03-01T%02ld:%02ld:%02ld.%ld00000+00:00 db2 sshd[%d]: "
+                 "Connection closed by invalid user x%d 192.0.2.9 port %d "
+                 "[preauth]",
+                 t / 36000, t / 600 % 60, t / 10 % 60, t % 10, 100 + i, i,
+                 2000 + i);
+    }
+    return line;
+}
+
+/* The kind, result, time and origin line of each event a source gives. */
+struct seen_event {
+    enum event_kind kind;
+    enum event_result result;
+    struct event_time time;
+    uint64_t line;
+    bool bare;                          /* no string or number field */
+};
+
+static struct seen_event *
+read_time_only(const char *const *lines, int n, uint64_t time_only_kinds,
+               struct source_pool *pool, int *count)
+{
+    struct seen_event *seen = calloc((size_t)n + 1, sizeof(*seen));
+    struct table_provider t = { lines, (size_t)n, 0 };
+    struct line_provider p = { table_next, NULL, &t };
+    struct source_opts so;
+    struct diag d;
+    char err[256];
+    const struct event *ev;
+
+    init_opts(&so, &d);
+    so.format = format_find("sshd");
+    so.tolerance_ms = 30000;
+    so.pool = pool;
+    so.time_only_kinds = time_only_kinds;
+    struct source *s = source_open_provider("provider", &p, &so, err,
+                                            sizeof(err));
+    *count = 0;
+    while (s != NULL && *count <= n && source_peek(s, &ev) == 1) {
+        struct seen_event *e = &seen[(*count)++];
+        e->kind = ev->kind;
+        e->result = ev->result;
+        e->time = ev->time;
+        e->line = ev->origin.line;
+        e->bare = ev->str_set == 0 && ev->num_set == 0 &&
+                  strcmp(ev->origin.format, "sshd") == 0 &&
+                  strcmp(ev->origin.file, "provider") == 0;
+        source_pop(s);
+    }
+    source_free(s);
+    return seen;
+}
+
+/*
+ * Events of a time-only kind come out bare: kind, result, time, format
+ * and file, and line 0.  They keep the order they have with all their
+ * fields, with and without a reading thread, and other events keep every
+ * field.
+ */
+static void
+time_only_kinds_keep_order(void)
+{
+    enum { N = 3000 };
+    char **lines = calloc(N, sizeof(*lines));
+    uint64_t bit = UINT64_C(1) << EVENT_PREAUTH_CLOSE;
+    int n_full, n_brief, n_threaded;
+
+    for (int i = 0; i < N; i++) {
+        lines[i] = time_only_line(i);
+    }
+    const char *const *text = (const char *const *)lines;
+    struct seen_event *full = read_time_only(text, N, 0, NULL, &n_full);
+    struct seen_event *brief = read_time_only(text, N, bit, NULL, &n_brief);
+    struct source_pool *pool = source_pool_new(1);
+    CHECK(pool != NULL);
+    struct seen_event *threaded =
+        read_time_only(text, N, bit, pool, &n_threaded);
+    source_pool_free(pool);
+
+    CHECK_INT(n_full, N);
+    CHECK_INT(n_brief, N);
+    CHECK_INT(n_threaded, N);
+    int closes = 0, wrong = 0;
+    for (int k = 0; k < N; k++) {
+        const struct seen_event *want = &full[k];
+        bool close = want->kind == EVENT_PREAUTH_CLOSE;
+        closes += close;
+        for (int v = 0; v < 2; v++) {
+            const struct seen_event *got = v == 0 ? &brief[k] : &threaded[k];
+            if (got->kind != want->kind || got->result != want->result ||
+                event_time_cmp(&got->time, &want->time) != 0 ||
+                got->time.digits != want->time.digits ||
+                got->bare != close ||
+                got->line != (close ? 0 : want->line)) {
+                wrong++;
+            }
+        }
+    }
+    CHECK_INT(closes, N / 3);
+    CHECK_INT(wrong, 0);
+    free(full);
+    free(brief);
+    free(threaded);
+    for (int i = 0; i < N; i++) {
+        free(lines[i]);
+    }
+    free(lines);
+}
+
 /*
  * Lines in no order, many at the same time, with the whole input held
  * (the tolerance exceeds its span): events leave sorted by time, and
@@ -415,5 +534,6 @@ main(void)
     TEST_RUN("source", reorder_threaded_keeps_events_whole);
     TEST_RUN("source", reorder_keeps_ties_in_arrival_order);
     TEST_RUN("source", host_cache_keeps_spellings_apart);
+    TEST_RUN("source", time_only_kinds_keep_order);
     TEST_EXIT();
 }

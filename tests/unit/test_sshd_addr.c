@@ -164,7 +164,7 @@ compare_one(void *state, enum shape shape, const char *words)
     char buf[256];
     struct ref_fields r;
     struct capture cap = { .count = 0 };
-    struct event_sink sink = { capture_emit, &cap };
+    struct event_sink sink = { capture_emit, &cap, 0 };
     struct event_origin origin = { "sshd", "test.log", 1 };
     const char *reason = NULL;
 

@@ -36,7 +36,7 @@ static enum parse_status
 feed1(const char *line)
 {
     struct format_opts o = { .tz = &utc, .year = 2024, .year_given = true };
-    struct event_sink sink = { capture_emit, &cap };
+    struct event_sink sink = { capture_emit, &cap, 0 };
     struct event_origin origin = { "sysmon", "syslog", 1 };
     void *state = sysmon_format.open(&o);
 

@@ -67,7 +67,7 @@ static void
 feed_blocks(const unsigned char *data, size_t n, size_t chunk)
 {
     struct format_opts o = { 0 };
-    struct event_sink sink = { capture_emit, &cap };
+    struct event_sink sink = { capture_emit, &cap, 0 };
     struct event_origin origin = { "wtmp", "wtmp.bin", 0 };
     void *state = wtmp_format.open(&o);
 

@@ -35,7 +35,7 @@ static enum parse_status
 feed_lines(const char *const *lines, int n)
 {
     struct format_opts o = { 0 };
-    struct event_sink sink = { capture_emit, &cap };
+    struct event_sink sink = { capture_emit, &cap, 0 };
     struct event_origin origin = { "zeek", "ssh.log", 0 };
     enum parse_status st = PARSE_MALFORMED;
     void *state = zeek_format.open(&o);
