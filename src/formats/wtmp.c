@@ -198,13 +198,29 @@ detect_layout(const unsigned char *head, size_t n)
     return LAYOUT_LINUX;
 }
 
+/* True when the first len bytes at p are all zero. */
+static bool
+is_all_zero(const unsigned char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static int
 wtmp_probe_binary(const unsigned char *head, size_t n)
 {
     if (is_macos_signature(head, n)) {
         return 100;
     }
-    if (n < LINUX_RECORD || !is_linux_record(head)) {
+    /* A first record of zero bytes only is no evidence: it is also the
+     * hole that truncating a text log while it is written (logrotate's
+     * copytruncate) leaves at the start of the file. */
+    if (n < LINUX_RECORD || !is_linux_record(head) ||
+        is_all_zero(head, LINUX_RECORD)) {
         return 0;
     }
 

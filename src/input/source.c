@@ -830,6 +830,22 @@ hold_event(void *arg, const struct event *ev)
 
 /* ---- reading ----------------------------------------------------------- */
 
+/*
+ * Drops NUL bytes at the start of a text line.  A log truncated while it
+ * is written (logrotate's copytruncate) keeps growing from the old offset,
+ * so the file starts with a hole of NUL bytes before its first line.
+ */
+static struct sv
+skip_leading_nul(struct sv line)
+{
+    size_t n = 0;
+
+    while (n < line.len && line.p[n] == '\0') {
+        n++;
+    }
+    return sv_skip(line, n);
+}
+
 static void
 feed_line(struct source *s, struct sv line, bool truncated)
 {
@@ -854,6 +870,9 @@ feed_line(struct source *s, struct sv line, bool truncated)
         return;
     }
 
+    if (!s->format->binary && line.len > 0 && line.p[0] == '\0') {
+        line = skip_leading_nul(line);
+    }
     enum parse_status st = s->format->feed(s->state, line, &origin, &sink,
                                            &reason);
     if (st == PARSE_MALFORMED) {
@@ -928,6 +947,7 @@ detect(struct source *s, char *err, size_t errlen)
             at_end = true;
             break;
         }
+        line = skip_leading_nul(line);
         if (sv_trim(line).len > 0) {
             all_blank = false;
         }

@@ -1,8 +1,8 @@
 /*
  * Unit tests for the line numbers, format detection and reorder buffer of
  * struct source.  Events from a line provider carry the number of the
- * entry they came from, and a file of blank lines only reads like an empty
- * file.  Events leave in time order and whole, whether they were packed in
+ * entry they came from, a file of blank lines only reads like an empty
+ * file, and a text log after a hole of NUL bytes reads as text.  Events leave in time order and whole, whether they were packed in
  * order, held out of order, or too large to pack, and events of time-only
  * kinds leave bare in the same order.
  */
@@ -138,6 +138,53 @@ blank_file_reads_as_empty(void)
     CHECK_INT((int)lines, 0);
     open_and_count("\nnot a log line at all\n", &opened, &lines);
     CHECK(!opened);
+}
+
+/*
+ * A text log that starts with a hole of NUL bytes, as logrotate's
+ * copytruncate leaves, reads as its format, and its first line is parsed.
+ */
+static void
+nul_hole_reads_as_text(void)
+{
+    static const char text[] =
+        "Mar  1 10:00:01 web1 sshd[20]: Invalid user a from 192.0.2.1 "
+        "port 1\n"
+        "Mar  1 10:00:02 web1 sshd[21]: Invalid user b from 192.0.2.2 "
+        "port 2\n";
+    size_t holes[] = { 100, 4096, 20000 };
+
+    for (size_t k = 0; k < sizeof(holes) / sizeof(holes[0]); k++) {
+        char *path = strdup("/tmp/sshtrail-test-source.XXXXXX");
+        int fd = mkstemp(path);
+        char *zeros = calloc(1, holes[k]);
+        struct source_opts so;
+        struct diag d;
+        char err[256];
+        const struct event *ev;
+
+        CHECK(fd >= 0);
+        CHECK(write(fd, zeros, holes[k]) == (ssize_t)holes[k]);
+        CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+        close(fd);
+        init_opts(&so, &d);
+        struct source *s = source_open(path, &so, err, sizeof(err));
+        CHECK(s != NULL);
+        int events = 0;
+        while (s != NULL && source_peek(s, &ev) == 1) {
+            events++;
+            source_pop(s);
+        }
+        CHECK_INT(events, 2);
+        if (s != NULL) {
+            CHECK_STR(source_format(s), "sshd");
+            CHECK_INT((int)source_stats(s)->malformed, 0);
+            source_free(s);
+        }
+        unlink(path);
+        free(path);
+        free(zeros);
+    }
 }
 
 /* Line i of the reorder test: its time in tenths of a second. */
@@ -530,6 +577,7 @@ main(void)
 {
     TEST_RUN("source", provider_lines_numbered);
     TEST_RUN("source", blank_file_reads_as_empty);
+    TEST_RUN("source", nul_hole_reads_as_text);
     TEST_RUN("source", reorder_keeps_events_whole);
     TEST_RUN("source", reorder_threaded_keeps_events_whole);
     TEST_RUN("source", reorder_keeps_ties_in_arrival_order);

@@ -344,6 +344,17 @@ macos_signature(void)
     CHECK_SV(str(1, EVENT_USER), "frank");
 }
 
+/* A head of zero bytes (the hole a truncated text log starts with) is no
+ * wtmp evidence, while a real record after it still is read by --format. */
+static void
+zero_head_is_not_wtmp(void)
+{
+    static unsigned char zeros[8192];
+
+    CHECK_INT(wtmp_format.probe_binary(zeros, sizeof(zeros)), 0);
+    CHECK_INT(wtmp_format.probe_binary(zeros, 384), 0);
+}
+
 int
 main(void)
 {
@@ -353,6 +364,7 @@ main(void)
     TEST_RUN("wtmp", session_whole_block);
     TEST_RUN("wtmp", session_split_blocks);
     TEST_RUN("wtmp", single_record_file);
+    TEST_RUN("wtmp", zero_head_is_not_wtmp);
     TEST_RUN("wtmp", ipv6_address);
     TEST_RUN("wtmp", local_logins_not_sshd);
     TEST_RUN("wtmp", btmp_failed_login);
