@@ -344,8 +344,8 @@ macos_signature(void)
     CHECK_SV(str(1, EVENT_USER), "frank");
 }
 
-/* A head of zero bytes (the hole a truncated text log starts with) is no
- * wtmp evidence, while a real record after it still is read by --format. */
+/* A head of zero bytes, the hole a truncated text log starts with, is no
+ * wtmp evidence. */
 static void
 zero_head_is_not_wtmp(void)
 {
