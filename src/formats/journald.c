@@ -10,6 +10,7 @@
  * does not interpret messages and does not read binary journal files.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -249,16 +250,31 @@ set_json_value(struct journald_entry *e, enum journald_field f,
     return false;
 }
 
+/*
+ * Parses one complete JSON entry and emits its event.  An entry that cJSON
+ * could not parse because an allocation failed is reported as out of
+ * memory, not as invalid JSON.
+ */
 static enum parse_status
 json_entry(void *arg, struct sv object, uint64_t line_no,
            const char **reason)
 {
     struct journald_state *st = arg;
     struct journald_entry *e = &st->entry;
-    cJSON *doc = cJSON_ParseWithLength(object.p, object.len);
     const cJSON *item;
     enum parse_status rc;
 
+    /* cJSON reports every failure as NULL.  malloc sets ENOMEM when it
+     * fails (POSIX), and nothing else cJSON calls while parsing does.
+     * NOTE: an allocator may leave ENOMEM after an allocation that it
+     * satisfied on a second try, so under memory pressure an invalid entry
+     * can be counted as out of memory. */
+    errno = 0;
+    cJSON *doc = cJSON_ParseWithLength(object.p, object.len);
+    if (doc == NULL && errno == ENOMEM) {
+        *reason = "out of memory parsing a journal entry";
+        return PARSE_MALFORMED;
+    }
     if (doc == NULL || !cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
         *reason = "invalid JSON in journal entry";

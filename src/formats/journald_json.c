@@ -37,8 +37,14 @@ complete(struct journald_json *j, struct sv object, journald_json_cb cb,
 {
     enum parse_status st;
 
-    if (j->text.dropped > 0) {
+    /* dropped counts the bytes the buffer could not store, either past its
+     * maximum or because memory ran out.  Only the first kind makes the
+     * entry longer than the maximum. */
+    if (j->text.dropped > j->text.max - j->text.len) {
         *reason = "journal entry longer than 4 MiB";
+        st = PARSE_MALFORMED;
+    } else if (j->text.dropped > 0) {
+        *reason = "out of memory buffering a journal entry";
         st = PARSE_MALFORMED;
     } else {
         st = cb(arg, object, j->first_line, reason);

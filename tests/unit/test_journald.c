@@ -4,6 +4,8 @@
  * operations.  The sink copies each event so fields can be checked after
  * the call.
  */
+#include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 
 #include "tcheck.h"
@@ -273,6 +275,44 @@ json_cut_entry(void)
     run_close(&r);
 }
 
+/* Fails every allocation as malloc does when memory runs out, by returning
+ * NULL with errno set to ENOMEM. */
+static void *
+failing_malloc(size_t n)
+{
+    (void)n;
+    errno = ENOMEM;
+    return NULL;
+}
+
+static void
+json_out_of_memory(void)
+{
+    struct run r;
+    cJSON_Hooks failing = { failing_malloc, free };
+    /* The escaped quote keeps the line off the fast path, which builds no
+     * cJSON document. */
+    const char *line = "{\"__REALTIME_TIMESTAMP\":\"1000000\","
+                       "\"SYSLOG_IDENTIFIER\":\"sshd\",\"MESSAGE\":"
+                       "\"Failed password for \\\"bob\\\" from 192.0.2.8 "
+                       "port 22 ssh2\"}";
+
+    run_open(&r);
+    cJSON_InitHooks(&failing);
+    CHECK_INT(feed(&r, line, 1), PARSE_MALFORMED);
+    cJSON_InitHooks(NULL);
+    CHECK_STR(r.reason, "out of memory parsing a journal entry");
+    CHECK_INT(r.cap.n, 0);
+
+    /* With memory back, the same line parses, and broken JSON is still
+     * reported as invalid. */
+    CHECK_INT(feed(&r, line, 2), PARSE_OK);
+    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(feed(&r, "{\"MESSAGE\":\"\\x\"}", 3), PARSE_MALFORMED);
+    CHECK_STR(r.reason, "invalid JSON in journal entry");
+    run_close(&r);
+}
+
 static void
 json_entry_limit(void)
 {
@@ -447,6 +487,7 @@ main(void)
     TEST_RUN("journald", json_pretty_entry);
     TEST_RUN("journald", json_array_layouts);
     TEST_RUN("journald", json_cut_entry);
+    TEST_RUN("journald", json_out_of_memory);
     TEST_RUN("journald", json_entry_limit);
     TEST_RUN("journald", export_text_entries);
     TEST_RUN("journald", export_binary_fields);
