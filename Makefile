@@ -61,7 +61,8 @@ $(BUILD)/libsshtrail.a: $(LIB_OBJ)
 $(BUILD)/sshtrail: $(BUILD)/src/cli/main.o $(BUILD)/libsshtrail.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tcheck.h $(BUILD)/libsshtrail.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) \
+                  $(BUILD)/libsshtrail.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $< $(BUILD)/libsshtrail.a \
 	    $(LDLIBS) -o $@

@@ -7,39 +7,20 @@
 
 #include "formats/audit_record.h"
 #include "formats/format.h"
-#include "tcheck.h"
+#include "tcapture.h"
 
 extern const struct format_ops audit_format;
 
-#define MAX_EVENTS 16
-
-struct collected {
-    struct event ev[MAX_EVENTS];
-    int n;
-};
-
-static void
-collect(void *arg, const struct event *ev)
-{
-    struct collected *c = arg;
-
-    if (c->n < MAX_EVENTS) {
-        event_init(&c->ev[c->n]);
-        CHECK(event_copy(&c->ev[c->n], ev) == 0);
-        c->n++;
-    }
-}
-
 /* Feeds the lines (NULL-terminated), flushes, and collects the events. */
 static void
-run(const char *const *lines, struct collected *c, enum parse_status *st,
+run(const char *const *lines, struct tcapture *c, enum parse_status *st,
     const char **reasons)
 {
     struct format_opts opts = { 0 };
-    struct event_sink sink = { collect, c, 0 };
+    struct event_sink sink = tcapture_sink(c);
     void *state = audit_format.open(&opts);
 
-    c->n = 0;
+    tcapture_init(c);
     for (int i = 0; lines[i] != NULL; i++) {
         struct event_origin origin = { "audit", "test.log", (uint64_t)i + 1 };
         const char *reason = NULL;
@@ -54,14 +35,6 @@ run(const char *const *lines, struct collected *c, enum parse_status *st,
     }
     audit_format.flush(state, &sink);
     audit_format.close(state);
-}
-
-static void
-release(struct collected *c)
-{
-    for (int i = 0; i < c->n; i++) {
-        event_fini(&c->ev[i]);
-    }
 }
 
 #define SYSCALL_EXEC(serial, extra)                                         \
@@ -82,11 +55,11 @@ exec_quoted_bare_hex_args(void)
         "type=EOE msg=audit(1700000000.123:10): ",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         const struct event *ev = &c.ev[0];
         CHECK_INT(ev->kind, EVENT_EXEC);
         CHECK_INT(ev->result, EVENT_RESULT_SUCCESS);
@@ -112,7 +85,7 @@ exec_quoted_bare_hex_args(void)
         CHECK(!event_has_str(ev, EVENT_HOST));
         CHECK(!ev->truncated);
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -127,18 +100,18 @@ exec_chunked_args_across_records(void)
         "type=EOE msg=audit(1700000000.123:11): ",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         CHECK_INT(c.ev[0].argc, 3);
         CHECK_SV(event_arg(&c.ev[0], 0), "echo");
         CHECK_SV(event_arg(&c.ev[0], 1), "abcdef");
         CHECK_SV(event_arg(&c.ev[0], 2), "end");
         CHECK(!c.ev[0].truncated);
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -150,15 +123,15 @@ exec_argc_larger_than_fields(void)
         "type=EOE msg=audit(1700000000.123:12): ",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         CHECK_INT(c.ev[0].argc, 2);
         CHECK(c.ev[0].truncated);
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -171,17 +144,17 @@ exec_proctitle_fallback(void)
         "type=EOE msg=audit(1700000000.123:13): ",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         CHECK_INT(c.ev[0].argc, 3);
         CHECK_SV(event_arg(&c.ev[0], 0), "sh");
         CHECK_SV(event_arg(&c.ev[0], 1), "-c");
         CHECK_SV(event_arg(&c.ev[0], 2), "id");
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -195,16 +168,16 @@ exec_enriched_and_node(void)
         "node=web1 type=EOE msg=audit(1700000000.123:14): ",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         CHECK_SV(event_str(&c.ev[0], EVENT_HOST), "web1");
         CHECK_SV(event_str(&c.ev[0], EVENT_USER), "alice");
         CHECK_INT(c.ev[0].argc, 1);
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -221,11 +194,11 @@ exec_interleaved_serials(void)
         "type=EOE msg=audit(1700000000.123:20): ",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 2);
-    if (c.n == 2) {
+    CHECK_INT(c.count, 2);
+    if (c.count == 2) {
         CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 300);
         CHECK_SV(event_arg(&c.ev[0], 0), "id");
         CHECK(!event_has_str(&c.ev[0], EVENT_TTY));
@@ -234,7 +207,7 @@ exec_interleaved_serials(void)
         CHECK_SV(event_arg(&c.ev[1], 0), "ls");
         CHECK_INT(c.ev[1].origin.line, 1);
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -247,17 +220,17 @@ exec_unset_auid_ses_omitted(void)
         "type=EOE msg=audit(1700000000.500:30): ",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         CHECK_INT(c.ev[0].result, EVENT_RESULT_FAILURE);
         CHECK(!event_has_num(&c.ev[0], EVENT_AUID));
         CHECK(!event_has_num(&c.ev[0], EVENT_SES));
         CHECK_INT(c.ev[0].argc, 0);
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -275,17 +248,17 @@ exec_other_arches(void)
         "syscall=1 success=yes exit=0 pid=4 ppid=0 uid=0 euid=0",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 3);
-    if (c.n == 3) {
+    CHECK_INT(c.count, 3);
+    if (c.count == 3) {
         CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 1);
         CHECK_INT(event_num(&c.ev[1], EVENT_PID, -1), 2);
         CHECK_INT(event_num(&c.ev[2], EVENT_PID, -1), 3);
         CHECK_SV(event_str(&c.ev[2], EVENT_USER), "vagrant");
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -300,11 +273,11 @@ login_modern_form(void)
         "type=EOE msg=audit(1700000002.000:50): ",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         CHECK_INT(c.ev[0].kind, EVENT_LOGIN_ASSIGN);
         CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 1298);
         CHECK_INT(event_num(&c.ev[0], EVENT_UID, -1), 0);
@@ -312,7 +285,7 @@ login_modern_form(void)
         CHECK_INT(event_num(&c.ev[0], EVENT_SES, -1), 3);
         CHECK_INT(c.ev[0].result, EVENT_RESULT_SUCCESS);
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -323,17 +296,17 @@ login_legacy_form(void)
         "old auid=4294967295 new auid=0",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         CHECK_INT(c.ev[0].kind, EVENT_LOGIN_ASSIGN);
         CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 13015);
         CHECK_INT(event_num(&c.ev[0], EVENT_AUID, -1), 0);
         CHECK(!event_has_num(&c.ev[0], EVENT_SES));
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -350,13 +323,13 @@ user_login_success_and_failed(void)
         "hostname=? addr=2001:db8:0:0::5 terminal=sshd res=failed'",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
     enum parse_status st[2];
 
     run(lines, &c, st, NULL);
     CHECK_INT(st[0], PARSE_OK);
-    CHECK_INT(c.n, 2);
-    if (c.n == 2) {
+    CHECK_INT(c.count, 2);
+    if (c.count == 2) {
         CHECK_INT(c.ev[0].kind, EVENT_USER_LOGIN);
         CHECK_INT(event_num(&c.ev[0], EVENT_UID, -1), 1001);
         CHECK_INT(event_num(&c.ev[0], EVENT_SES, -1), 36);
@@ -371,7 +344,7 @@ user_login_success_and_failed(void)
         CHECK(!event_has_num(&c.ev[1], EVENT_AUID));
         CHECK(!event_has_str(&c.ev[1], EVENT_DETAIL));
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -388,11 +361,11 @@ user_auth_pubkey_and_legacy_pam(void)
         "res=success)'",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 2);
-    if (c.n == 2) {
+    CHECK_INT(c.count, 2);
+    if (c.count == 2) {
         CHECK_INT(c.ev[0].kind, EVENT_AUTH_SUCCESS);
         CHECK_SV(event_str(&c.ev[0], EVENT_AUTH_METHOD), "publickey");
         CHECK_SV(event_str(&c.ev[0], EVENT_DETAIL), "pubkey_auth");
@@ -404,7 +377,7 @@ user_auth_pubkey_and_legacy_pam(void)
         CHECK_INT(c.ev[1].result, EVENT_RESULT_SUCCESS);
         CHECK(!event_has_str(&c.ev[1], EVENT_SRC_IP));
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -415,14 +388,14 @@ truncated_event_flushed_at_end(void)
         "type=EXECVE msg=audit(1700000000.123:80): argc=1 a0=\"ls\"",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
 
     run(lines, &c, NULL, NULL);
-    CHECK_INT(c.n, 1);
-    if (c.n == 1) {
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
         CHECK_SV(event_arg(&c.ev[0], 0), "ls");
     }
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -434,22 +407,22 @@ timeout_completes_old_group(void)
         "syscall=1 success=yes exit=0 pid=1 ppid=0",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
     struct format_opts opts = { 0 };
-    struct event_sink sink = { collect, &c, 0 };
+    struct event_sink sink = tcapture_sink(&c);
     void *state = audit_format.open(&opts);
     const char *reason;
 
-    c.n = 0;
+    tcapture_init(&c);
     for (int i = 0; lines[i] != NULL; i++) {
         struct event_origin origin = { "audit", "t", (uint64_t)i + 1 };
         (void)audit_format.feed(state, sv_cstr(lines[i]), &origin, &sink,
                                 &reason);
         /* The exec is emitted by the newer record, before any flush. */
-        CHECK_INT(c.n, i);
+        CHECK_INT(c.count, i);
     }
     audit_format.close(state);
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -466,12 +439,12 @@ malformed_lines(void)
         "auid=0 pid=1512 res=success",
         NULL
     };
-    struct collected c;
+    struct tcapture c;
     enum parse_status st[7];
     const char *reasons[7];
 
     run(lines, &c, st, reasons);
-    CHECK_INT(c.n, 0);
+    CHECK_INT(c.count, 0);
     CHECK_INT(st[0], PARSE_MALFORMED);
     CHECK_STR(reasons[0], "no msg=audit() stamp");
     CHECK_INT(st[1], PARSE_MALFORMED);
@@ -484,7 +457,7 @@ malformed_lines(void)
     CHECK_STR(reasons[4], "audit record not used");
     CHECK_INT(st[5], PARSE_SKIP);
     CHECK_INT(st[6], PARSE_SKIP);
-    release(&c);
+    tcapture_fini(&c);
 }
 
 static void
@@ -492,9 +465,9 @@ long_line_is_malformed(void)
 {
     size_t n = 1024 * 1024;
     char *line = malloc(n);
-    struct collected c;
+    struct tcapture c;
     struct format_opts opts = { 0 };
-    struct event_sink sink = { collect, &c, 0 };
+    struct event_sink sink = tcapture_sink(&c);
     struct event_origin origin = { "audit", "t", 1 };
     const char *reason = NULL;
 
@@ -505,7 +478,7 @@ long_line_is_malformed(void)
     memset(line, 'a', n);
     memcpy(line, "type=EXECVE msg=audit(1.000:1): a0=", 35);
     void *state = audit_format.open(&opts);
-    c.n = 0;
+    tcapture_init(&c);
     CHECK_INT(audit_format.feed(state, sv_make(line, n), &origin, &sink,
                                 &reason), PARSE_MALFORMED);
     CHECK_STR(reason, "audit record longer than 1 MiB");

@@ -8,21 +8,14 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "tcheck.h"
+#include "tcapture.h"
 
 #include "formats/format.h"
 
 extern const struct format_ops journald_format;
 
-#define MAX_EVENTS 8
-
-struct capture {
-    struct event ev[MAX_EVENTS];
-    int n;
-};
-
 struct run {
-    struct capture cap;
+    struct tcapture cap;
     struct format_opts opts;
     void *state;
     enum parse_status last;
@@ -32,22 +25,10 @@ struct run {
 };
 
 static void
-capture_emit(void *arg, const struct event *ev)
-{
-    struct capture *c = arg;
-
-    if (c->n < MAX_EVENTS) {
-        event_copy(&c->ev[c->n++], ev);
-    }
-}
-
-static void
 run_open(struct run *r)
 {
     memset(r, 0, sizeof(*r));
-    for (int i = 0; i < MAX_EVENTS; i++) {
-        event_init(&r->cap.ev[i]);
-    }
+    tcapture_init(&r->cap);
     r->state = journald_format.open(&r->opts);
 }
 
@@ -55,9 +36,7 @@ static void
 run_close(struct run *r)
 {
     journald_format.close(r->state);
-    for (int i = 0; i < MAX_EVENTS; i++) {
-        event_fini(&r->cap.ev[i]);
-    }
+    tcapture_fini(&r->cap);
 }
 
 /* Feeds one line of n bytes (NUL bytes allowed) as line number no. */
@@ -65,7 +44,7 @@ static enum parse_status
 feed_bytes(struct run *r, const char *p, size_t n, uint64_t no)
 {
     struct event_origin origin = { "journald", "test", no };
-    struct event_sink sink = { capture_emit, &r->cap, 0 };
+    struct event_sink sink = tcapture_sink(&r->cap);
 
     r->reason = NULL;
     r->last = journald_format.feed(r->state, sv_make(p, n), &origin, &sink,
@@ -84,7 +63,7 @@ feed(struct run *r, const char *line, uint64_t no)
 static void
 finish(struct run *r)
 {
-    struct event_sink sink = { capture_emit, &r->cap, 0 };
+    struct event_sink sink = tcapture_sink(&r->cap);
 
     journald_format.flush(r->state, &sink);
 }
@@ -103,7 +82,7 @@ json_line_accepted(void)
 
     run_open(&r);
     CHECK_INT(feed(&r, accepted_json, 1), PARSE_OK);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     struct event *ev = &r.cap.ev[0];
     CHECK_INT(ev->kind, EVENT_AUTH_SUCCESS);
     CHECK_INT(ev->time.sec, 1714557600);
@@ -134,7 +113,7 @@ json_fallback_fields(void)
              "\"SYSLOG_PID\":\"42\",\"_AUDIT_SESSION\":\"4294967295\","
              "\"MESSAGE\":\"Failed password for bob from 192.0.2.8 port 22 "
              "ssh2\"}", 1);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     CHECK_INT(r.cap.ev[0].kind, EVENT_AUTH_FAILURE);
     CHECK_SV(event_str(&r.cap.ev[0], EVENT_PROGRAM), "sshd-session");
     CHECK_INT(event_num(&r.cap.ev[0], EVENT_PID, -1), 42);
@@ -162,7 +141,7 @@ json_skips(void)
     CHECK_INT(feed(&r, "{\"__REALTIME_TIMESTAMP\":\"1\",\"SYSLOG_IDENTIFIER\":"
                        "\"sshd\",\"MESSAGE\":{}}", 4), PARSE_MALFORMED);
     CHECK_INT(feed(&r, "not json", 5), PARSE_MALFORMED);
-    CHECK_INT(r.cap.n, 0);
+    CHECK_INT(r.cap.count, 0);
     run_close(&r);
 }
 
@@ -178,7 +157,7 @@ json_byte_array_message(void)
              "114,100,32,102,111,114,32,98,255,111,98,32,102,114,111,109,32,"
              "49,57,50,46,48,46,50,46,56,32,112,111,114,116,32,50,50,32,115,"
              "115,104,50,13]}", 1);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     CHECK_SV(event_str(&r.cap.ev[0], EVENT_USER), "b\xff" "ob");
     CHECK_INT(event_num(&r.cap.ev[0], EVENT_SRC_PORT, -1), 22);
 
@@ -197,7 +176,7 @@ json_multi_value_field(void)
     feed(&r, "{\"__REALTIME_TIMESTAMP\":\"1\",\"SYSLOG_IDENTIFIER\":"
              "[\"sshd\",\"other\"],\"MESSAGE\":\"Accepted password for a "
              "from 192.0.2.1 port 1 ssh2\"}", 1);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     run_close(&r);
 }
 
@@ -219,9 +198,9 @@ json_pretty_entry(void)
     for (int i = 0; i < 5; i++) {
         CHECK_INT(feed(&r, lines[i], (uint64_t)i + 10), PARSE_OK);
     }
-    CHECK_INT(r.cap.n, 0);
+    CHECK_INT(r.cap.count, 0);
     CHECK_INT(feed(&r, lines[5], 15), PARSE_OK);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     CHECK_SV(event_str(&r.cap.ev[0], EVENT_USER), "a {b}");
     CHECK_INT(r.cap.ev[0].origin.line, 10);
     run_close(&r);
@@ -238,7 +217,7 @@ json_array_layouts(void)
              "ssh2\"}, {\"__REALTIME_TIMESTAMP\":\"2\",\"SYSLOG_IDENTIFIER\":"
              "\"sshd\",\"MESSAGE\":\"Accepted password for b from 192.0.2.1 "
              "port 2 ssh2\"}]", 1);
-    CHECK_INT(r.cap.n, 2);
+    CHECK_INT(r.cap.count, 2);
     CHECK_SV(event_str(&r.cap.ev[1], EVENT_USER), "b");
     run_close(&r);
 
@@ -251,7 +230,7 @@ json_array_layouts(void)
                        "\"sshd\",\"MESSAGE\":\"Accepted password for c from "
                        "192.0.2.1 port 3 ssh2\"}", 5), PARSE_OK);
     CHECK_INT(feed(&r, "]", 6), PARSE_OK);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     CHECK_INT(r.malformed, 0);
     run_close(&r);
 }
@@ -266,12 +245,12 @@ json_cut_entry(void)
     CHECK_INT(feed(&r, "{\"__REALTIME_TIMESTAMP\":\"1\",\"MESSAGE\":\"Acc", 1),
               PARSE_OK);
     CHECK_INT(feed(&r, accepted_json, 2), PARSE_OK);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
 
     /* An object still open at the end is reported by flush only. */
     CHECK_INT(feed(&r, "{\"MESSAGE\":", 3), PARSE_OK);
     finish(&r);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     run_close(&r);
 }
 
@@ -302,12 +281,12 @@ json_out_of_memory(void)
     CHECK_INT(feed(&r, line, 1), PARSE_MALFORMED);
     cJSON_InitHooks(NULL);
     CHECK_STR(r.reason, "out of memory parsing a journal entry");
-    CHECK_INT(r.cap.n, 0);
+    CHECK_INT(r.cap.count, 0);
 
     /* With memory back, the same line parses, and broken JSON is still
      * reported as invalid. */
     CHECK_INT(feed(&r, line, 2), PARSE_OK);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     CHECK_INT(feed(&r, "{\"MESSAGE\":\"\\x\"}", 3), PARSE_MALFORMED);
     CHECK_STR(r.reason, "invalid JSON in journal entry");
     run_close(&r);
@@ -333,7 +312,7 @@ json_entry_limit(void)
     CHECK_INT(feed(&r, "\"a\":\"b\"}", 7), PARSE_MALFORMED);
     CHECK_STR(r.reason, "journal entry longer than 4 MiB");
     CHECK_INT(feed(&r, accepted_json, 8), PARSE_OK);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     run_close(&r);
     free(big);
 }
@@ -359,14 +338,14 @@ export_text_entries(void)
     for (int i = 0; i < 10; i++) {
         feed(&r, lines[i], (uint64_t)i + 1);
     }
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     CHECK_SV(event_str(&r.cap.ev[0], EVENT_USER), "a=b");
     CHECK_INT(event_num(&r.cap.ev[0], EVENT_PID, -1), 77);
     CHECK_INT(r.cap.ev[0].origin.line, 1);
 
     /* The last entry has no blank line after it. */
     finish(&r);
-    CHECK_INT(r.cap.n, 2);
+    CHECK_INT(r.cap.count, 2);
     CHECK_INT(r.cap.ev[1].kind, EVENT_AUTH_FAILURE);
     CHECK_INT(r.cap.ev[1].origin.line, 8);
 
@@ -423,7 +402,7 @@ export_binary_fields(void)
     run_open(&r);
     feed_stream(&r, stream, sizeof(stream) - 1);
     CHECK_INT(r.malformed, 0);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     CHECK_SV(event_str(&r.cap.ev[0], EVENT_USER), "r\xffoot");
     CHECK_SV(event_str(&r.cap.ev[0], EVENT_HOST), "abc\ndefgh");
     CHECK_INT(event_num(&r.cap.ev[0], EVENT_PID, -1), 9);
@@ -451,7 +430,7 @@ export_binary_lost_cr(void)
 
     run_open(&r);
     feed_stream(&r, stream, sizeof(stream) - 1);
-    CHECK_INT(r.cap.n, 1);
+    CHECK_INT(r.cap.count, 1);
     CHECK_SV(event_str(&r.cap.ev[0], EVENT_CMDLINE), "ab\ncd");
     CHECK_INT(r.malformed, 0);
 

@@ -6,28 +6,10 @@
 #include "formats/format.h"
 #include "formats/macos_json.h"
 
-#include "tcheck.h"
-
-#define SINK_MAX 4
-
-struct capture {
-    struct event ev[SINK_MAX];
-    int count;
-};
-
-static void
-capture_emit(void *arg, const struct event *ev)
-{
-    struct capture *c = arg;
-
-    if (c->count < SINK_MAX) {
-        event_copy(&c->ev[c->count], ev);
-    }
-    c->count++;
-}
+#include "tcapture.h"
 
 static struct tz utc;
-static struct capture cap;
+static struct tcapture cap;
 static const char *last_reason;
 
 extern const struct format_ops macos_log_format;
@@ -39,15 +21,12 @@ feed_lines(const struct format_ops *fmt, const char *const *lines, int n)
 {
     struct format_opts o = { .tz = &utc, .year = 2024, .year_given = true,
                              .ref_time = 1700000000 };
-    struct event_sink sink = { capture_emit, &cap, 0 };
+    struct event_sink sink = tcapture_sink(&cap);
     struct event_origin origin = { fmt->name, "test.log", 0 };
     enum parse_status st = PARSE_MALFORMED;
     void *state = fmt->open(&o);
 
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_reset(&cap.ev[i]);
-    }
-    cap.count = 0;
+    tcapture_reset(&cap);
     for (int i = 0; i < n; i++) {
         origin.line = (uint64_t)i + 1;
         last_reason = NULL;
@@ -368,9 +347,7 @@ eslogger_probe_scores(void)
 int
 main(void)
 {
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_init(&cap.ev[i]);
-    }
+    tcapture_init(&cap);
     TEST_RUN("macos", json_reader_spans_lines);
     TEST_RUN("macos", json_reader_drops_large_object);
     TEST_RUN("macos", default_style_accepted);
@@ -386,8 +363,6 @@ main(void)
     TEST_RUN("macos", eslogger_exec_array_token);
     TEST_RUN("macos", eslogger_other_events_skipped);
     TEST_RUN("macos", eslogger_probe_scores);
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_fini(&cap.ev[i]);
-    }
+    tcapture_fini(&cap);
     TEST_EXIT();
 }

@@ -5,28 +5,10 @@
  */
 #include "formats/format.h"
 
-#include "tcheck.h"
-
-#define SINK_MAX 4
-
-struct capture {
-    struct event ev[SINK_MAX];
-    int count;
-};
-
-static void
-capture_emit(void *arg, const struct event *ev)
-{
-    struct capture *c = arg;
-
-    if (c->count < SINK_MAX) {
-        event_copy(&c->ev[c->count], ev);
-    }
-    c->count++;
-}
+#include "tcapture.h"
 
 static struct tz utc;
-static struct capture cap;
+static struct tcapture cap;
 static const char *last_reason;
 
 extern const struct format_ops osquery_format;
@@ -37,15 +19,12 @@ feed_lines(const char *const *lines, int n)
 {
     struct format_opts o = { .tz = &utc, .year = 2024, .year_given = true,
                              .ref_time = 1700000000 };
-    struct event_sink sink = { capture_emit, &cap, 0 };
+    struct event_sink sink = tcapture_sink(&cap);
     struct event_origin origin = { "osquery", "test.log", 0 };
     enum parse_status st = PARSE_MALFORMED;
     void *state = osquery_format.open(&o);
 
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_reset(&cap.ev[i]);
-    }
-    cap.count = 0;
+    tcapture_reset(&cap);
     for (int i = 0; i < n; i++) {
         origin.line = (uint64_t)i + 1;
         last_reason = NULL;
@@ -369,9 +348,7 @@ osquery_probe_scores(void)
 int
 main(void)
 {
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_init(&cap.ev[i]);
-    }
+    tcapture_init(&cap);
     TEST_RUN("osquery", process_events_row);
     TEST_RUN("osquery", numeric_columns_and_unset_auid);
     TEST_RUN("osquery", es_process_events_exec_only);
@@ -386,8 +363,6 @@ main(void)
     TEST_RUN("osquery", removed_and_unknown_rows_skipped);
     TEST_RUN("osquery", batched_diff_results);
     TEST_RUN("osquery", osquery_probe_scores);
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_fini(&cap.ev[i]);
-    }
+    tcapture_fini(&cap);
     TEST_EXIT();
 }

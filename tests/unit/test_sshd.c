@@ -5,28 +5,10 @@
  */
 #include "formats/format.h"
 
-#include "tcheck.h"
-
-#define SINK_MAX 4
-
-struct capture {
-    struct event ev[SINK_MAX];
-    int count;
-};
-
-static void
-capture_emit(void *arg, const struct event *ev)
-{
-    struct capture *c = arg;
-
-    if (c->count < SINK_MAX) {
-        event_copy(&c->ev[c->count], ev);
-    }
-    c->count++;
-}
+#include "tcapture.h"
 
 static struct tz utc;
-static struct capture cap;
+static struct tcapture cap;
 static const char *last_reason;
 
 extern const struct format_ops sshd_format;
@@ -38,15 +20,12 @@ feed_lines(const char *const *lines, int n, const char *default_host)
     struct format_opts o = { .tz = &utc, .year = 2024, .year_given = true,
                              .ref_time = 1700000000,
                              .default_host = default_host };
-    struct event_sink sink = { capture_emit, &cap, 0 };
+    struct event_sink sink = tcapture_sink(&cap);
     struct event_origin origin = { "sshd", "test.log", 0 };
     enum parse_status st = PARSE_MALFORMED;
     void *state = sshd_format.open(&o);
 
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_reset(&cap.ev[i]);
-    }
-    cap.count = 0;
+    tcapture_reset(&cap);
     for (int i = 0; i < n; i++) {
         origin.line = (uint64_t)i + 1;
         last_reason = NULL;
@@ -591,9 +570,7 @@ probe_scores(void)
 int
 main(void)
 {
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_init(&cap.ev[i]);
-    }
+    tcapture_init(&cap);
     TEST_RUN("sshd", accepted_publickey_sha256);
     TEST_RUN("sshd", accepted_publickey_md5);
     TEST_RUN("sshd", accepted_password_and_kbdint);
@@ -627,8 +604,6 @@ main(void)
     TEST_RUN("sshd", journal_short_and_bare_message);
     TEST_RUN("sshd", rfc5424_message);
     TEST_RUN("sshd", probe_scores);
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_fini(&cap.ev[i]);
-    }
+    tcapture_fini(&cap);
     TEST_EXIT();
 }

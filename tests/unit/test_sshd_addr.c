@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "tcheck.h"
+#include "tcapture.h"
 
 extern const struct format_ops sshd_format;
 
@@ -102,20 +102,6 @@ ref_invalid_user_addr(struct sv s, struct ref_fields *r)
     return true;
 }
 
-struct capture {
-    struct event ev;
-    int count;
-};
-
-static void
-capture_emit(void *arg, const struct event *ev)
-{
-    struct capture *c = arg;
-
-    event_copy(&c->ev, ev);
-    c->count++;
-}
-
 /* The message shapes under test, each with the reference that reads it. */
 enum shape { SHAPE_INVALID_USER, SHAPE_FAILED, SHAPE_CLOSED, SHAPE_COUNT };
 
@@ -163,12 +149,12 @@ compare_one(void *state, enum shape shape, const char *words)
     char line[256];
     char buf[256];
     struct ref_fields r;
-    struct capture cap = { .count = 0 };
-    struct event_sink sink = { capture_emit, &cap, 0 };
+    struct tcapture cap;
+    struct event_sink sink = tcapture_sink(&cap);
     struct event_origin origin = { "sshd", "test.log", 1 };
     const char *reason = NULL;
 
-    event_init(&cap.ev);
+    tcapture_init(&cap);
     snprintf(line, sizeof(line), "Jan  1 00:00:00 h sshd[1]: %s%s%s",
              lead[shape], words, shape == SHAPE_FAILED ? " ssh2" : "");
     bool ok = ref_run(shape, words, buf, sizeof(buf), &r);
@@ -178,15 +164,15 @@ compare_one(void *state, enum shape shape, const char *words)
     if (ok != (st == PARSE_OK)) {
         wrong = 1;
     } else if (ok) {
-        wrong = !sv_eq(event_str(&cap.ev, EVENT_USER), r.user) ||
-                !sv_eq(event_str(&cap.ev, EVENT_SRC_IP), r.addr) ||
-                event_num(&cap.ev, EVENT_SRC_PORT, -1) != r.port;
+        wrong = !sv_eq(event_str(&cap.ev[0], EVENT_USER), r.user) ||
+                !sv_eq(event_str(&cap.ev[0], EVENT_SRC_IP), r.addr) ||
+                event_num(&cap.ev[0], EVENT_SRC_PORT, -1) != r.port;
     }
     if (wrong) {
         printf("  disagree on \"%s\": reference %s\n", line,
                ok ? "accepts" : "rejects");
     }
-    event_fini(&cap.ev);
+    tcapture_fini(&cap);
     return wrong;
 }
 

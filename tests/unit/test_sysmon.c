@@ -6,44 +6,23 @@
  */
 #include "formats/format.h"
 
-#include "tcheck.h"
+#include "tcapture.h"
 
-#define SINK_MAX 4
-
-struct capture {
-    struct event ev[SINK_MAX];
-    int count;
-};
-
-static struct capture cap;
+static struct tcapture cap;
 static const char *last_reason;
 static struct tz utc;
 
 extern const struct format_ops sysmon_format;
 
-static void
-capture_emit(void *arg, const struct event *ev)
-{
-    struct capture *c = arg;
-
-    if (c->count < SINK_MAX) {
-        event_copy(&c->ev[c->count], ev);
-    }
-    c->count++;
-}
-
 static enum parse_status
 feed1(const char *line)
 {
     struct format_opts o = { .tz = &utc, .year = 2024, .year_given = true };
-    struct event_sink sink = { capture_emit, &cap, 0 };
+    struct event_sink sink = tcapture_sink(&cap);
     struct event_origin origin = { "sysmon", "syslog", 1 };
     void *state = sysmon_format.open(&o);
 
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_reset(&cap.ev[i]);
-    }
-    cap.count = 0;
+    tcapture_reset(&cap);
     last_reason = NULL;
     enum parse_status st = sysmon_format.feed(state, sv_cstr(line), &origin,
                                               &sink, &last_reason);
@@ -225,9 +204,7 @@ probe_scores(void)
 int
 main(void)
 {
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_init(&cap.ev[i]);
-    }
+    tcapture_init(&cap);
     TEST_RUN("sysmon", exec_in_syslog);
     TEST_RUN("sysmon", bare_values_and_host_fallback);
     TEST_RUN("sysmon", bare_document);
@@ -238,8 +215,6 @@ main(void)
     TEST_RUN("sysmon", undeclared_entity);
     TEST_RUN("sysmon", broken_documents);
     TEST_RUN("sysmon", probe_scores);
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_fini(&cap.ev[i]);
-    }
+    tcapture_fini(&cap);
     TEST_EXIT();
 }

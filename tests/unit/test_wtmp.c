@@ -7,32 +7,15 @@
 
 #include <arpa/inet.h>
 
-#include "tcheck.h"
+#include "tcapture.h"
 
-#define SINK_MAX 8
 #define REC 384
 
-struct capture {
-    struct event ev[SINK_MAX];
-    int count;
-};
-
-static struct capture cap;
+static struct tcapture cap;
 static enum parse_status last_status;
 static const char *last_reason;
 
 extern const struct format_ops wtmp_format;
-
-static void
-capture_emit(void *arg, const struct event *ev)
-{
-    struct capture *c = arg;
-
-    if (c->count < SINK_MAX) {
-        event_copy(&c->ev[c->count], ev);
-    }
-    c->count++;
-}
 
 static void
 put_u32(unsigned char *p, uint32_t v)
@@ -67,14 +50,11 @@ static void
 feed_blocks(const unsigned char *data, size_t n, size_t chunk)
 {
     struct format_opts o = { 0 };
-    struct event_sink sink = { capture_emit, &cap, 0 };
+    struct event_sink sink = tcapture_sink(&cap);
     struct event_origin origin = { "wtmp", "wtmp.bin", 0 };
     void *state = wtmp_format.open(&o);
 
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_reset(&cap.ev[i]);
-    }
-    cap.count = 0;
+    tcapture_reset(&cap);
     last_status = PARSE_OK;
     for (size_t off = 0; off < n; off += chunk) {
         size_t len = n - off < chunk ? n - off : chunk;
@@ -358,9 +338,7 @@ zero_head_is_not_wtmp(void)
 int
 main(void)
 {
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_init(&cap.ev[i]);
-    }
+    tcapture_init(&cap);
     TEST_RUN("wtmp", session_whole_block);
     TEST_RUN("wtmp", session_split_blocks);
     TEST_RUN("wtmp", single_record_file);
@@ -374,8 +352,6 @@ main(void)
     TEST_RUN("wtmp", probe_scores);
     TEST_RUN("wtmp", bad_record_in_stream);
     TEST_RUN("wtmp", macos_signature);
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_fini(&cap.ev[i]);
-    }
+    tcapture_fini(&cap);
     TEST_EXIT();
 }

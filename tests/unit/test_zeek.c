@@ -5,45 +5,24 @@
  */
 #include "formats/format.h"
 
-#include "tcheck.h"
+#include "tcapture.h"
 
-#define SINK_MAX 4
-
-struct capture {
-    struct event ev[SINK_MAX];
-    int count;
-};
-
-static struct capture cap;
+static struct tcapture cap;
 static const char *last_reason;
 
 extern const struct format_ops zeek_format;
-
-static void
-capture_emit(void *arg, const struct event *ev)
-{
-    struct capture *c = arg;
-
-    if (c->count < SINK_MAX) {
-        event_copy(&c->ev[c->count], ev);
-    }
-    c->count++;
-}
 
 /* Feeds lines to a fresh parser and returns the status of the last one. */
 static enum parse_status
 feed_lines(const char *const *lines, int n)
 {
     struct format_opts o = { 0 };
-    struct event_sink sink = { capture_emit, &cap, 0 };
+    struct event_sink sink = tcapture_sink(&cap);
     struct event_origin origin = { "zeek", "ssh.log", 0 };
     enum parse_status st = PARSE_MALFORMED;
     void *state = zeek_format.open(&o);
 
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_reset(&cap.ev[i]);
-    }
-    cap.count = 0;
+    tcapture_reset(&cap);
     for (int i = 0; i < n; i++) {
         origin.line = (uint64_t)i + 1;
         last_reason = NULL;
@@ -253,9 +232,7 @@ probe_scores(void)
 int
 main(void)
 {
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_init(&cap.ev[i]);
-    }
+    tcapture_init(&cap);
     TEST_RUN("zeek", tsv_success);
     TEST_RUN("zeek", tsv_unset_and_failure);
     TEST_RUN("zeek", tsv_column_order);
@@ -267,8 +244,6 @@ main(void)
     TEST_RUN("zeek", json_other_log_skipped);
     TEST_RUN("zeek", json_invalid);
     TEST_RUN("zeek", probe_scores);
-    for (int i = 0; i < SINK_MAX; i++) {
-        event_fini(&cap.ev[i]);
-    }
+    tcapture_fini(&cap);
     TEST_EXIT();
 }
