@@ -62,7 +62,7 @@ $(BUILD)/sshtrail: $(BUILD)/src/cli/main.o $(BUILD)/libsshtrail.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) \
-                  $(BUILD)/libsshtrail.a
+                  src/formats/syslog_header_twin.h $(BUILD)/libsshtrail.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $< $(BUILD)/libsshtrail.a \
 	    $(LDLIBS) -o $@
@@ -104,6 +104,7 @@ $(FUZZ_BUILD)/libsshtrail.a: $(FUZZ_OBJ)
 	$(AR) rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h \
+                      src/formats/syslog_header_twin.h \
                       $(FUZZ_BUILD)/libsshtrail.a
 	$(FUZZ_CC) $(CPPFLAGS) -Ifuzz $(FUZZ_CFLAGS) $< \
 	    $(FUZZ_BUILD)/libsshtrail.a $(LDLIBS) -o $@
