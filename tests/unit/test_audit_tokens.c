@@ -11,6 +11,7 @@
 
 #include "formats/audit_build.h"
 #include "formats/audit_record.h"
+#include "formats/audit_types.h"
 #include "tcheck.h"
 
 /* Room for a record of AUDIT_FIELD_BATCH * 3 fields. */
@@ -307,6 +308,23 @@ type_names(void)
     }
 }
 
+/* Every row of the type table comes back from audit_type_from_name, so the
+ * short list of common names in audit_record.c agrees with the table. */
+static void
+type_table_rows(void)
+{
+    size_t n = sizeof(audit_types) / sizeof(audit_types[0]);
+
+    for (size_t i = 0; i < n; i++) {
+        int got = audit_type_from_name(sv_cstr(audit_types[i].name));
+        if (got != audit_types[i].type) {
+            printf("  type \"%s\" is %d, the table has %d\n",
+                   audit_types[i].name, got, audit_types[i].type);
+        }
+        CHECK_INT(got, audit_types[i].type);
+    }
+}
+
 /* Returns audit_syscall_is_exec for a SYSCALL record with this body, or -1
  * when the header does not parse. */
 static int
@@ -364,6 +382,7 @@ main(void)
     TEST_RUN("audit_tokens", stamp_edges);
     TEST_RUN("audit_tokens", stamp_bad_digit_anywhere);
     TEST_RUN("audit_tokens", type_names);
+    TEST_RUN("audit_tokens", type_table_rows);
     TEST_RUN("audit_tokens", arch_syscall_shapes);
     TEST_EXIT();
 }
