@@ -198,7 +198,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
         fuzz_each_line(data, n, feed_line, &h);
     }
     if (h.ops->flush != NULL) {
-        h.ops->flush(h.state, &h.sink);
+        uint64_t line = 0;
+        const char *reason = NULL;
+        enum parse_status st = h.ops->flush(h.state, &h.sink, &line, &reason);
+        if (st != PARSE_OK && reason == NULL) {
+            fuzz_fail("flush left a record out without a reason", NULL, 0);
+        }
     }
     h.ops->close(h.state);
 

@@ -140,14 +140,18 @@ audit_feed(void *state, struct sv line, const struct event_origin *origin,
     return PARSE_OK;
 }
 
-static void
-audit_flush(void *state, const struct event_sink *sink)
+static enum parse_status
+audit_flush(void *state, const struct event_sink *sink, uint64_t *line,
+            const char **reason)
 {
     struct audit_state *st = state;
 
+    (void)line;
+    (void)reason;
     st->sink = sink;
     audit_grouper_flush(st->grouper, group_done, st);
     st->sink = NULL;
+    return PARSE_OK;
 }
 
 const struct format_ops audit_format = {

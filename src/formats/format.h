@@ -80,9 +80,13 @@ struct format_ops {
 
     /*
      * Emits everything still buffered; called at the end of the input.
-     * May be NULL for formats that never buffer.
+     * Returns PARSE_OK, or PARSE_SKIP or PARSE_MALFORMED with *reason set
+     * (as feed does) when a buffered record was left out, such as one the
+     * input cut off; *line is then set to the line (or record number)
+     * where that record began.  May be NULL for formats that never buffer.
      */
-    void (*flush)(void *state, const struct event_sink *sink);
+    enum parse_status (*flush)(void *state, const struct event_sink *sink,
+                               uint64_t *line, const char **reason);
 
     /*
      * Binary formats (wtmp) set binary, and feed then receives blocks of

@@ -508,27 +508,35 @@ feed(void *state, struct sv line, const struct event_origin *origin,
 
 /*
  * Emits the last export entry when the input did not end with a blank
- * line.  flush cannot report a status, so an entry that is skipped or
- * damaged here is not counted.
+ * line, and reports a last entry that is skipped or that the input cut
+ * short.
  */
-static void
-flush(void *state, const struct event_sink *sink)
+static enum parse_status
+flush(void *state, const struct event_sink *sink, uint64_t *line,
+      const char **reason)
 {
     struct journald_state *st = state;
-    const char *reason = NULL;
 
-    /* TODO: count skipped or damaged last entries once flush can report. */
     if (!st->has_origin) {
-        return;
+        return PARSE_OK;
     }
     st->sink = sink;
-    if (st->layout == LAYOUT_EXPORT &&
-        journald_export_finish(&st->export, &reason) ==
-            JOURNALD_EXPORT_ENTRY) {
-        emit_entry(st, st->export.first_line, &reason);
-    } else if (st->layout == LAYOUT_JSON) {
-        journald_json_finish(&st->json, &reason);
+    if (st->layout == LAYOUT_EXPORT) {
+        *line = st->export.first_line;
+        switch (journald_export_finish(&st->export, reason)) {
+        case JOURNALD_EXPORT_ENTRY:
+            return emit_entry(st, st->export.first_line, reason);
+        case JOURNALD_EXPORT_BAD_ENTRY:
+            return PARSE_MALFORMED;
+        default:
+            return PARSE_OK;
+        }
     }
+    if (st->layout == LAYOUT_JSON) {
+        *line = st->json.first_line;
+        return journald_json_finish(&st->json, reason);
+    }
+    return PARSE_OK;
 }
 
 const struct format_ops journald_format = {

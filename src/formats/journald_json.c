@@ -121,6 +121,10 @@ journald_json_feed(struct journald_json *j, struct sv line, uint64_t line_no,
     bool any_ok = false;
     bool any_done = false;
     enum parse_status last = PARSE_OK;
+    /* An entry of this line that was cut short or not understood makes
+     * the line count as not understood, even when another entry on it
+     * was used. */
+    const char *bad = NULL;
     size_t start = 0;           /* where the open object starts in line */
     bool started_here = false;
 
@@ -136,7 +140,7 @@ journald_json_feed(struct journald_json *j, struct sv line, uint64_t line_no,
         j->depth = j->in_array ? 1 : 0;
         last = PARSE_MALFORMED;
         any_done = true;
-        *reason = "journal entry cut short in JSON input";
+        bad = "journal entry cut short in JSON input";
     }
     if (j->in_object) {
         buf_add_char(&j->text, '\n');
@@ -156,6 +160,9 @@ journald_json_feed(struct journald_json *j, struct sv line, uint64_t line_no,
                 object = sv_make(j->text.data, j->text.len);
             }
             complete(j, object, cb, arg, &any_ok, &last, reason);
+            if (last == PARSE_MALFORMED && bad == NULL) {
+                bad = *reason;
+            }
             any_done = true;
             started_here = false;
             continue;
@@ -171,8 +178,9 @@ journald_json_feed(struct journald_json *j, struct sv line, uint64_t line_no,
             continue;
         }
         if (!top_byte(j, c)) {
-            *reason = "text outside a journal entry in JSON input";
-            return any_ok ? PARSE_OK : PARSE_MALFORMED;
+            *reason = bad != NULL ? bad
+                                  : "text outside a journal entry in JSON input";
+            return PARSE_MALFORMED;
         }
     }
 
@@ -180,6 +188,10 @@ journald_json_feed(struct journald_json *j, struct sv line, uint64_t line_no,
     if (j->in_object) {
         size_t from = started_here ? start : 0;
         buf_add(&j->text, line.p + from, line.len - from);
+    }
+    if (bad != NULL) {
+        *reason = bad;
+        return PARSE_MALFORMED;
     }
     if (any_ok || !any_done) {
         return PARSE_OK;

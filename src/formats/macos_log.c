@@ -365,14 +365,20 @@ macos_log_feed(void *state, struct sv line, const struct event_origin *origin,
 }
 
 /* Ends the input: a JSON record still open was cut off. */
-static void
-macos_log_flush(void *state, const struct event_sink *sink)
+static enum parse_status
+macos_log_flush(void *state, const struct event_sink *sink, uint64_t *line,
+                const char **reason)
 {
     struct macos_log_state *st = state;
+    uint64_t first = st->json.first_line;
 
     (void)sink;
-    /* TODO: count the cut-off record once diag can be reached from here. */
-    (void)macos_json_abandon(&st->json);
+    if (macos_json_abandon(&st->json)) {
+        *line = first;
+        *reason = "input ends inside a JSON record";
+        return PARSE_MALFORMED;
+    }
+    return PARSE_OK;
 }
 
 static int

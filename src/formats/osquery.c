@@ -653,13 +653,20 @@ osquery_feed(void *state, struct sv line, const struct event_origin *origin,
                                 reason);
 }
 
-static void
-osquery_flush(void *state, const struct event_sink *sink)
+static enum parse_status
+osquery_flush(void *state, const struct event_sink *sink, uint64_t *line,
+               const char **reason)
 {
     struct osquery_state *st = state;
+    uint64_t first = st->json.first_line;
 
     (void)sink;
-    (void)macos_json_abandon(&st->json);
+    if (macos_json_abandon(&st->json)) {
+        *line = first;
+        *reason = "input ends inside a JSON record";
+        return PARSE_MALFORMED;
+    }
+    return PARSE_OK;
 }
 
 static int

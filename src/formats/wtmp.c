@@ -618,19 +618,26 @@ wtmp_feed(void *state, struct sv block, const struct event_origin *origin,
 
 /*
  * Reads what is left at the end of the input: a head shorter than
- * WTMP_HEAD_BYTES is read now.
- * NOTE: a truncated last record is dropped here, but flush has no way to
- * report it, so it is not counted as malformed.
+ * WTMP_HEAD_BYTES is read now, and a last record the input cuts short is
+ * reported.
  */
-static void
-wtmp_flush(void *state, const struct event_sink *sink)
+static enum parse_status
+wtmp_flush(void *state, const struct event_sink *sink, uint64_t *line,
+           const char **reason)
 {
     struct wtmp_state *st = state;
 
     if (st->layout == LAYOUT_UNKNOWN && st->head_len > 0) {
         settle_layout(st, &st->origin, sink);
     }
+    bool cut = st->carry_len > 0;
     st->carry_len = 0;
+    if (cut) {
+        *line = st->record_no + 1;
+        *reason = "input ends inside a record";
+        return PARSE_MALFORMED;
+    }
+    return PARSE_OK;
 }
 
 const struct format_ops wtmp_format = {

@@ -846,6 +846,20 @@ skip_leading_nul(struct sv line)
     return sv_skip(line, n);
 }
 
+/* Counts a line or record that a format skipped or did not understand. */
+static void
+count_status(struct source *s, enum parse_status st, const char *reason,
+             const struct event_origin *origin)
+{
+    if (st == PARSE_MALFORMED) {
+        s->stats.malformed++;
+        diag_add(s->opts.diag, DIAG_MALFORMED, reason, origin);
+    } else if (st == PARSE_SKIP) {
+        s->stats.skipped++;
+        diag_add(s->opts.diag, DIAG_SKIPPED, reason, origin);
+    }
+}
+
 static void
 feed_line(struct source *s, struct sv line, bool truncated)
 {
@@ -875,13 +889,7 @@ feed_line(struct source *s, struct sv line, bool truncated)
     }
     enum parse_status st = s->format->feed(s->state, line, &origin, &sink,
                                            &reason);
-    if (st == PARSE_MALFORMED) {
-        s->stats.malformed++;
-        diag_add(s->opts.diag, DIAG_MALFORMED, reason, &origin);
-    } else if (st == PARSE_SKIP) {
-        s->stats.skipped++;
-        diag_add(s->opts.diag, DIAG_SKIPPED, reason, &origin);
-    }
+    count_status(s, st, reason, &origin);
 }
 
 /* Grows detect_buf to size bytes, moving the views of the lines in it.
@@ -1217,7 +1225,14 @@ read_more(struct source *s)
     if (rc <= 0) {
         struct event_sink sink = { hold_event, s, s->opts.time_only_kinds };
         if (s->format->flush != NULL) {
-            s->format->flush(s->state, &sink);
+            struct event_origin origin = { s->format->name, s->name,
+                                           s->provider.next != NULL
+                                               ? s->provider_line
+                                               : s->reader.line };
+            const char *reason = NULL;
+            enum parse_status st = s->format->flush(s->state, &sink,
+                                                    &origin.line, &reason);
+            count_status(s, st, reason, &origin);
         }
         s->eof = true;
         s->stats.bytes = s->reader.bytes;

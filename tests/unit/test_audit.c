@@ -33,7 +33,10 @@ run(const char *const *lines, struct tcapture *c, enum parse_status *st,
             reasons[i] = reason;
         }
     }
-    audit_format.flush(state, &sink);
+    uint64_t flush_line;
+    const char *flush_reason;
+    CHECK(audit_format.flush(state, &sink, &flush_line, &flush_reason) ==
+          PARSE_OK);
     audit_format.close(state);
 }
 

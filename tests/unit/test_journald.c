@@ -22,6 +22,8 @@ struct run {
     const char *reason;
     int malformed;
     int skipped;
+    const char *flush_reason;
+    uint64_t flush_line;
 };
 
 static void
@@ -60,12 +62,16 @@ feed(struct run *r, const char *line, uint64_t no)
     return feed_bytes(r, line, strlen(line), no);
 }
 
-static void
+/* Ends the input; returns flush's status, with its reason and line in r. */
+static enum parse_status
 finish(struct run *r)
 {
     struct event_sink sink = tcapture_sink(&r->cap);
 
-    journald_format.flush(r->state, &sink);
+    r->flush_reason = NULL;
+    r->flush_line = 0;
+    return journald_format.flush(r->state, &sink, &r->flush_line,
+                                 &r->flush_reason);
 }
 
 static const char accepted_json[] =
@@ -240,17 +246,28 @@ json_cut_entry(void)
 {
     struct run r;
 
-    /* A line cut inside a string does not swallow the next entry. */
+    /* A line cut inside a string does not swallow the next entry, and the
+     * line that shows the cut counts as not understood. */
     run_open(&r);
     CHECK_INT(feed(&r, "{\"__REALTIME_TIMESTAMP\":\"1\",\"MESSAGE\":\"Acc", 1),
               PARSE_OK);
-    CHECK_INT(feed(&r, accepted_json, 2), PARSE_OK);
+    CHECK_INT(feed(&r, accepted_json, 2), PARSE_MALFORMED);
+    CHECK_STR(r.reason, "journal entry cut short in JSON input");
     CHECK_INT(r.cap.count, 1);
 
-    /* An object still open at the end is reported by flush only. */
+    /* An object still open at the end is reported by flush, at the line
+     * where it began. */
     CHECK_INT(feed(&r, "{\"MESSAGE\":", 3), PARSE_OK);
-    finish(&r);
+    CHECK_INT(finish(&r), PARSE_MALFORMED);
+    CHECK_STR(r.flush_reason, "JSON input ends inside a journal entry");
+    CHECK_INT((int)r.flush_line, 3);
     CHECK_INT(r.cap.count, 1);
+    run_close(&r);
+
+    /* An input that ends after whole entries leaves nothing to report. */
+    run_open(&r);
+    CHECK_INT(feed(&r, accepted_json, 1), PARSE_OK);
+    CHECK_INT(finish(&r), PARSE_OK);
     run_close(&r);
 }
 
@@ -409,6 +426,37 @@ export_binary_fields(void)
     run_close(&r);
 }
 
+/* An export entry without its closing blank line is still used, and one
+ * cut inside a binary field is reported by flush at its first line. */
+static void
+export_end_of_input(void)
+{
+    static const char whole[] =
+        "__REALTIME_TIMESTAMP=5000000\n"
+        "SYSLOG_IDENTIFIER=sshd\n"
+        "MESSAGE=Accepted password for a from 192.0.2.1 port 1 ssh2\n";
+    static const char cut[] =
+        "__REALTIME_TIMESTAMP=5000000\n"
+        "SYSLOG_IDENTIFIER=sshd\n"
+        "MESSAGE\n"
+        "\x39\0\0\0\0\0\0\0" "Accepted password\n";
+    struct run r;
+
+    run_open(&r);
+    feed_stream(&r, whole, sizeof(whole) - 1);
+    CHECK_INT(finish(&r), PARSE_OK);
+    CHECK_INT(r.cap.count, 1);
+    run_close(&r);
+
+    run_open(&r);
+    feed_stream(&r, cut, sizeof(cut) - 1);
+    CHECK_INT(finish(&r), PARSE_MALFORMED);
+    CHECK_STR(r.flush_reason, "journal export input ends inside a binary field");
+    CHECK_INT((int)r.flush_line, 1);
+    CHECK_INT(r.cap.count, 0);
+    run_close(&r);
+}
+
 static void
 export_binary_lost_cr(void)
 {
@@ -471,6 +519,7 @@ main(void)
     TEST_RUN("journald", export_text_entries);
     TEST_RUN("journald", export_binary_fields);
     TEST_RUN("journald", export_binary_lost_cr);
+    TEST_RUN("journald", export_end_of_input);
     TEST_RUN("journald", probe_scores);
     TEST_EXIT();
 }

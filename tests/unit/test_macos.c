@@ -34,7 +34,9 @@ feed_lines(const struct format_ops *fmt, const char *const *lines, int n)
                        &last_reason);
     }
     if (fmt->flush != NULL) {
-        fmt->flush(state, &sink);
+        uint64_t flush_line;
+        const char *flush_reason;
+        (void)fmt->flush(state, &sink, &flush_line, &flush_reason);
     }
     fmt->close(state);
     return st;

@@ -45,6 +45,11 @@ make_record(unsigned char *rec, int type, uint32_t pid, const char *line,
     }
 }
 
+/* What the last flush of feed_blocks returned. */
+static enum parse_status flush_status;
+static uint64_t flush_line;
+static const char *flush_reason;
+
 /* Feeds n bytes in blocks of chunk bytes, then flushes. */
 static void
 feed_blocks(const unsigned char *data, size_t n, size_t chunk)
@@ -67,7 +72,7 @@ feed_blocks(const unsigned char *data, size_t n, size_t chunk)
             last_reason = reason;
         }
     }
-    wtmp_format.flush(state, &sink);
+    flush_status = wtmp_format.flush(state, &sink, &flush_line, &flush_reason);
     wtmp_format.close(state);
 }
 
@@ -164,6 +169,25 @@ single_record_file(void)
     CHECK_INT(cap.count, 1);
     CHECK_SV(str(0, EVENT_PROGRAM), "sshd");
     CHECK_SV(str(0, EVENT_SRC_IP), NULL);
+}
+
+/* A last record the input cuts short is reported, with its number. */
+static void
+cut_last_record(void)
+{
+    unsigned char buf[2 * REC];
+
+    make_record(buf, 7, 9, "ssh:notty", "bob", "", 1700000000, 0, NULL);
+    make_record(buf + REC, 7, 10, "pts/1", "eve", "", 1700000001, 0, NULL);
+    feed_blocks(buf, REC + 100, 64);
+    CHECK_INT(cap.count, 1);
+    CHECK_INT(flush_status, PARSE_MALFORMED);
+    CHECK_STR(flush_reason, "input ends inside a record");
+    CHECK_INT((int)flush_line, 2);
+
+    feed_blocks(buf, 2 * REC, 64);
+    CHECK_INT(cap.count, 2);
+    CHECK_INT(flush_status, PARSE_OK);
 }
 
 static void
@@ -342,6 +366,7 @@ main(void)
     TEST_RUN("wtmp", session_whole_block);
     TEST_RUN("wtmp", session_split_blocks);
     TEST_RUN("wtmp", single_record_file);
+    TEST_RUN("wtmp", cut_last_record);
     TEST_RUN("wtmp", zero_head_is_not_wtmp);
     TEST_RUN("wtmp", ipv6_address);
     TEST_RUN("wtmp", local_logins_not_sshd);
