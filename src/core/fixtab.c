@@ -6,16 +6,28 @@
 
 #include "core/hmap.h"
 
-uint64_t
-fixtab_hash(struct sv key)
+/* Spreads the high bits of h into the low ones the slot index uses. */
+static uint64_t
+spread(uint64_t h)
 {
-    uint64_t h = hmap_hash(key);
-
-    /* Spread the high bits into the low ones the slot index uses. */
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     return h != 0 ? h : 1;
+}
+
+uint64_t
+fixtab_hash(struct sv key)
+{
+    return spread(hmap_hash(key));
+}
+
+uint64_t
+fixtab_hash_pair(struct sv a, struct sv b)
+{
+    /* hmap_hash starts from the length, so where a ends is part of the
+     * hash; the multiply keeps (a, b) apart from (b, a). */
+    return spread(hmap_hash(a) * 0x9e3779b97f4a7c15ULL ^ hmap_hash(b));
 }
 
 int

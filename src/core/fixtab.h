@@ -30,6 +30,11 @@ struct fixtab {
 /* Returns the hash of key as the table uses it: never 0. */
 uint64_t fixtab_hash(struct sv key);
 
+/* Returns the hash of the key made of the two parts a and b, with no copy
+ * of them: never 0.  Pairs that differ in any part or in where a ends
+ * differ as two keys do. */
+uint64_t fixtab_hash_pair(struct sv a, struct sv b);
+
 /*
  * Allocates a table for max entries of size bytes each (size is a multiple
  * of 8, at least 8).  Returns 0, or -1 when out of memory.

@@ -179,7 +179,9 @@ corr_has_audit_session(const struct event *ev)
 bool
 corr_is_from_audit(const struct event *ev)
 {
-    return ev->origin.format && strcmp(ev->origin.format, "audit") == 0;
+    /* The first byte settles most events without a call. */
+    return ev->origin.format != NULL && ev->origin.format[0] == 'a' &&
+           strcmp(ev->origin.format, "audit") == 0;
 }
 
 /* Which kind of source described a session, for its `sources` list. */
@@ -666,15 +668,14 @@ corr_set_ses(struct correlator *c, struct session *s, int64_t ses)
 static void
 apply_failures(struct correlator *c, struct session *s)
 {
-    struct key k;
     struct sv addr = event_str(&s->ev, EVENT_SRC_IP);
 
     if (addr.p == NULL) {
         return;
     }
 
-    struct failure_count *f = failtab_get(
-        &c->failures, corr_make_key_addr(&k, corr_session_host(s), addr));
+    struct failure_count *f =
+        failtab_get_pair(&c->failures, corr_session_host(s), addr);
     if (f == NULL || corr_time_ms(&s->start) - corr_time_ms(&f->last) >
                          c->opts.failure_span_ms) {
         return;
@@ -959,16 +960,15 @@ on_session_end(struct correlator *c, const struct event *ev)
 static void
 on_failure(struct correlator *c, const struct event *ev)
 {
-    struct key k;
     struct sv addr = event_str(ev, EVENT_SRC_IP);
 
     if (addr.p == NULL) {
         return;
     }
 
-    struct sv key = corr_make_key_addr(&k, event_str(ev, EVENT_HOST), addr);
     int evicted;
-    struct failure_count *f = failtab_add(&c->failures, key, &evicted);
+    struct failure_count *f = failtab_add_pair(
+        &c->failures, event_str(ev, EVENT_HOST), addr, &evicted);
     if (f == NULL) {
         return;
     }

@@ -34,6 +34,24 @@ failtab_add(struct failtab *t, struct sv key, int *evicted)
     return e != NULL ? &e->count : NULL;
 }
 
+struct failure_count *
+failtab_get_pair(const struct failtab *t, struct sv host, struct sv addr)
+{
+    struct failtab_slot *e = fixtab_find(&t->tab, fixtab_hash_pair(host, addr));
+
+    return e != NULL ? &e->count : NULL;
+}
+
+struct failure_count *
+failtab_add_pair(struct failtab *t, struct sv host, struct sv addr,
+                 int *evicted)
+{
+    struct failtab_slot *e =
+        fixtab_add(&t->tab, fixtab_hash_pair(host, addr), evicted);
+
+    return e != NULL ? &e->count : NULL;
+}
+
 size_t
 failtab_drop_stale(struct failtab *t,
                    bool (*is_stale)(const struct failure_count *f, void *arg),

@@ -42,6 +42,13 @@ void failtab_fini(struct failtab *t);
  * the next failtab_add or failtab_drop_stale. */
 struct failure_count *failtab_get(const struct failtab *t, struct sv key);
 
+/* As failtab_get and failtab_add, for the key of host and source address
+ * addr, which is not built (see fixtab_hash_pair). */
+struct failure_count *failtab_get_pair(const struct failtab *t,
+                                       struct sv host, struct sv addr);
+struct failure_count *failtab_add_pair(struct failtab *t, struct sv host,
+                                       struct sv addr, int *evicted);
+
 /*
  * Returns the counts under key, adding zeroed counts when key is new.  A
  * new key evicts the oldest pair when the table is full, and *evicted is

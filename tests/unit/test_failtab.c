@@ -140,6 +140,29 @@ zero_size_table_adds_nothing(void)
     failtab_fini(&t);
 }
 
+/* A pair key finds its counts again, and pairs that split the same bytes
+ * differently, or swap their parts, are different keys. */
+static void
+pair_keys(void)
+{
+    struct failtab t;
+    int evicted;
+
+    CHECK_INT(failtab_init(&t, 16), 0);
+    struct failure_count *f =
+        failtab_add_pair(&t, SV_LIT("web1"), SV_LIT("192.0.2.7"), &evicted);
+    CHECK(f != NULL);
+    f->sshd = 5;
+    CHECK(failtab_get_pair(&t, SV_LIT("web1"), SV_LIT("192.0.2.7")) == f);
+    CHECK(failtab_get_pair(&t, SV_LIT("web"), SV_LIT("1192.0.2.7")) == NULL);
+    CHECK(failtab_get_pair(&t, SV_LIT("192.0.2.7"), SV_LIT("web1")) == NULL);
+    CHECK(failtab_get_pair(&t, SV_LIT("web1"), SV_LIT("192.0.2.70")) == NULL);
+    CHECK(fixtab_hash_pair(SV_LIT("ab"), SV_LIT("c")) !=
+          fixtab_hash_pair(SV_LIT("a"), SV_LIT("bc")));
+    CHECK(fixtab_hash_pair(SV_LIT(""), SV_LIT("")) != 0);
+    failtab_fini(&t);
+}
+
 int
 main(void)
 {
@@ -148,5 +171,6 @@ main(void)
     TEST_RUN("failtab", stale_leave_from_oldest);
     TEST_RUN("failtab", many_evictions_keep_recent);
     TEST_RUN("failtab", zero_size_table_adds_nothing);
+    TEST_RUN("failtab", pair_keys);
     TEST_EXIT();
 }
