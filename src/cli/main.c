@@ -369,13 +369,9 @@ open_sources(struct run *r, struct diag *diag, size_t *count)
     so.fmt.default_host = opt->default_host;
     so.tolerance_ms = opt->command == CMD_EVENTS ? 0 : opt->tolerance_ms;
     /* Only the correlator reads the events (no coverage counts), so the
-     * kinds it reads only the time of are held without their fields. */
+     * fields it does not read may be left out. */
     if (opt->command != CMD_EVENTS && r->coverage == NULL) {
-        for (int k = 0; k < EVENT_KIND_COUNT; k++) {
-            if (correlator_time_only((enum event_kind)k)) {
-                so.time_only_kinds |= UINT64_C(1) << k;
-            }
-        }
+        so.needs = correlator_needs();
     }
     so.now = opt->now;
     so.diag = diag;

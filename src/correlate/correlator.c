@@ -1265,6 +1265,23 @@ correlator_time_only(enum event_kind kind)
     return (unsigned)kind >= EVENT_KIND_COUNT || feed_by_kind[kind] == NULL;
 }
 
+struct event_needs
+correlator_needs(void)
+{
+    struct event_needs n = { 0, 0 };
+
+    for (int k = 0; k < EVENT_KIND_COUNT; k++) {
+        if (correlator_time_only((enum event_kind)k)) {
+            n.time_only |= UINT64_C(1) << k;
+        }
+    }
+    /* feed_failure reads the program (corr_is_sshd), and on_failure the
+     * host, the source address and the origin's format. */
+    n.source_only = UINT64_C(1) << EVENT_AUTH_FAILURE |
+                    UINT64_C(1) << EVENT_INVALID_USER;
+    return n;
+}
+
 void
 correlator_feed(struct correlator *c, const struct event *ev)
 {

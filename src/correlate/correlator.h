@@ -76,6 +76,10 @@ void correlator_feed(struct correlator *c, const struct event *ev);
  */
 bool correlator_time_only(enum event_kind kind);
 
+/* Returns what correlator_feed reads of each kind (see struct event_needs):
+ * the time_only kinds above, and failures by source address. */
+struct event_needs correlator_needs(void);
+
 /* Finishes every open session (end of input). */
 void correlator_finish(struct correlator *c);
 

@@ -148,6 +148,18 @@ struct event {
     uint32_t cap;
 };
 
+/*
+ * The fields a receiver of events reads, so that formats and the pipeline
+ * may leave the rest out.  Bit k of a mask stands for event kind k.
+ */
+struct event_needs {
+    /* Kinds read only for their kind, result, time and origin. */
+    uint64_t time_only;
+    /* Kinds read only for those and their host, program and source
+     * address (EVENT_SRC_IP). */
+    uint64_t source_only;
+};
+
 void event_init(struct event *ev);
 void event_fini(struct event *ev);
 

@@ -40,12 +40,11 @@ struct event_sink {
     void (*emit)(void *arg, const struct event *ev);
     void *arg;
     /*
-     * Bit k set: the receiver reads events of kind k only for their kind,
-     * result, time and origin, so a format may leave their other fields
-     * out (see source_opts.time_only_kinds).  A sink that wraps another
-     * may pass the bits on, as the fields it adds go unread too.
+     * The fields the receiver reads; NULL: every field of every event.  A
+     * sink that wraps another may pass this on, as the fields it adds to
+     * a left-out kind go unread too.
      */
-    uint64_t time_only_kinds;
+    const struct event_needs *needs;
 };
 
 enum parse_status {

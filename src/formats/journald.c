@@ -180,8 +180,7 @@ emit_entry(struct journald_state *st, uint64_t origin_line,
 
     struct event_origin origin = st->origin;
     origin.line = origin_line;
-    struct event_sink wrap = { add_journal_fields, st,
-                               st->sink->time_only_kinds };
+    struct event_sink wrap = { add_journal_fields, st, st->sink->needs };
     return sshd_parse_message(&st->ev, st->opts, &h, &origin, &wrap,
                               reason);
 }

@@ -1147,7 +1147,8 @@ parse_message(struct event *ev, const struct format_opts *opts,
     event_reset(ev);
     ev->time = h->time;
     ev->origin = *origin;
-    if (sink->time_only_kinds >> kind & 1) {
+    const struct event_needs *needs = sink->needs;
+    if (needs != NULL && needs->time_only >> kind & 1) {
         set_kind(ev, kind);
         sink->emit(sink->arg, ev);
         return PARSE_OK;
@@ -1159,6 +1160,14 @@ parse_message(struct event *ev, const struct format_opts *opts,
     }
     if (h->program.p != NULL) {
         event_set_str(ev, EVENT_PROGRAM, h->program);
+    }
+    if (needs != NULL && needs->source_only >> kind & 1) {
+        set_kind(ev, kind);
+        if (f.addr.p != NULL) {
+            set_src_ip(ev, f.addr);
+        }
+        sink->emit(sink->arg, ev);
+        return PARSE_OK;
     }
     if (h->pid >= 0) {
         event_set_num(ev, EVENT_PID, h->pid);

@@ -36,7 +36,7 @@ struct held_event {
  */
 /*
  * An event of a kind the caller reads only for its kind and time
- * (opts.time_only_kinds) is held as its slot alone, which keeps these
+ * (opts.needs.time_only) is held as its slot alone, which keeps these
  * fields beside the time.
  */
 struct brief_event {
@@ -46,7 +46,7 @@ struct brief_event {
 };
 
 _Static_assert(EVENT_KIND_COUNT <= 64,
-               "opts.time_only_kinds has one bit per kind");
+               "opts.needs has one bit per kind");
 
 struct slot {
     int64_t sec;
@@ -774,7 +774,7 @@ hold_fields(struct source *s, const struct event *ev, struct run *r,
 /*
  * Sink for the format: keeps the event in the reorder buffer, packed into
  * a run when it fits one, else copied into the heap.  An event of a kind
- * in opts.time_only_kinds keeps only its kind, result and time.
+ * in opts.needs.time_only keeps only its kind, result and time.
  */
 static void
 hold_event(void *arg, const struct event *ev)
@@ -798,7 +798,7 @@ hold_event(void *arg, const struct event *ev)
         s->stats.lost++;
         return;
     }
-    if (s->opts.time_only_kinds >> ev->kind & 1) {
+    if (s->opts.needs.time_only >> ev->kind & 1) {
         x.size = SLOT_TIME_ONLY;
         x.brief = (struct brief_event){ (uint8_t)ev->kind,
                                         (uint8_t)ev->result,
@@ -867,7 +867,7 @@ feed_line(struct source *s, struct sv line, bool truncated)
                                    s->provider.next != NULL
                                        ? s->provider_line
                                        : s->reader.line };
-    struct event_sink sink = { hold_event, s, s->opts.time_only_kinds };
+    struct event_sink sink = { hold_event, s, &s->opts.needs };
     const char *reason = NULL;
 
     /* The detection pass replays lines with their own numbers. */
@@ -1223,7 +1223,7 @@ read_more(struct source *s)
                  strerror(s->reader.error));
     }
     if (rc <= 0) {
-        struct event_sink sink = { hold_event, s, s->opts.time_only_kinds };
+        struct event_sink sink = { hold_event, s, &s->opts.needs };
         if (s->format->flush != NULL) {
             struct event_origin origin = { s->format->name, s->name,
                                            s->provider.next != NULL

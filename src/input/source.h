@@ -28,12 +28,12 @@ struct source_opts {
     struct format_opts fmt;             /* ref_time and year set per input */
     int64_t tolerance_ms;               /* 0 keeps the input's own order */
     /*
-     * Bit k set: the caller reads events of kind k only for their kind,
-     * result and time (see correlator_time_only).  Such an event is held
-     * without its other fields, which saves packing and memory, and comes
-     * out with origin line 0.  0 keeps every field of every event.
+     * The fields the caller reads (see correlator_needs).  Formats may
+     * leave the others out, and an event of a time_only kind is held
+     * without its fields, which saves packing and memory, and comes out
+     * with origin line 0.  All zero keeps every field of every event.
      */
-    uint64_t time_only_kinds;
+    struct event_needs needs;
     int64_t now;                        /* the run's start, for stdin */
     struct diag *diag;
     /*

@@ -1,8 +1,9 @@
 /*
- * Unit tests for the kinds the correlator reads only the time of.  The
- * kinds that build sessions are not time-only, the others are, and a run
- * whose time-only events carry no fields finishes the same sessions with
- * the same counts as a run whose events carry every field.
+ * Unit tests for what the correlator reads of each kind.  The kinds that
+ * build sessions are not time-only, and the others are.  Time-only events
+ * without fields, and failures with only their host, program and source
+ * address, finish the same sessions with the same counts as events with
+ * every field.
  */
 #include "correlate/correlator.h"
 
@@ -35,6 +36,14 @@ session_kinds_are_read(void)
         CHECK(correlator_time_only(time_only[i]));
     }
     CHECK(correlator_time_only(EVENT_KIND_COUNT));
+
+    struct event_needs n = correlator_needs();
+    uint64_t failures = UINT64_C(1) << EVENT_AUTH_FAILURE |
+                        UINT64_C(1) << EVENT_INVALID_USER;
+    CHECK(n.source_only == failures);
+    CHECK((n.time_only & n.source_only) == 0);
+    CHECK(n.time_only >> EVENT_PREAUTH_CLOSE & 1);
+    CHECK(!(n.time_only >> EVENT_AUTH_SUCCESS & 1));
 }
 
 /* What a finished session shows, for comparing two runs. */
@@ -68,11 +77,14 @@ capture_done(void *arg, const struct session *s)
     f->invalid_users_before = s->invalid_users_before;
 }
 
-/* Makes an sshd event of kind at second sec, with every field when full,
- * else only the kind, time and origin of a time-only event. */
+/* How many fields make_event fills. */
+enum fields { FIELDS_ALL, FIELDS_SOURCE, FIELDS_NONE };
+
+/* Makes an sshd event of kind at second sec: with every field, with the
+ * host, program and source address only, or with none. */
 static void
 make_event(struct event *ev, enum event_kind kind, int64_t sec, int pid,
-           bool full)
+           enum fields fields)
 {
     static const struct event_origin origin = { "sshd", "auth.log", 1 };
 
@@ -85,25 +97,28 @@ make_event(struct event *ev, enum event_kind kind, int64_t sec, int pid,
     } else if (kind == EVENT_AUTH_FAILURE) {
         ev->result = EVENT_RESULT_FAILURE;
     }
-    if (!full) {
+    if (fields == FIELDS_NONE) {
         return;
     }
     event_set_str(ev, EVENT_HOST, SV_LIT("web1"));
     event_set_str(ev, EVENT_PROGRAM, SV_LIT("sshd"));
-    event_set_str(ev, EVENT_USER, SV_LIT("alice"));
     event_set_str(ev, EVENT_SRC_IP, SV_LIT("192.0.2.7"));
+    if (fields == FIELDS_SOURCE) {
+        return;
+    }
+    event_set_str(ev, EVENT_USER, SV_LIT("alice"));
     event_set_str(ev, EVENT_AUTH_METHOD, SV_LIT("password"));
     event_set_num(ev, EVENT_PID, pid);
     event_set_num(ev, EVENT_SRC_PORT, 40000 + pid);
 }
 
 /*
- * Feeds failures, a login, closes before login (full or bare) over
- * several hours and a disconnect, and returns what finished.
+ * Feeds failures, a login, closes before login over several hours and a
+ * disconnect, with the failures and closes sparse or with every field,
+ * and returns what finished.
  */
 static void
-run_sequence(bool bare_closes, struct capture *cap,
-             struct correlator_stats *stats)
+run_sequence(bool sparse, struct capture *cap, struct correlator_stats *stats)
 {
     struct correlator_opts o;
     struct session_sink sink = { capture_done, cap };
@@ -118,20 +133,22 @@ run_sequence(bool bare_closes, struct capture *cap,
     event_init(&ev);
     int64_t t = 1700000000;
     for (int i = 0; i < 3; i++) {
-        make_event(&ev, EVENT_AUTH_FAILURE, t + i, 100 + i, true);
+        make_event(&ev, i == 1 ? EVENT_INVALID_USER : EVENT_AUTH_FAILURE,
+                   t + i, 100 + i, sparse ? FIELDS_SOURCE : FIELDS_ALL);
         correlator_feed(c, &ev);
-        make_event(&ev, EVENT_PREAUTH_CLOSE, t + i, 100 + i, !bare_closes);
+        make_event(&ev, EVENT_PREAUTH_CLOSE, t + i, 100 + i,
+                   sparse ? FIELDS_NONE : FIELDS_ALL);
         correlator_feed(c, &ev);
     }
-    make_event(&ev, EVENT_AUTH_SUCCESS, t + 10, 200, true);
+    make_event(&ev, EVENT_AUTH_SUCCESS, t + 10, 200, FIELDS_ALL);
     correlator_feed(c, &ev);
     /* Closes before login from other connections, for hours. */
     for (int i = 0; i < 400; i++) {
         make_event(&ev, EVENT_PREAUTH_CLOSE, t + 20 + 60 * i, 300 + i,
-                   !bare_closes);
+                   sparse ? FIELDS_NONE : FIELDS_ALL);
         correlator_feed(c, &ev);
     }
-    make_event(&ev, EVENT_DISCONNECT, t + 30, 200, true);
+    make_event(&ev, EVENT_DISCONNECT, t + 30, 200, FIELDS_ALL);
     correlator_feed(c, &ev);
     correlator_finish(c);
     *stats = *correlator_stats(c);
@@ -140,7 +157,7 @@ run_sequence(bool bare_closes, struct capture *cap,
 }
 
 static void
-bare_time_only_events_change_nothing(void)
+sparse_events_change_nothing(void)
 {
     struct capture full = { .n = 0 }, bare = { .n = 0 };
     struct correlator_stats full_stats, bare_stats;
@@ -158,13 +175,14 @@ bare_time_only_events_change_nothing(void)
         CHECK(bare.s[i].invalid_users_before ==
               full.s[i].invalid_users_before);
     }
-    CHECK(full.s[0].failures_before == 3);
+    CHECK(full.s[0].failures_before == 2);
+    CHECK(full.s[0].invalid_users_before == 1);
 }
 
 int
 main(void)
 {
     TEST_RUN("correlator", session_kinds_are_read);
-    TEST_RUN("correlator", bare_time_only_events_change_nothing);
+    TEST_RUN("correlator", sparse_events_change_nothing);
     TEST_EXIT();
 }

@@ -343,7 +343,7 @@ read_time_only(const char *const *lines, int n, uint64_t time_only_kinds,
     so.format = format_find("sshd");
     so.tolerance_ms = 30000;
     so.pool = pool;
-    so.time_only_kinds = time_only_kinds;
+    so.needs.time_only = time_only_kinds;
     struct source *s = source_open_provider("provider", &p, &so, err,
                                             sizeof(err));
     *count = 0;

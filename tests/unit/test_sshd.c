@@ -10,6 +10,8 @@
 static struct tz utc;
 static struct tcapture cap;
 static const char *last_reason;
+/* What the receiver reads, for feed_lines; NULL reads every field. */
+static const struct event_needs *needs;
 
 extern const struct format_ops sshd_format;
 
@@ -22,6 +24,8 @@ feed_lines(const char *const *lines, int n, const char *default_host)
                              .default_host = default_host };
     struct event_sink sink = tcapture_sink(&cap);
     struct event_origin origin = { "sshd", "test.log", 0 };
+
+    sink.needs = needs;
     enum parse_status st = PARSE_MALFORMED;
     void *state = sshd_format.open(&o);
 
@@ -567,9 +571,52 @@ probe_scores(void)
           == 0);
 }
 
+/* A receiver that reads failures only by source address, and closes
+ * before login only by time, gets those fields and no others. */
+static void
+needs_leave_fields_out(void)
+{
+    static const struct event_needs failures_and_closes = {
+        UINT64_C(1) << EVENT_PREAUTH_CLOSE,
+        UINT64_C(1) << EVENT_AUTH_FAILURE | UINT64_C(1) << EVENT_INVALID_USER,
+    };
+    const struct event *ev = &cap.ev[0];
+
+    needs = &failures_and_closes;
+    CHECK_INT(feed1("Mar  7 18:53:20 bar sshd[1556]: Failed password for "
+                    "invalid user admin from 192.0.2.7 port 4711 ssh2"),
+              PARSE_OK);
+    CHECK_INT(cap.count, 1);
+    CHECK_INT(ev->kind, EVENT_AUTH_FAILURE);
+    CHECK_INT(ev->result, EVENT_RESULT_FAILURE);
+    CHECK_SV(str(EVENT_HOST), "bar");
+    CHECK_SV(str(EVENT_PROGRAM), "sshd");
+    CHECK_SV(str(EVENT_SRC_IP), "192.0.2.7");
+    CHECK_SV(str(EVENT_USER), NULL);
+    CHECK_INT(num(EVENT_PID), -1);
+    CHECK_INT(num(EVENT_SRC_PORT), -1);
+
+    CHECK_INT(feed1("Mar  7 18:53:21 bar sshd[1556]: Connection closed by "
+                    "invalid user admin 192.0.2.7 port 4711 [preauth]"),
+              PARSE_OK);
+    CHECK_INT(cap.count, 1);
+    CHECK_INT(ev->kind, EVENT_PREAUTH_CLOSE);
+    CHECK_INT((int)ev->str_set, 0);
+    CHECK_INT((int)ev->num_set, 0);
+    CHECK_INT((int)ev->time.sec % 60, 21);
+
+    /* A malformed line stays malformed. */
+    CHECK_INT(feed1("Mar  7 18:53:22 bar sshd[1556]: Failed password for "
+                    "admin from"),
+              PARSE_MALFORMED);
+    CHECK_INT(cap.count, 0);
+    needs = NULL;
+}
+
 int
 main(void)
 {
+    TEST_RUN("sshd", needs_leave_fields_out);
     tcapture_init(&cap);
     TEST_RUN("sshd", accepted_publickey_sha256);
     TEST_RUN("sshd", accepted_publickey_md5);
