@@ -17,6 +17,14 @@ static struct diag_reason *
 find_reason(struct diag *d, enum diag_class cls, const char *format,
             const char *reason)
 {
+    /* Reasons and format names are mostly static strings, so a first pass
+     * compares their addresses only. */
+    for (int i = 0; i < d->nreasons; i++) {
+        struct diag_reason *r = &d->reasons[i];
+        if (r->reason == reason && r->format == format && r->cls == cls) {
+            return r;
+        }
+    }
     for (int i = 0; i < d->nreasons; i++) {
         struct diag_reason *r = &d->reasons[i];
         if (r->cls == cls && (r->reason == reason ||
