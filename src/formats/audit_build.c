@@ -685,5 +685,13 @@ audit_build_group(struct audit_builder *b, const struct audit_group *g,
         build_exec(b, g, &sys, sink);
         n++;
     }
+
+    /* Only EXECVE, CWD and PROCTITLE records are left, and they need the
+     * SYSCALL record for the process and the session.  It went missing
+     * when the event was split by log rotation or lost a record. */
+    if (n == 0 && !have_sys && sink->count != NULL) {
+        sink->count(sink->arg, PARSE_MALFORMED, AUDIT_REASON_NO_SYSCALL,
+                    &g->origin);
+    }
     return n;
 }

@@ -4,7 +4,8 @@
  * EVENT_LOGIN_ASSIGN, and the PAM and sshd user-space records (USER_AUTH,
  * USER_ACCT, CRED_ACQ, CRED_DISP, USER_START, USER_END, USER_LOGIN,
  * USER_LOGOUT) become the matching authentication and session events.
- * Groups of any other shape produce nothing.
+ * Groups of any other shape produce nothing, and those without a SYSCALL
+ * record are counted as not understood.
  */
 #ifndef SSHTRAIL_AUDIT_BUILD_H
 #define SSHTRAIL_AUDIT_BUILD_H
@@ -26,8 +27,17 @@ struct audit_builder {
 void audit_builder_init(struct audit_builder *b, const char *default_host);
 void audit_builder_fini(struct audit_builder *b);
 
-/* Emits the events of one complete group into sink and returns their
- * count.  A SYSCALL record whose exec mark is set is not tested again. */
+/* Reason counted for a group that has records but no SYSCALL record. */
+#define AUDIT_REASON_NO_SYSCALL "audit event without its SYSCALL record"
+
+/*
+ * Emits the events of one complete group into sink and returns their
+ * count.  A SYSCALL record whose exec mark is set is not tested again.
+ * A group that yields no event and has no SYSCALL record is passed to
+ * sink->count as PARSE_MALFORMED (not understood, as its process and
+ * session are unknown) with AUDIT_REASON_NO_SYSCALL at the origin of its
+ * first record.
+ */
 int audit_build_group(struct audit_builder *b, const struct audit_group *g,
                       const struct event_sink *sink);
 

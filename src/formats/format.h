@@ -35,6 +35,12 @@ struct format_opts {
  * places its December lines in the year before.
  */
 
+enum parse_status {
+    PARSE_OK,           /* the line was used (events may come later) */
+    PARSE_SKIP,         /* well formed, but nothing sshtrail uses */
+    PARSE_MALFORMED     /* not understood */
+};
+
 /* Receives events; the event is borrowed only for the duration of the call. */
 struct event_sink {
     void (*emit)(void *arg, const struct event *ev);
@@ -45,12 +51,16 @@ struct event_sink {
      * a left-out kind go unread too.
      */
     const struct event_needs *needs;
-};
-
-enum parse_status {
-    PARSE_OK,           /* the line was used (events may come later) */
-    PARSE_SKIP,         /* well formed, but nothing sshtrail uses */
-    PARSE_MALFORMED     /* not understood */
+    /*
+     * Counts input that a format can judge only after the feed call of its
+     * line has returned, such as an audit event completed by a later
+     * record.  status is PARSE_SKIP or PARSE_MALFORMED, reason is a static
+     * string, and origin is the first line concerned.  NULL leaves such
+     * input uncounted.  (A record that flush leaves out is reported by
+     * flush's own return value instead.)
+     */
+    void (*count)(void *arg, enum parse_status status, const char *reason,
+                  const struct event_origin *origin);
 };
 
 struct format_ops {

@@ -180,7 +180,8 @@ emit_entry(struct journald_state *st, uint64_t origin_line,
 
     struct event_origin origin = st->origin;
     origin.line = origin_line;
-    struct event_sink wrap = { add_journal_fields, st, st->sink->needs };
+    struct event_sink wrap = { add_journal_fields, st, st->sink->needs,
+                               NULL };
     return sshd_parse_message(&st->ev, st->opts, &h, &origin, &wrap,
                               reason);
 }

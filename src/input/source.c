@@ -846,15 +846,17 @@ skip_leading_nul(struct sv line)
     return sv_skip(line, n);
 }
 
-/* Counts a line or record that a format skipped or did not understand. */
+/* Counts input of status PARSE_SKIP or PARSE_MALFORMED at origin. */
 static void
-count_status(struct source *s, enum parse_status st, const char *reason,
-             const struct event_origin *origin)
+count_input(void *arg, enum parse_status status, const char *reason,
+            const struct event_origin *origin)
 {
-    if (st == PARSE_MALFORMED) {
+    struct source *s = arg;
+
+    if (status == PARSE_MALFORMED) {
         s->stats.malformed++;
         diag_add(s->opts.diag, DIAG_MALFORMED, reason, origin);
-    } else if (st == PARSE_SKIP) {
+    } else if (status == PARSE_SKIP) {
         s->stats.skipped++;
         diag_add(s->opts.diag, DIAG_SKIPPED, reason, origin);
     }
@@ -867,7 +869,8 @@ feed_line(struct source *s, struct sv line, bool truncated)
                                    s->provider.next != NULL
                                        ? s->provider_line
                                        : s->reader.line };
-    struct event_sink sink = { hold_event, s, &s->opts.needs };
+    struct event_sink sink = { hold_event, s, &s->opts.needs,
+                               count_input };
     const char *reason = NULL;
 
     /* The detection pass replays lines with their own numbers. */
@@ -889,7 +892,7 @@ feed_line(struct source *s, struct sv line, bool truncated)
     }
     enum parse_status st = s->format->feed(s->state, line, &origin, &sink,
                                            &reason);
-    count_status(s, st, reason, &origin);
+    count_input(s, st, reason, &origin);
 }
 
 /* Grows detect_buf to size bytes, moving the views of the lines in it.
@@ -1223,7 +1226,8 @@ read_more(struct source *s)
                  strerror(s->reader.error));
     }
     if (rc <= 0) {
-        struct event_sink sink = { hold_event, s, &s->opts.needs };
+        struct event_sink sink = { hold_event, s, &s->opts.needs,
+                                   count_input };
         if (s->format->flush != NULL) {
             struct event_origin origin = { s->format->name, s->name,
                                            s->provider.next != NULL
@@ -1232,7 +1236,7 @@ read_more(struct source *s)
             const char *reason = NULL;
             enum parse_status st = s->format->flush(s->state, &sink,
                                                     &origin.line, &reason);
-            count_status(s, st, reason, &origin);
+            count_input(s, st, reason, &origin);
         }
         s->eof = true;
         s->stats.bytes = s->reader.bytes;

@@ -2,7 +2,8 @@
  * A capturing event sink for unit tests of formats.  A format lends each
  * event to its sink only for the duration of the call.  This sink copies
  * the first TCAPTURE_MAX events and counts every event, so a test can
- * check their fields after the format returns.
+ * check their fields after the format returns.  It also keeps what the
+ * format counts through the sink's count callback.
  *
  * Usage: declare a struct tcapture (a zero-filled static one is ready to
  * use, one on the stack needs tcapture_init), pass tcapture_sink(&cap) to
@@ -22,6 +23,11 @@
 struct tcapture {
     struct event ev[TCAPTURE_MAX];  /* copies of the first events emitted */
     int count;                      /* events emitted, copied or not */
+    /* Input counted through the sink, the first TCAPTURE_MAX kept. */
+    int ncounted;
+    enum parse_status counted_status[TCAPTURE_MAX];
+    const char *counted_reason[TCAPTURE_MAX];
+    uint64_t counted_line[TCAPTURE_MAX];
 };
 
 /* Prepares an empty capture whose events own no storage yet. */
@@ -32,6 +38,7 @@ tcapture_init(struct tcapture *c)
         event_init(&c->ev[i]);
     }
     c->count = 0;
+    c->ncounted = 0;
 }
 
 /* Empties the capture and keeps the events' storage for the next run. */
@@ -42,6 +49,7 @@ tcapture_reset(struct tcapture *c)
         event_reset(&c->ev[i]);
     }
     c->count = 0;
+    c->ncounted = 0;
 }
 
 /* Frees the events' storage and leaves the capture empty. */
@@ -67,11 +75,26 @@ tcapture_emit(void *arg, const struct event *ev)
     c->count++;
 }
 
-/* Returns a sink that captures into c. */
+/* Keeps input the format counted, in the struct tcapture at arg. */
+static inline void
+tcapture_count(void *arg, enum parse_status status, const char *reason,
+               const struct event_origin *origin)
+{
+    struct tcapture *c = arg;
+
+    if (c->ncounted < TCAPTURE_MAX) {
+        c->counted_status[c->ncounted] = status;
+        c->counted_reason[c->ncounted] = reason;
+        c->counted_line[c->ncounted] = origin->line;
+    }
+    c->ncounted++;
+}
+
+/* Returns a sink that captures into c and reads every field. */
 static inline struct event_sink
 tcapture_sink(struct tcapture *c)
 {
-    struct event_sink sink = { tcapture_emit, c, 0 };
+    struct event_sink sink = { tcapture_emit, c, NULL, tcapture_count };
 
     return sink;
 }

@@ -11,7 +11,8 @@
 
 extern const struct format_ops audit_format;
 
-/* Feeds the lines (NULL-terminated), flushes, and collects the events. */
+/* Feeds the lines (NULL-terminated), flushes, and collects the events and
+ * the input counted later. */
 static void
 run(const char *const *lines, struct tcapture *c, enum parse_status *st,
     const char **reasons)
@@ -180,6 +181,82 @@ exec_enriched_and_node(void)
         CHECK_SV(event_str(&c.ev[0], EVENT_USER), "alice");
         CHECK_INT(c.ev[0].argc, 1);
     }
+    tcapture_fini(&c);
+}
+
+static void
+execve_without_syscall_counted(void)
+{
+    const char *lines[] = {
+        "type=EXECVE msg=audit(1795166067.462:100): argc=1 a0=\"x\"",
+        "type=EOE msg=audit(1795166067.462:100): ",
+        "type=PROCTITLE msg=audit(1795166068.000:101): proctitle=6C73",
+        NULL
+    };
+    struct tcapture c;
+    enum parse_status st[3];
+
+    run(lines, &c, st, NULL);
+    CHECK_INT(c.count, 0);
+    CHECK_INT(c.ncounted, 2);
+    if (c.ncounted == 2) {
+        CHECK_INT(c.counted_status[0], PARSE_MALFORMED);
+        CHECK_STR(c.counted_reason[0],
+                  "audit event without its SYSCALL record");
+        CHECK_INT(c.counted_line[0], 1);
+        CHECK_INT(c.counted_status[1], PARSE_MALFORMED);
+        CHECK_INT(c.counted_line[1], 3);
+    }
+    tcapture_fini(&c);
+}
+
+static void
+execve_of_other_node_counted(void)
+{
+    const char *lines[] = {
+        "node=a " SYSCALL_EXEC("100", ""),
+        "node=b type=EXECVE msg=audit(1700000000.123:100): argc=1 a0=\"x\"",
+        "node=a type=EOE msg=audit(1700000000.123:100): ",
+        "node=b type=EOE msg=audit(1700000000.123:100): ",
+        NULL
+    };
+    struct tcapture c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.count, 1);
+    if (c.count == 1) {
+        CHECK_SV(event_str(&c.ev[0], EVENT_HOST), "a");
+        CHECK_INT(c.ev[0].argc, 0);
+    }
+    CHECK_INT(c.ncounted, 1);
+    if (c.ncounted == 1) {
+        CHECK_INT(c.counted_status[0], PARSE_MALFORMED);
+        CHECK_INT(c.counted_line[0], 2);
+    }
+    tcapture_fini(&c);
+}
+
+static void
+complete_events_count_nothing(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("30", ""),
+        "type=EXECVE msg=audit(1700000000.123:30): argc=1 a0=\"ls\"",
+        "type=CWD msg=audit(1700000000.123:30): cwd=\"/root\"",
+        "type=PATH msg=audit(1700000000.123:30): item=0 name=\"/x\"",
+        "type=PROCTITLE msg=audit(1700000000.123:30): proctitle=6C73",
+        "type=EOE msg=audit(1700000000.123:30): ",
+        "type=SYSCALL msg=audit(1700000000.123:31): arch=c000003e "
+        "syscall=1 success=yes exit=0 pid=1 ppid=0",
+        "type=PROCTITLE msg=audit(1700000000.123:31): proctitle=6C73",
+        "type=EOE msg=audit(1700000000.123:31): ",
+        NULL
+    };
+    struct tcapture c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.count, 1);
+    CHECK_INT(c.ncounted, 0);
     tcapture_fini(&c);
 }
 
@@ -768,6 +845,9 @@ main(void)
     TEST_RUN("audit", exec_argc_larger_than_fields);
     TEST_RUN("audit", exec_proctitle_fallback);
     TEST_RUN("audit", exec_enriched_and_node);
+    TEST_RUN("audit", execve_without_syscall_counted);
+    TEST_RUN("audit", execve_of_other_node_counted);
+    TEST_RUN("audit", complete_events_count_nothing);
     TEST_RUN("audit", exec_interleaved_serials);
     TEST_RUN("audit", exec_unset_auid_ses_omitted);
     TEST_RUN("audit", exec_other_arches);
