@@ -201,9 +201,87 @@ store_bytes(struct event *ev, struct sv value)
     return ref;
 }
 
+/* Returns the longest stored value, string field or argv element, or NULL
+ * when the event stores none. */
+static struct event_ref *
+longest_value(struct event *ev)
+{
+    struct event_ref *longest = NULL;
+
+    for (int f = 0; f < EVENT_STR_COUNT; f++) {
+        if (event_has_str(ev, f) &&
+            (longest == NULL || ev->str[f].len > longest->len)) {
+            longest = &ev->str[f];
+        }
+    }
+    for (uint32_t i = 0; i < ev->argc; i++) {
+        if (longest == NULL || ev->argv[i].len > longest->len) {
+            longest = &ev->argv[i];
+        }
+    }
+    return longest;
+}
+
+/* Drops the last n bytes of value r and moves the bytes after it down. */
+static void
+cut_value(struct event *ev, struct event_ref *r, uint32_t n)
+{
+    uint32_t end = r->off + r->len;
+
+    memmove(ev->bytes + end - n, ev->bytes + end, ev->used - end);
+    for (int f = 0; f < EVENT_STR_COUNT; f++) {
+        if (event_has_str(ev, f) && ev->str[f].off >= end) {
+            ev->str[f].off -= n;
+        }
+    }
+    for (uint32_t i = 0; i < ev->argc; i++) {
+        if (ev->argv[i].off >= end) {
+            ev->argv[i].off -= n;
+        }
+    }
+    r->len -= n;
+    ev->used -= n;
+    ev->truncated = true;
+}
+
+/*
+ * Makes room below EVENT_MAX_BYTES for a string value of len bytes by
+ * cutting the longest stored value, which keeps at least as many bytes as
+ * the new value then gets (the rule in event.h).
+ */
+static void
+share_bytes(struct event *ev, size_t len)
+{
+    size_t room = EVENT_MAX_BYTES - ev->used;
+
+    if (len <= room) {
+        return;
+    }
+    struct event_ref *donor = longest_value(ev);
+    if (donor == NULL || donor->len <= room) {
+        return;
+    }
+    size_t give = (donor->len - room) / 2;
+    if (give > len - room) {
+        give = len - room;
+    }
+    if (give > 0) {
+        cut_value(ev, donor, (uint32_t)give);
+    }
+}
+
 void
 event_set_str_grow(struct event *ev, enum event_str f, struct sv value)
 {
+    /* A value copied from a field of this event would move with the cut,
+     * so it is stored as it fits. */
+    bool inside = ev->bytes != NULL && value.p >= ev->bytes &&
+                  value.p < ev->bytes + ev->used;
+
+    ev->str_set &= ~(1u << f);
+    if (!inside) {
+        share_bytes(ev, value.len);
+    }
     ev->str[f] = store_bytes(ev, value);
     ev->str_set |= 1u << f;
 }
@@ -251,9 +329,17 @@ event_append_arg(struct event *ev, struct sv more)
 
     struct event_ref *last = &ev->argv[ev->argc - 1];
 
-    /* Chunks extend in place only while the element ends the arena. */
+    /* Chunks extend in place only while the element ends the arena.  An
+     * element that cannot move whole keeps its bytes and drops the chunk. */
     if (last->off + last->len != ev->used) {
+        if (last->len > EVENT_MAX_BYTES - ev->used) {
+            ev->truncated = true;
+            return;
+        }
         uint32_t n = reserve_bytes(ev, last->len);
+        if (n < last->len) {
+            return;
+        }
         memmove(ev->bytes + ev->used, ev->bytes + last->off, n);
         last->off = ev->used;
         last->len = n;

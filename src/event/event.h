@@ -19,7 +19,17 @@
 
 #include "core/sv.h"
 
-/* Maximum bytes of string data one event stores. */
+/*
+ * Maximum bytes of string data (string fields and argv) one event stores.
+ * An event that fits is stored whole.  Past the maximum, a string field
+ * set by event_set_str takes bytes from the end of the longest value
+ * stored before it, a string field or an argv element.  That value keeps
+ * at least as many bytes as the new field gets.  So one oversized value
+ * cannot leave the fields set after it empty: a 1 MB user name followed
+ * by an address keeps the whole address and loses the user name's tail.
+ * Argument bytes that do not fit are dropped without taking any.  Either
+ * way the event is marked truncated.
+ */
 #define EVENT_MAX_BYTES (256u * 1024u)
 /* Maximum argv elements one event stores. */
 #define EVENT_MAX_ARGS 4096u
@@ -212,14 +222,16 @@ const struct event *event_pack_new(const struct event *ev);
 
 /*
  * event_set_str's path for values that do not fit the arena as it is: it
- * grows the arena, or stores what fits below EVENT_MAX_BYTES and marks the
- * event truncated.  Call event_set_str instead.
+ * grows the arena, or shares the bytes below EVENT_MAX_BYTES as described
+ * there and marks the event truncated.  Call event_set_str instead.
  */
 void event_set_str_grow(struct event *ev, enum event_str f, struct sv value);
 
 /*
- * Stores a copy of value as field f, replacing any earlier value.  Bytes
- * past EVENT_MAX_BYTES are dropped and mark the event truncated.  Parsers
+ * Stores a copy of value as field f, replacing any earlier value.  Past
+ * EVENT_MAX_BYTES, value and the longest value stored before it are cut
+ * (see EVENT_MAX_BYTES) and the event is marked truncated.  A value copied
+ * from a field of the same event is only cut, never takes bytes.  Parsers
  * call it for every field, so the common case, a value that fits the arena
  * as it is, is written here and the rest goes to event_set_str_grow.
  */

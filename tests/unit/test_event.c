@@ -200,11 +200,16 @@ bytes_maximum_truncates(void)
     CHECK_SV(event_str(&ev, EVENT_USER), "alice");
     CHECK(ev.used <= EVENT_MAX_BYTES);
 
-    /* Once full, later fields are present but empty. */
+    /* Once full, a later field takes its bytes from the longest one. */
     event_set_str(&ev, EVENT_HOST, SV_LIT("web01"));
-    CHECK(event_has_str(&ev, EVENT_HOST));
-    CHECK_INT(event_str(&ev, EVENT_HOST).len, 0);
+    CHECK_SV(event_str(&ev, EVENT_HOST), "web01");
+    CHECK_INT(event_str(&ev, EVENT_DETAIL).len, EVENT_MAX_BYTES - 10);
+    CHECK_SV(event_str(&ev, EVENT_USER), "alice");
+    CHECK_INT(ev.used, EVENT_MAX_BYTES);
+
+    /* Arguments take no bytes from other values. */
     event_add_arg(&ev, SV_LIT("arg"));
+    CHECK_INT(event_arg(&ev, 0).len, 0);
     event_append_arg(&ev, SV_LIT("more"));
     CHECK(ev.used <= EVENT_MAX_BYTES);
     CHECK(ev.cap <= EVENT_MAX_BYTES);
@@ -215,6 +220,90 @@ bytes_maximum_truncates(void)
     CHECK_SV(event_str(&ev, EVENT_USER), "after reset");
     event_fini(&ev);
     free(big);
+}
+
+/* One oversized field leaves room for the fields set after it. */
+static void
+oversized_field_leaves_room(void)
+{
+    struct event ev;
+    size_t n = 1000000;
+    char *big = malloc(n);
+
+    memset(big, 'C', n);
+    event_init(&ev);
+    event_set_str(&ev, EVENT_USER, sv_make(big, n));
+    event_set_str(&ev, EVENT_SRC_IP, SV_LIT("10.0.0.1"));
+    event_set_str(&ev, EVENT_AUTH_METHOD, SV_LIT("password"));
+    CHECK(ev.truncated);
+    CHECK_SV(event_str(&ev, EVENT_SRC_IP), "10.0.0.1");
+    CHECK_SV(event_str(&ev, EVENT_AUTH_METHOD), "password");
+    CHECK_INT(event_str(&ev, EVENT_USER).len, EVENT_MAX_BYTES - 16);
+    CHECK(event_str(&ev, EVENT_USER).p[0] == 'C');
+    CHECK_INT(ev.used, EVENT_MAX_BYTES);
+
+    /* A second oversized field gets half of what the first one kept. */
+    event_set_str(&ev, EVENT_DETAIL, sv_make(big, n));
+    CHECK_INT(event_str(&ev, EVENT_DETAIL).len,
+              (EVENT_MAX_BYTES - 16) / 2);
+    CHECK_INT(event_str(&ev, EVENT_USER).len,
+              EVENT_MAX_BYTES - 16 - (EVENT_MAX_BYTES - 16) / 2);
+    CHECK_SV(event_str(&ev, EVENT_SRC_IP), "10.0.0.1");
+    CHECK_SV(event_str(&ev, EVENT_AUTH_METHOD), "password");
+    CHECK(ev.used <= EVENT_MAX_BYTES);
+    event_fini(&ev);
+    free(big);
+}
+
+/* An event up to the byte maximum is stored whole and not truncated. */
+static void
+event_that_fits_kept_whole(void)
+{
+    struct event ev;
+    size_t n = EVENT_MAX_BYTES - 16;
+    char *big = malloc(n);
+
+    memset(big, 'D', n);
+    event_init(&ev);
+    event_set_str(&ev, EVENT_CMDLINE, sv_make(big, n));
+    event_set_str(&ev, EVENT_SRC_IP, SV_LIT("10.0.0.1"));
+    event_set_str(&ev, EVENT_AUTH_METHOD, SV_LIT("password"));
+    CHECK(!ev.truncated);
+    CHECK_INT(event_str(&ev, EVENT_CMDLINE).len, n);
+    CHECK_SV(event_str(&ev, EVENT_SRC_IP), "10.0.0.1");
+    CHECK_SV(event_str(&ev, EVENT_AUTH_METHOD), "password");
+    CHECK_INT(ev.used, EVENT_MAX_BYTES);
+    event_fini(&ev);
+    free(big);
+}
+
+/* A field set after an argv that filled the bytes cuts one argument. */
+static void
+field_after_full_argv(void)
+{
+    struct event ev;
+    char arg[1000];
+
+    memset(arg, 'a', sizeof(arg));
+    event_init(&ev);
+    for (int i = 0; i < 300; i++) {
+        event_add_arg(&ev, sv_make(arg, sizeof(arg)));
+    }
+    CHECK(ev.truncated);
+    CHECK_INT(ev.used, EVENT_MAX_BYTES);
+    event_set_str(&ev, EVENT_CWD, SV_LIT("/root"));
+    CHECK_SV(event_str(&ev, EVENT_CWD), "/root");
+    CHECK_INT(event_arg(&ev, 0).len, sizeof(arg) - 5);
+    CHECK_INT(event_arg(&ev, 1).len, sizeof(arg));
+    CHECK(event_arg(&ev, 1).p[0] == 'a');
+    CHECK(event_arg(&ev, 1).p[sizeof(arg) - 1] == 'a');
+    CHECK_INT(ev.used, EVENT_MAX_BYTES);
+
+    /* A field copied from the event's own bytes takes no bytes. */
+    event_set_str(&ev, EVENT_PROGRAM, event_str(&ev, EVENT_CWD));
+    CHECK_INT(event_str(&ev, EVENT_PROGRAM).len, 0);
+    CHECK_SV(event_str(&ev, EVENT_CWD), "/root");
+    event_fini(&ev);
 }
 
 /* Chunks appended past the byte maximum stop growing the argument. */
@@ -482,6 +571,9 @@ main(void)
     TEST_RUN("event", argv_add_and_append);
     TEST_RUN("event", argv_append_after_other_string);
     TEST_RUN("event", bytes_maximum_truncates);
+    TEST_RUN("event", oversized_field_leaves_room);
+    TEST_RUN("event", event_that_fits_kept_whole);
+    TEST_RUN("event", field_after_full_argv);
     TEST_RUN("event", bytes_maximum_in_chunks);
     TEST_RUN("event", args_maximum_truncates);
     TEST_RUN("event", copy_is_independent);
