@@ -61,6 +61,11 @@ syslog_header_init(struct syslog_header_state *st,
     st->ref_month = month;
 }
 
+/* A leap year, for the days a month can have in some year, and a common
+ * year, for the days it has in every year. */
+#define BSD_LEAP_YEAR 2000
+#define BSD_COMMON_YEAR 2001
+
 /* Picks the year of an RFC 3164 stamp in month (1 to 12). */
 static int
 pick_year(struct syslog_header_state *st, int month)
@@ -115,7 +120,10 @@ parse_bsd_stamp(struct syslog_header_state *st, struct sv s,
     if (is_digit(s.p[i])) {
         day = day * 10 + (s.p[i++] - '0');
     }
-    if (day < 1 || day > 31 || i + 9 > s.len || s.p[i] != ' ') {
+    /* A leap year has every day a month can have, so only Feb 29 is left
+     * for the check after the year rule. */
+    if (day < 1 || day > time_days_in_month(BSD_LEAP_YEAR, month) ||
+        i + 9 > s.len || s.p[i] != ' ') {
         return 0;
     }
     i++;
@@ -128,7 +136,15 @@ parse_bsd_stamp(struct syslog_header_state *st, struct sv s,
     }
     i += 8;
 
+    /* A stamp rejected here leaves the year rule's state as it was. */
+    int saved_year = st->year;
+    int saved_month = st->last_month;
     int year = pick_year(st, month);
+    if (day > time_days_in_month(year, month)) {
+        st->year = saved_year;
+        st->last_month = saved_month;
+        return 0;
+    }
     out->sec = tz_to_epoch(st->opts->tz, year, month, day, hour, minute,
                            second);
     out->nsec = 0;
@@ -525,8 +541,12 @@ fast_bsd_minute(const char *p, struct syslog_stamp_memo *memo)
         ones > 9) {
         return false;
     }
+    /* Feb 29 exists only in some years, which the general parser checks
+     * after the year rule, so the days of a common year pass here. */
     memo->day = (int)(tens * 10 + ones);
-    if (memo->day < 1 || memo->day > 31 || !fast_hour_minute(p + 7, memo)) {
+    if (memo->day < 1 ||
+        memo->day > time_days_in_month(BSD_COMMON_YEAR, memo->month) ||
+        !fast_hour_minute(p + 7, memo)) {
         return false;
     }
     memcpy(memo->prefix, p, FAST_BSD_PREFIX);

@@ -76,7 +76,9 @@ void syslog_header_init(struct syslog_header_state *st,
 /*
  * Parses the header at the start of line into *out and returns its kind.
  *
- * RFC 3164 stamps get their year from the rule in format.h.  Stamps
+ * RFC 3164 stamps get their year from the rule in format.h, and a day
+ * past the end of its month in that year rejects the stamp without
+ * changing the rule's state.  Stamps
  * without a zone are read in opts->tz.  An unstamped line, and a line with
  * no header, gets the time of the previous stamped line of the same input,
  * else opts->ref_time with zero fraction digits.  A header that names no

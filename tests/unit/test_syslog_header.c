@@ -114,6 +114,72 @@ year_given_rolls_over(void)
     CHECK_INT(h.time.sec, civil_to_epoch(2024, 1, 1, 0, 0, 0));
 }
 
+/* Days past the month's end are rejected, as in RFC 3339 stamps. */
+static void
+bsd_impossible_dates_rejected(void)
+{
+    static const char *const lines[] = {
+        "Feb 30 09:14:21 web01 sshd[4]: Accepted",
+        "Apr 31 09:14:21 web01 sshd[4]: Accepted",
+        "Jun 31 09:14:21 web01 sshd[4]: Accepted",
+        "Sep 31 09:14:21 web01 sshd[4]: Accepted",
+        "Nov 31 09:14:21 web01 sshd[4]: Accepted",
+        "Jan 32 09:14:21 web01 sshd[4]: Accepted",
+        "Feb 30 9:14:21 web01 sshd[4]: Accepted",
+        "<13>Apr 31 09:14:21 web01 sshd[4]: Accepted",
+    };
+    struct format_opts o = opts_year(2024);
+    struct syslog_header_state st;
+    struct syslog_header h;
+
+    syslog_header_init(&st, &o);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        CHECK_INT(parse(&st, lines[i], &h), SYSLOG_HEADER_NONE);
+    }
+    CHECK_INT(parse(&st, "Feb 29 09:14:21 web01 sshd[4]: Accepted", &h),
+              SYSLOG_HEADER_STAMPED);
+    CHECK_INT(h.time.sec, civil_to_epoch(2024, 2, 29, 9, 14, 21));
+    CHECK_INT(parse(&st, "Apr 30 09:14:21 web01 sshd[4]: Accepted", &h),
+              SYSLOG_HEADER_STAMPED);
+    CHECK_INT(h.time.sec, civil_to_epoch(2024, 4, 30, 9, 14, 21));
+}
+
+/* Feb 29 is checked in the year the year rule picks. */
+static void
+bsd_leap_day_after_year_rule(void)
+{
+    struct format_opts o = opts_year(2023);
+    struct format_opts r = opts_ref();
+    struct syslog_header_state st;
+    struct syslog_header h;
+
+    syslog_header_init(&st, &o);
+    CHECK_INT(parse(&st, "Feb 29 09:14:21 h sshd[4]: in 2023", &h),
+              SYSLOG_HEADER_NONE);
+    CHECK_INT(parse(&st, "Dec 31 09:14:21 h sshd[4]: in 2023", &h),
+              SYSLOG_HEADER_STAMPED);
+    CHECK_INT(parse(&st, "Feb 29 09:14:21 h sshd[4]: in 2024", &h),
+              SYSLOG_HEADER_STAMPED);
+    CHECK_INT(h.time.sec, civil_to_epoch(2024, 2, 29, 9, 14, 21));
+
+    /* A rejected stamp leaves the year rule as it was: December after it
+     * is still in 2022, not in the year February would have started. */
+    o = opts_year(2022);
+    syslog_header_init(&st, &o);
+    CHECK_INT(parse(&st, "Dec 30 09:14:21 h sshd[4]: in 2022", &h),
+              SYSLOG_HEADER_STAMPED);
+    CHECK_INT(parse(&st, "Feb 29 09:14:21 h sshd[4]: in 2023", &h),
+              SYSLOG_HEADER_NONE);
+    CHECK_INT(parse(&st, "Dec 31 09:14:21 h sshd[4]: in 2022", &h),
+              SYSLOG_HEADER_STAMPED);
+    CHECK_INT(h.time.sec, civil_to_epoch(2022, 12, 31, 9, 14, 21));
+
+    /* ref_time is in August 2005, a common year. */
+    syslog_header_init(&st, &r);
+    CHECK_INT(parse(&st, "Feb 29 09:14:21 h sshd[4]: in 2005", &h),
+              SYSLOG_HEADER_NONE);
+}
+
 static void
 year_from_ref_time(void)
 {
@@ -307,6 +373,8 @@ main(void)
     TEST_RUN("syslog_header", bsd_without_host);
     TEST_RUN("syslog_header", bsd_program_without_pid);
     TEST_RUN("syslog_header", year_given_rolls_over);
+    TEST_RUN("syslog_header", bsd_impossible_dates_rejected);
+    TEST_RUN("syslog_header", bsd_leap_day_after_year_rule);
     TEST_RUN("syslog_header", year_from_ref_time);
     TEST_RUN("syslog_header", bsd_read_in_zone);
     TEST_RUN("syslog_header", rfc3339_high_precision);

@@ -357,6 +357,32 @@ year_rule_across_fallback(void)
     check_table(&t, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
+/* Both parsers check Feb 29 in the year the year rule picks. */
+static void
+leap_day_after_year_rule(void)
+{
+    static const char *const lines[] = {
+        "Feb 29 12:00:00 h sshd[1]: 2023, rejected",
+        "Feb 28 12:00:00 h sshd[1]: 2023",
+        "Dec 31 23:59:59 h sshd[1]: 2023",
+        "Feb 29 12:00:00 h sshd[1]: 2024, leap day",
+        "Feb 29 12:00:01 h sshd[1]: same minute",
+        "Dec 31 23:59:59 h sshd[1]: 2024",
+        "Jan  1 00:00:00 h sshd[1]: 2025",
+        "Feb 29 12:00:00 h sshd[1]: 2025, rejected",
+        "Feb 30 12:00:00 h sshd[1]: rejected in every year",
+        "Mar  1 00:00:00 h sshd[1]: 2025",
+    };
+    struct twin t;
+
+    twin_init(&t, &utc, true);
+    check_table(&t, lines, sizeof(lines) / sizeof(lines[0]));
+    CHECK_INT(t.fast.year, 2025);
+
+    twin_init(&t, &utc, false);
+    check_table(&t, lines, sizeof(lines) / sizeof(lines[0]));
+}
+
 /* Bytes that change the meaning of a header when put anywhere in one. */
 static const char mutation_bytes[] = {
     '0', '1', '2', '3', '5', '6', '9', ' ', '\t', ':', '[', ']', '-', '+',
@@ -466,6 +492,7 @@ main(void)
     TEST_RUN("syslog_header_fast", tables_match_from_ref_time);
     TEST_RUN("syslog_header_fast", tables_match_with_offset);
     TEST_RUN("syslog_header_fast", year_rule_across_fallback);
+    TEST_RUN("syslog_header_fast", leap_day_after_year_rule);
     TEST_RUN("syslog_header_fast", mutations_match);
     TEST_RUN("syslog_header_fast", fast_path_takes_common_shapes);
 
