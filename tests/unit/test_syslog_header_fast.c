@@ -373,13 +373,13 @@ leap_day_after_year_rule(void)
         "Feb 30 12:00:00 h sshd[1]: rejected in every year",
         "Mar  1 00:00:00 h sshd[1]: 2025",
     };
-    struct twin t;
+    struct syslog_header_twin t;
 
-    twin_init(&t, &utc, true);
+    syslog_header_twin_init(&t, &utc, true);
     check_table(&t, lines, sizeof(lines) / sizeof(lines[0]));
     CHECK_INT(t.fast.year, 2025);
 
-    twin_init(&t, &utc, false);
+    syslog_header_twin_init(&t, &utc, false);
     check_table(&t, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
