@@ -152,7 +152,8 @@ print_help(FILE *f)
 "                        runs without a state file\n"
 "  --help, --version\n"
 "\n"
-"Durations: a number with s, m, h or d, or ms (90s, 5m, 1h, 250ms).\n"
+"Durations: a number with s, m, h or d, or ms (90s, 5m, 1h, 250ms); a\n"
+"bare number is seconds (90 is 90s).\n"
 "\n"
 "Formats:\n");
     for (const struct format_ops *const *fp = format_all(); *fp; fp++) {
@@ -205,8 +206,8 @@ parse_duration_arg(const char *name, const char *value, int64_t *out)
 {
     if (!duration_parse(value, out)) {
         return usage_error("invalid duration '%s' for %s: expected a number "
-                           "with s, m, h or d, such as 90s or 5m", value,
-                           name);
+                           "with s, m, h, d or ms, such as 90s or 5m, or "
+                           "a bare number of seconds", value, name);
     }
     return -1;
 }
@@ -344,6 +345,26 @@ parse_one(struct options *opt, int c, const char *arg)
     }
 }
 
+/*
+ * Reports the option getopt_long rejected with '?'.  For a long option that
+ * takes no value but got one ("--quiet=x"), optopt is that option's value.
+ * For an unknown short option it is the letter, because inside a group
+ * such as "-qx" arg is the whole word.  It is 0 for an unknown or
+ * ambiguous long option.  Returns EXIT_USAGE.
+ */
+static int
+report_bad_option(const char *arg)
+{
+    if (optopt >= OPT_FORMAT) {
+        size_t len = strcspn(arg, "=");
+        return usage_error("option '%.*s' takes no value", (int)len, arg);
+    }
+    if (optopt != 0) {
+        return usage_error("unknown option '-%c'", optopt);
+    }
+    return usage_error("unknown option '%s'", arg);
+}
+
 static bool
 is_directory(const char *path)
 {
@@ -351,6 +372,10 @@ is_directory(const char *path)
 
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+/* Every command word, for the messages about a missing or unknown one. */
+#define COMMAND_LIST "detect, sessions, events, coverage, baseline " \
+                     "(learn, show, forget) or config (check)"
 
 static int
 parse_command(struct options *opt, const char *word)
@@ -364,8 +389,14 @@ parse_command(struct options *opt, const char *word)
     } else if (strcmp(word, "coverage") == 0) {
         opt->command = CMD_COVERAGE;
     } else {
-        return usage_error("unknown command '%s': expected detect, sessions, "
-                           "events or coverage", word);
+        if (word[0] == '-') {
+            return usage_error("expected a command before the options, "
+                               "got '%s': write sshtrail COMMAND [OPTIONS] "
+                               "FILE..., where COMMAND is %s", word,
+                               COMMAND_LIST);
+        }
+        return usage_error("unknown command '%s': expected %s", word,
+                           COMMAND_LIST);
     }
     return -1;
 }
@@ -384,8 +415,7 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
     opt->now = now;
 
     if (argc < 2) {
-        return usage_error("missing command: expected detect, sessions, "
-                           "events or coverage");
+        return usage_error("missing command: expected %s", COMMAND_LIST);
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         print_help(stdout);
@@ -417,19 +447,22 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
     optind = first_option;
     opterr = 0;
     for (;;) {
-        int c = getopt_long(argc, argv, "h", long_options, NULL);
+        /* The leading ':' makes getopt return ':' for a missing value
+         * and '?' for an unknown option, which also sets optopt for an
+         * unknown short option or a value given to a flag. */
+        int c = getopt_long(argc, argv, ":h", long_options, NULL);
         if (c == -1) {
             break;
         }
         if (c == 'h') {
             c = OPT_HELP;
         }
-        if (c == '?' || c == ':') {
-            const char *bad = argv[optind - 1];
-            if (optopt != 0) {
-                return usage_error("option '%s' needs a value", bad);
-            }
-            return usage_error("unknown option '%s'", bad);
+        if (c == ':') {
+            return usage_error("option '%s' needs a value",
+                               argv[optind - 1]);
+        }
+        if (c == '?') {
+            return report_bad_option(argv[optind - 1]);
         }
         if (c == OPT_JOURNAL && optarg == NULL && optind < argc &&
             is_directory(argv[optind])) {

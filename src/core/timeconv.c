@@ -102,6 +102,15 @@ tz_init(struct tz *tz, const char *spec, char *err, size_t errlen)
         return 0;
     }
 
+    /* No zone name starts with a sign, so this is an offset out of range
+     * or malformed, not a name to look up. */
+    if (spec[0] == '+' || spec[0] == '-') {
+        snprintf(err, errlen, "invalid UTC offset '%s' for the time zone: "
+                 "expected +HH:MM, +HHMM or +HH (or with -) with hours 00 "
+                 "to 23 and minutes 00 to 59", spec);
+        return -1;
+    }
+
     /* An IANA name must exist as a file in the zone database. */
     char path[256];
     if (strlen(spec) >= sizeof(tz->name) || strstr(spec, "..") != NULL ||

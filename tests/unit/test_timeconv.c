@@ -372,6 +372,25 @@ tz_invalid_names(void)
     }
 }
 
+/* A signed value is an offset: the message names the offset's range, not
+ * the zone database. */
+static void
+tz_bad_offset_message(void)
+{
+    static const char *const bad[] = { "+25:00", "+05:60", "-24", "+05:30x",
+                                       "+1" };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct tz tz;
+        char err[256] = "";
+
+        CHECK_INT(tz_init(&tz, bad[i], err, sizeof(err)), -1);
+        CHECK(strstr(err, "invalid UTC offset") != NULL);
+        CHECK(strstr(err, bad[i]) != NULL);
+        CHECK(strstr(err, "zoneinfo") == NULL);
+    }
+}
+
 /* A folder of the zone database is not a zone, and neither is "". */
 static void
 tz_rejects_zone_folders(void)
@@ -519,6 +538,7 @@ main(void)
     TEST_RUN("timeconv", tz_fixed_offsets);
     TEST_RUN("timeconv", tz_invalid_names);
     TEST_RUN("timeconv", tz_rejects_zone_folders);
+    TEST_RUN("timeconv", tz_bad_offset_message);
     TEST_RUN("timeconv", duration_forms);
     TEST_RUN("timeconv", days_in_month_leap_rules);
     /* Last, because a named zone sets TZ for the whole process. */
