@@ -600,7 +600,13 @@ config_command(int argc, char **argv)
                         "Try 'sshtrail --help' for the options.\n");
         return EXIT_USAGE;
     }
-    return config_check_main(argv[3], stdout, stderr);
+    int rc = config_check_main(argv[3], stdout, stderr);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "sshtrail: writing output failed: %s\n",
+                strerror(errno));
+        return EXIT_OUTPUT;
+    }
+    return rc;
 }
 
 /*

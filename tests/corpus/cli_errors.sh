@@ -84,3 +84,16 @@ check help_states_bare_seconds 1 "$(grep -c 'bare number is seconds' \
 check offset_out_of_range_exit 2 $?
 has offset_out_of_range_message "invalid UTC offset '+25:00'"
 lacks offset_out_of_range_not_zoneinfo "zoneinfo"
+
+# ---- Output errors --------------------------------------------------------
+
+if [ -w /dev/full ]; then
+    "$bin" config check tests/fixtures/config/full.yaml > /dev/full \
+        2> "$tmp/err"
+    check config_check_full_exit 4 $?
+    has config_check_full_message "writing output failed"
+    "$bin" events --quiet "$tmp/a.log" > /dev/full 2> "$tmp/err"
+    check events_full_exit 4 $?
+else
+    echo "SKIP cli_errors/config_check_full: /dev/full is not writable"
+fi
