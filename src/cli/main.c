@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "cli/report.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/diag.h"
@@ -59,17 +60,17 @@ flush_out(struct run *r)
 {
     if (r->out.dropped > 0 && !r->write_failed) {
         /* The record in the buffer is cut, so nothing more is written. */
-        fprintf(stderr, "sshtrail: writing output failed: a record did not "
-                        "fit the output buffer (out of memory, or over "
-                        "64 MiB)\n");
+        report_error("writing output failed: a record did not "
+                     "fit the output buffer (out of memory, or over "
+                     "64 MiB)");
         r->write_failed = true;
     }
     if (r->out.len == 0) {
         return;
     }
     if (!r->write_failed && buf_write(&r->out, stdout) < 0) {
-        fprintf(stderr, "sshtrail: writing output failed: %s\n",
-                strerror(errno));
+        report_error("writing output failed: %s",
+                     strerror(errno));
         r->write_failed = true;
     }
     buf_clear(&r->out);
@@ -130,8 +131,8 @@ open_scorer(struct run *r)
         return 0;
     }
     if (r->opt->command == CMD_LEARN && path == NULL) {
-        fprintf(stderr, "sshtrail: baseline learn needs a state file: give "
-                        "--state FILE or set state in the configuration\n");
+        report_error("baseline learn needs a state file: give "
+                     "--state FILE or set state in the configuration");
         return -1;
     }
     score_state_opts(&r->cfg, &so);
@@ -141,7 +142,7 @@ open_scorer(struct run *r)
     so.batch_sessions = UINT_MAX;
     if (score_ctx_new(&r->scorer, &r->score_opts, &r->cfg, path, &so, err,
                       sizeof(err)) < 0) {
-        fprintf(stderr, "sshtrail: %s\n", err);
+        report_error("%s", err);
         return -1;
     }
     if (r->cfg.nallow > 0) {
@@ -149,7 +150,7 @@ open_scorer(struct run *r)
     }
     r->automation = automation_new(err, sizeof(err));
     if (r->automation == NULL) {
-        fprintf(stderr, "sshtrail: %s\n", err);
+        report_error("%s", err);
         return -1;
     }
     return 0;
@@ -194,10 +195,9 @@ report_expired(struct run *r, int index)
     r->expired_reported[index] = true;
 
     const struct config_allow *a = &r->cfg.allowlist[index];
-    fprintf(stderr, "sshtrail: allowlist entry %d (line %llu, owner %s) "
-                    "expired on %04d-%02d-%02d and no longer suppresses; "
-                    "renew or remove it\n",
-            index, (unsigned long long)a->line, a->owner ? a->owner : "?",
+    report_error("allowlist entry %d (line %llu, owner %s) expired on "
+                 "%04d-%02d-%02d and no longer suppresses; renew or remove "
+                 "it", index, (unsigned long long)a->line, a->owner ? a->owner : "?",
             a->expires_year, a->expires_month, a->expires_day);
 }
 
@@ -241,8 +241,8 @@ on_session(void *arg, const struct session *s)
     int rc = finding ? score_ctx_session(r->scorer, s, &sc, err, sizeof(err))
                      : score_ctx_learn(r->scorer, s, err, sizeof(err));
     if (rc < 0 && !r->state_failed) {
-        fprintf(stderr, "sshtrail: %s; findings are still written, the "
-                        "baselines of this run are not saved\n", err);
+        report_error("%s; findings are still written, the "
+                     "baselines of this run are not saved", err);
         r->state_failed = true;
     }
     if (!finding) {
@@ -304,7 +304,7 @@ open_journal(struct run *r, const struct source_opts *so)
         if (journal_source_key(opt->journal_dir, r->journal_key,
                                sizeof(r->journal_key), err,
                                sizeof(err)) < 0) {
-            fprintf(stderr, "sshtrail: %s\n", err);
+            report_error("%s", err);
             r->exit_code = EXIT_INPUT;
             return NULL;
         }
@@ -318,7 +318,7 @@ open_journal(struct run *r, const struct source_opts *so)
                                             opt->journal_cursor, pos, so,
                                             err, sizeof(err));
     if (r->journal_source == NULL) {
-        fprintf(stderr, "sshtrail: %s\n", err);
+        report_error("%s", err);
         r->exit_code = EXIT_INPUT;
         r->journal_in_state = false;
     }
@@ -344,7 +344,7 @@ save_journal_cursor(struct run *r)
     }
     if (state_cursor_set(score_ctx_state(r->scorer), r->journal_key,
                          pos->last, err, sizeof(err)) < 0) {
-        fprintf(stderr, "sshtrail: %s\n", err);
+        report_error("%s", err);
         r->state_failed = true;
     }
 }
@@ -385,7 +385,7 @@ open_sources(struct run *r, struct diag *diag, size_t *count)
         struct source *s = source_open(opt->inputs[i], &so, err,
                                        sizeof(err));
         if (s == NULL) {
-            fprintf(stderr, "sshtrail: %s\n", err);
+            report_error("%s", err);
             r->exit_code = EXIT_INPUT;
             continue;
         }
@@ -478,13 +478,13 @@ open_coverage(struct run *r)
 
     r->coverage = coverage_new();
     if (r->coverage == NULL) {
-        fprintf(stderr, "sshtrail: out of memory\n");
+        report_error("out of memory");
         return -1;
     }
     if (r->opt->inventory != NULL &&
         coverage_load_inventory(r->coverage, r->opt->inventory, err,
                                 sizeof(err)) < 0) {
-        fprintf(stderr, "sshtrail: %s\n", err);
+        report_error("%s", err);
         coverage_free(r->coverage);
         r->coverage = NULL;
         return -1;
@@ -513,17 +513,18 @@ write_summary(const struct run *r, struct source **sources, size_t n,
     if (opt->quiet) {
         return;
     }
-    fprintf(stderr, "sshtrail: summary\n");
+    fputs("sshtrail: summary\n", stderr);
     for (size_t i = 0; i < n; i++) {
         const struct source_stats *st = source_stats(sources[i]);
         events += st->events;
-        fprintf(stderr, "  input %s: format %s, %llu lines, %llu events, "
-                "%llu not understood, %llu skipped\n",
-                source_name(sources[i]), source_format(sources[i]),
-                (unsigned long long)st->lines,
-                (unsigned long long)st->events,
-                (unsigned long long)st->malformed,
-                (unsigned long long)st->skipped);
+        report_text(stderr, "  input %s: format %s, %llu lines, %llu "
+                    "events, %llu not understood, %llu skipped",
+                    source_name(sources[i]), source_format(sources[i]),
+                    (unsigned long long)st->lines,
+                    (unsigned long long)st->events,
+                    (unsigned long long)st->malformed,
+                    (unsigned long long)st->skipped);
+        fputc('\n', stderr);
     }
     fprintf(stderr, "  events: %llu", (unsigned long long)events);
     if (opt->command != CMD_EVENTS) {
@@ -602,8 +603,8 @@ config_command(int argc, char **argv)
     }
     int rc = config_check_main(argv[3], stdout, stderr);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "sshtrail: writing output failed: %s\n",
-                strerror(errno));
+        report_error("writing output failed: %s",
+                     strerror(errno));
         return EXIT_OUTPUT;
     }
     return rc;
@@ -623,8 +624,8 @@ load_config(struct run *r)
     config_default(&r->cfg);
     if (r->opt->config_path != NULL &&
         access(r->opt->config_path, R_OK) != 0) {
-        fprintf(stderr, "sshtrail: cannot read configuration %s: %s\n",
-                r->opt->config_path, strerror(errno));
+        report_error("cannot read configuration %s: %s",
+                     r->opt->config_path, strerror(errno));
         return EXIT_USAGE;
     }
     if (!config_find_path(path, sizeof(path), r->opt->config_path)) {
@@ -632,9 +633,10 @@ load_config(struct run *r)
     }
     if (config_load(&r->cfg, path, &err) < 0) {
         config_error_format(&err, msg, sizeof(msg));
-        fprintf(stderr, "sshtrail: invalid configuration: %s\n"
-                        "Check it with 'sshtrail config check %s'.\n",
-                msg, path);
+        report_error("invalid configuration: %s", msg);
+        report_text(stderr, "Check it with 'sshtrail config check %s'.",
+                    path);
+        fputc('\n', stderr);
         return EXIT_USAGE;
     }
     return 0;
@@ -673,8 +675,8 @@ baseline_admin(const struct run *r)
     int rc;
 
     if (path == NULL) {
-        fprintf(stderr, "sshtrail: no state file: give --state FILE or set "
-                        "state in the configuration\n");
+        report_error("no state file: give --state FILE or set "
+                     "state in the configuration");
         return EXIT_USAGE;
     }
     if (r->opt->command == CMD_BASELINE_SHOW) {
@@ -685,7 +687,7 @@ baseline_admin(const struct run *r)
                                 err, sizeof(err));
     }
     if (rc < 0) {
-        fprintf(stderr, "sshtrail: %s\n", err);
+        report_error("%s", err);
         return EXIT_INPUT;
     }
     if (!r->opt->quiet) {
@@ -727,12 +729,11 @@ main(int argc, char **argv)
     }
     if (opt.journal_cursor != NULL && uses_state(&opt) &&
         state_path(&r) != NULL) {
-        fprintf(stderr, "sshtrail: --journal-cursor cannot be combined with "
-                        "the state file %s: detect and baseline learn keep "
-                        "the journal cursor in the state file; drop "
-                        "--journal-cursor\n"
-                        "Try 'sshtrail --help' for the options.\n",
-                state_path(&r));
+        report_error("--journal-cursor cannot be combined with the state "
+                     "file %s: detect and baseline learn keep the journal "
+                     "cursor in the state file; drop --journal-cursor",
+                     state_path(&r));
+        fputs("Try 'sshtrail --help' for the options.\n", stderr);
         config_fini(&r.cfg);
         options_fini(&opt);
         return EXIT_USAGE;
@@ -776,7 +777,7 @@ main(int argc, char **argv)
     }
     struct source **sources = open_sources(&r, &diag, &nsources);
     if (sources == NULL) {
-        fprintf(stderr, "sshtrail: out of memory\n");
+        report_error("out of memory");
         source_pool_free(r.pool);
         options_fini(&opt);
         return EXIT_INPUT;
@@ -787,7 +788,7 @@ main(int argc, char **argv)
     } else if (scorer_ok) {
         struct session_sink sink = { on_session, &r };
         if ((c = correlator_new(&co, &sink)) == NULL) {
-            fprintf(stderr, "sshtrail: out of memory\n");
+            report_error("out of memory");
             r.exit_code = EXIT_INPUT;
         } else {
             if (opt.output == OUTPUT_HTML) {
@@ -811,27 +812,27 @@ main(int argc, char **argv)
     for (size_t i = 0; i < nsources; i++) {
         const char *err = source_error(sources[i]);
         if (err != NULL) {
-            fprintf(stderr, "sshtrail: %s\n", err);
+            report_error("%s", err);
             r.exit_code = EXIT_INPUT;
         }
         uint64_t lost = source_stats(sources[i])->lost;
         if (lost > 0) {
-            fprintf(stderr, "sshtrail: %s: out of memory: %llu events "
-                            "lost\n",
-                    source_name(sources[i]), (unsigned long long)lost);
+            report_error("%s: out of memory: %llu events "
+                         "lost",
+                         source_name(sources[i]), (unsigned long long)lost);
             r.exit_code = EXIT_INPUT;
         }
     }
     if (fflush(stdout) != 0 && !r.write_failed) {
-        fprintf(stderr, "sshtrail: writing output failed: %s\n",
-                strerror(errno));
+        report_error("writing output failed: %s",
+                     strerror(errno));
         r.write_failed = true;
     }
     if (r.scorer != NULL) {
         char err[1024];
         save_journal_cursor(&r);
         if (score_ctx_close(r.scorer, err, sizeof(err)) < 0) {
-            fprintf(stderr, "sshtrail: %s\n", err);
+            report_error("%s", err);
             r.state_failed = true;
         }
         r.scorer = NULL;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/report.h"
 #include "input/source.h"
 
 enum long_only {
@@ -176,12 +177,13 @@ __attribute__((format(printf, 1, 2))) static int
 usage_error(const char *fmt, ...)
 {
     va_list ap;
+    char msg[REPORT_MAX];
 
-    fprintf(stderr, "sshtrail: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'sshtrail --help' for the options.\n");
+    report_error("%s", msg);
+    fputs("Try 'sshtrail --help' for the options.\n", stderr);
     return EXIT_USAGE;
 }
 

@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "core/escape.h"
+
 static void
 write_quoted(FILE *out, const char *s)
 {
@@ -240,7 +242,9 @@ config_check_main(const char *path, FILE *out, FILE *errout)
     config_default(&cfg);
     if (config_load(&cfg, path, &err) < 0) {
         config_error_format(&err, msg, sizeof(msg));
-        fprintf(errout, "sshtrail: invalid configuration: %s\n", msg);
+        fputs("sshtrail: invalid configuration: ", errout);
+        escape_text_write(errout, msg);
+        fputc('\n', errout);
         config_fini(&cfg);
         return 2;
     }

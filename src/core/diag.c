@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "core/escape.h"
+
 void
 diag_init(struct diag *d)
 {
@@ -82,9 +84,9 @@ diag_write(const struct diag *d, FILE *out)
             /* Skipped lines are normal input; only lines not understood
              * are located for the reader. */
             for (int k = 0; cls == DIAG_MALFORMED && k < r->nsamples; k++) {
-                fprintf(out, "%s%s:%llu", k ? ", " : " at ",
-                        r->samples[k].file,
-                        (unsigned long long)r->samples[k].line);
+                fputs(k ? ", " : " at ", out);
+                escape_text_write(out, r->samples[k].file);
+                fprintf(out, ":%llu", (unsigned long long)r->samples[k].line);
             }
             fputc('\n', out);
         }

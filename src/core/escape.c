@@ -323,3 +323,16 @@ escape_text(struct buf *out, struct sv v, size_t max)
         buf_add(out, tmp, (size_t)k);
     }
 }
+
+int
+escape_text_write(FILE *f, const char *s)
+{
+    struct buf b;
+
+    /* Four bytes out per byte in at most (\xHH), so the copy never cuts. */
+    buf_init(&b, 4 * strlen(s) + 64);
+    escape_text(&b, sv_cstr(s), 0);
+    int rc = b.dropped == 0 ? buf_write(&b, f) : -1;
+    buf_fini(&b);
+    return rc;
+}

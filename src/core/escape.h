@@ -8,6 +8,8 @@
 #ifndef SSHTRAIL_ESCAPE_H
 #define SSHTRAIL_ESCAPE_H
 
+#include <stdio.h>
+
 #include "core/buf.h"
 #include "core/sv.h"
 
@@ -62,5 +64,12 @@ size_t escape_json_to(char *dst, struct sv v);
  * max bytes are written followed by "...[+N bytes]".  max 0 means no cap.
  */
 void escape_text(struct buf *out, struct sv v, size_t max);
+
+/*
+ * Writes s to f escaped as escape_text does, with no cap, for diagnostics
+ * that name a file or repeat input.  Returns 0, or -1 when memory for the
+ * escaped copy ran out or the write failed.
+ */
+int escape_text_write(FILE *f, const char *s);
 
 #endif

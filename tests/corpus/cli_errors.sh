@@ -97,3 +97,44 @@ if [ -w /dev/full ]; then
 else
     echo "SKIP cli_errors/config_check_full: /dev/full is not writable"
 fi
+
+# ---- File names on stderr are escaped -------------------------------------
+
+evil=$'evil\x1b[31mred\nname.log'
+shown='evil\x1b[31mred\x0aname.log'
+printf 'not a log line\n' > "$tmp/$evil"
+
+# raw_free NAME: PASS when the last stderr has no ESC and no line holding
+# only the tail of the name (a raw newline split it).
+raw_free() {
+    if grep -q $'\x1b' "$tmp/err" || grep -q '^name\.log' "$tmp/err"; then
+        echo "FAIL cli_errors/$1: raw control bytes on stderr:" \
+            "$(head -c 300 "$tmp/err" | od -c | head -5)"
+    else
+        echo "PASS cli_errors/$1"
+    fi
+}
+
+(cd "$tmp" && "$bin" events --format sshd "$evil" > /dev/null 2> err)
+raw_free escaped_summary_raw_free
+has escaped_summary_input "input $shown: format sshd"
+has escaped_summary_location "at $shown:1"
+
+(cd "$tmp" && "$bin" events "missing-$evil" > /dev/null 2> err)
+raw_free escaped_cannot_open_raw_free
+has escaped_cannot_open "missing-$shown"
+
+(cd "$tmp" && "$bin" config check "$evil" > /dev/null 2> err)
+raw_free escaped_config_check_raw_free
+has escaped_config_check "invalid configuration: $shown"
+
+(cd "$tmp" && "$bin" detect --config "$evil" a.log > /dev/null 2> err)
+raw_free escaped_config_option_raw_free
+
+(cd "$tmp" && "$bin" "$evil" > /dev/null 2> err)
+raw_free escaped_unknown_command_raw_free
+has escaped_unknown_command "'$shown'"
+
+(cd "$tmp" && "$bin" detect --quiet --state "$evil" a.log > /dev/null \
+    2> err)
+raw_free escaped_state_file_raw_free
