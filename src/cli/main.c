@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -108,6 +109,14 @@ state_path(const struct run *r)
     return r->opt->state_path ? r->opt->state_path : r->cfg.state;
 }
 
+static bool
+is_regular_file(const char *path)
+{
+    struct stat sb;
+
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 /* True for the commands that open the state file: detect, baseline learn. */
 static bool
 uses_state(const struct options *opt)
@@ -136,6 +145,11 @@ open_scorer(struct run *r)
         return -1;
     }
     score_state_opts(&r->cfg, &so);
+    /* A frozen run learns nothing, so it reads an existing file without
+     * writing it, which also works on a file this user may not write.
+     * With --journal it opens the file for writing, to save the cursor. */
+    so.read_only = r->opt->baseline_frozen && !r->opt->journal &&
+                   path != NULL && is_regular_file(path);
     /* One transaction at the end of the run: a run killed part way leaves
      * the state file as it was, so a rerun gives the findings an
      * uninterrupted run would have given. */

@@ -167,8 +167,10 @@ print_help(FILE *f)
 "  1  findings were written and --fail-on-findings was given\n"
 "  2  usage error\n"
 "  3  an input could not be opened or read (the other inputs were still\n"
-"     processed; 3 wins over 1)\n"
-"  4  writing the output failed\n"
+"     processed; 3 wins over 1), or the state file could not be opened,\n"
+"     read or changed\n"
+"  4  writing the output failed, or saving the baselines to the state\n"
+"     file at the end of the run failed\n"
 "Lines that are not understood never change the exit status; the summary\n"
 "on stderr counts them per reason with their first locations.\n");
 }

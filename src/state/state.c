@@ -300,7 +300,7 @@ int
 state_flush(struct state *st, char *err, size_t n)
 {
     st->pending_sessions = 0;
-    if (st->db == NULL) {
+    if (st->db == NULL || st->read_only) {
         return 0;
     }
     if (st->dirty_head == NULL && !st->meta_dirty && !st->cursors_dirty) {

@@ -69,6 +69,10 @@ struct state_opts {
     /* Maximum database pages (PRAGMA max_page_count); 0 leaves SQLite's
      * default.  Tests use it to provoke "database or disk is full". */
     unsigned max_pages;
+    /* Read-only mode: the file must exist and is opened for reading only.
+     * Nothing is created, migrated or written back, and changes stay in
+     * memory for the run, so a file the process may not write works. */
+    bool read_only;
 };
 
 /*

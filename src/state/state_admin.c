@@ -16,6 +16,7 @@
 #include "core/jsonw.h"
 #include "core/timeconv.h"
 #include "state/state.h"
+#include "state/state_db.h"
 
 #define MAX_PARTS 3
 
@@ -103,8 +104,11 @@ open_db(const char *path, bool write, sqlite3 **db, char *err, size_t n)
                  "learn with --state first", path);
         return -1;
     }
-    int flags = write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-    if (sqlite3_open_v2(path, db, flags, NULL) != SQLITE_OK) {
+    if (!write) {
+        return state_db_open_read(path, db, err, n);
+    }
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL) !=
+        SQLITE_OK) {
         snprintf(err, n, "cannot open state file %s: %s", path,
                  sqlite3_errmsg(*db));
         sqlite3_close(*db);
@@ -244,7 +248,15 @@ state_admin_forget(const char *path, const char *host, const char *user,
     if (open_db(path, true, &db, err, n) < 0) {
         return -1;
     }
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+    int rc_begin = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc_begin == SQLITE_READONLY || rc_begin == SQLITE_CANTOPEN) {
+        snprintf(err, n, "state file %s cannot be written (%s); check the "
+                 "permissions of the file and of its directory", path,
+                 sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    if (rc_begin != SQLITE_OK) {
         snprintf(err, n, "state file %s is in use: %s", path,
                  sqlite3_errmsg(db));
         sqlite3_close(db);

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,15 +188,13 @@ static int (*const migrations[STATE_SCHEMA_VERSION + 1])(struct state *,
 };
 
 /*
- * Checks that the file is an sshtrail state file this build can read and
- * runs the migrations from its version to STATE_SCHEMA_VERSION, each in
- * its own transaction together with the new user_version.
+ * Checks that the file is an sshtrail state file (or an empty SQLite file)
+ * of a schema version this build reads, and stores that version.
  */
 static int
-migrate(struct state *st, char *err, size_t n)
+check_version(struct state *st, int64_t *version_out, char *err, size_t n)
 {
     int64_t version, app_id, tables;
-    char sql[64];
 
     if (query_int(st, "PRAGMA user_version", &version, err, n) < 0 ||
         query_int(st, "PRAGMA application_id", &app_id, err, n) < 0 ||
@@ -214,6 +213,24 @@ migrate(struct state *st, char *err, size_t n)
                  "than version %d that this sshtrail reads; use a newer "
                  "sshtrail or give another state file", st->path,
                  (long long)version, STATE_SCHEMA_VERSION);
+        return -1;
+    }
+    *version_out = version;
+    return 0;
+}
+
+/*
+ * Checks that the file is an sshtrail state file this build can read and
+ * runs the migrations from its version to STATE_SCHEMA_VERSION, each in
+ * its own transaction together with the new user_version.
+ */
+static int
+migrate(struct state *st, char *err, size_t n)
+{
+    int64_t version;
+    char sql[64];
+
+    if (check_version(st, &version, err, n) < 0) {
         return -1;
     }
     while (version < STATE_SCHEMA_VERSION) {
@@ -398,12 +415,164 @@ configure(struct state *st, const struct state_opts *o, char *err,
     return 0;
 }
 
+/*
+ * Writes path as an SQLite URI with query (such as "mode=ro") to uri.
+ * Every byte but letters, digits and "/._-" is percent-encoded, so '?',
+ * '#' and '%' in a file name stay part of the path.  An absolute path gets
+ * an empty authority ("file:///..."), so one starting with "//" is not
+ * read as a host name.  Returns false when uri (size n) is too small.
+ */
+static bool
+make_uri(const char *path, const char *query, char *uri, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t len = (size_t)snprintf(uri, n, "file:%s",
+                                  path[0] == '/' ? "//" : "");
+
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || strchr("/._-", *p) != NULL;
+        if (len + 4 >= n) {
+            return false;
+        }
+        if (plain) {
+            uri[len++] = (char)*p;
+        } else {
+            uri[len++] = '%';
+            uri[len++] = hex[*p >> 4];
+            uri[len++] = hex[*p & 15];
+        }
+    }
+    int k = snprintf(uri + len, n - len, "?%s", query);
+    return k > 0 && (size_t)k < n - len;
+}
+
+/* Opens uri read-only and reads the schema, which needs the WAL index. */
+static int
+open_ro_uri(const char *uri, sqlite3 **db)
+{
+    int rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY |
+                             SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW, NULL);
+
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(*db, 1);
+        sqlite3_busy_timeout(*db, 5000);
+        rc = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master", NULL,
+                          NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        sqlite3_close(*db);
+        *db = NULL;
+    }
+    return rc;
+}
+
+int
+state_db_open_read(const char *path, sqlite3 **db, char *err, size_t n)
+{
+    char uri[PATH_MAX * 3 + 64];
+    char wal[PATH_MAX + 8];
+    struct stat sb;
+
+    *db = NULL;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, n, "state file %s not found: run detect or baseline "
+                 "learn with --state first", path);
+        return -1;
+    }
+    if (!make_uri(path, "mode=ro", uri, sizeof(uri))) {
+        snprintf(err, n, "state file %s: the path is too long", path);
+        return -1;
+    }
+    int rc = open_ro_uri(uri, db);
+    if (rc == SQLITE_OK) {
+        return 0;
+    }
+
+    /* A reader that cannot create the -shm index of a WAL file (no write
+     * permission on the file or its directory) gets SQLITE_READONLY or
+     * SQLITE_CANTOPEN.  Without a -wal file, every committed change is in
+     * the main file, which immutable=1 reads without index and locks. */
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    bool wal_empty = stat(wal, &sb) != 0 || sb.st_size == 0;
+    int primary = rc & 0xff;
+    if ((primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN) &&
+        !wal_empty) {
+        snprintf(err, n, "state file %s cannot be read: %s holds changes "
+                 "that only a process allowed to write the file and its "
+                 "directory can apply; run sshtrail once with that "
+                 "permission", path, wal);
+        return -1;
+    }
+    if ((primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN) &&
+        make_uri(path, "mode=ro&immutable=1", uri, sizeof(uri))) {
+        rc = open_ro_uri(uri, db);
+        if (rc == SQLITE_OK) {
+            return 0;
+        }
+    }
+    primary = rc & 0xff;
+    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
+        snprintf(err, n, "state file %s is damaged or not an SQLite "
+                 "database (%s); move it aside or delete it to start a new "
+                 "history", path, sqlite3_errstr(rc));
+    } else {
+        snprintf(err, n, "cannot read state file %s: %s", path,
+                 sqlite3_errstr(rc));
+    }
+    return -1;
+}
+
+/*
+ * Loads a file opened for reading only.  Nothing is migrated or written:
+ * an empty (version 0) file gives an empty store, and a version 1 file
+ * has no journal cursors.  The rows are read in one transaction, so a
+ * concurrent writer cannot commit between two tables.
+ */
+static int
+load_read_only(struct state *st, char *err, size_t n)
+{
+    int64_t version;
+    int rc;
+
+    if (state_db_open_read(st->path, &st->db, err, n) < 0) {
+        return -1;
+    }
+    if (check_version(st, &version, err, n) < 0) {
+        return -1;
+    }
+    if (version == 0) {
+        return 0;
+    }
+    if (exec_sql(st, "BEGIN", "reading", err, n) < 0 ||
+        load_meta(st, err, n) < 0) {
+        return -1;
+    }
+    for (int t = 0; t < STATE_TABLE_COUNT; t++) {
+        if (load_table(st, (enum state_table)t, err, n) < 0) {
+            return -1;
+        }
+    }
+    if (version >= 2 && (rc = state_cursor_load(st)) != SQLITE_OK) {
+        return db_error(st, rc, "loading journal cursors", err, n);
+    }
+    return exec_sql(st, "COMMIT", "reading", err, n);
+}
+
 int
 state_db_open(struct state *st, const struct state_opts *o, char *err,
               size_t n)
 {
     int rc;
 
+    if (o->read_only) {
+        st->read_only = true;
+        if (load_read_only(st, err, n) < 0) {
+            state_db_close(st);
+            return -1;
+        }
+        return 0;
+    }
     if (create_file(st, err, n) < 0) {
         return -1;
     }

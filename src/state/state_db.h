@@ -44,6 +44,7 @@ struct state {
     bool cursors_dirty;
 
     char *path;                     /* NULL: memory only */
+    bool read_only;                 /* opened with state_opts.read_only */
     sqlite3 *db;
     sqlite3_stmt *upsert[STATE_TABLE_COUNT];
     sqlite3_stmt *remove[STATE_TABLE_COUNT];
@@ -67,6 +68,13 @@ int state_load_row(struct state *st, enum state_table t, struct sv key,
  */
 int state_db_open(struct state *st, const struct state_opts *o, char *err,
                   size_t n);
+
+/*
+ * Opens the SQLite file at path for reading only, also when the caller may
+ * not write the file or its directory (see state_opts.read_only).  Returns
+ * 0 and sets *db, or -1 with a message naming the file in err.
+ */
+int state_db_open_read(const char *path, sqlite3 **db, char *err, size_t n);
 
 /*
  * Writes the dirty list, the counters and the journal cursors in one

@@ -78,3 +78,55 @@ check newer_state_message 1 "$(grep -ci 'newer\|version' "$tmp/err" | \
 
 "$bin" baseline learn --quiet "${logs[@]}" > /dev/null 2>&1
 check learn_without_state_fails 3 $?
+
+# A state file the user may only read: baseline show and a frozen detect
+# read it, learning and forget fail with a clear message, and the file is
+# left as it was.  Root may write any file, so as root the runs switch to
+# the unprivileged user 65534 (nobody) for the permissions to apply.
+as_user=()
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ "$(id -u)" = 0 ] && [ ${#as_user[@]} -eq 0 ]; then
+    echo "SKIP cli_state/read_only: running as root without setpriv"
+else
+    ro=$tmp/ro
+    mkdir "$ro"
+    cp "$tmp/s.db" "$ro/ro.db"
+    cp "${logs[@]}" "$ro/"
+    chmod 0444 "$ro/ro.db"
+    chmod 0644 "$ro"/*.log
+    chmod 0755 "$tmp" "$ro"
+    cp "$ro/ro.db" "$tmp/ro_before.db"
+    "$bin" baseline show --quiet --state "$tmp/s.db" > "$tmp/show_rw"
+    cp "$tmp/s.db" "$tmp/frozen_rw.db"
+    (cd "$ro" && "$bin" detect --quiet --baseline-mode frozen \
+        --state "$tmp/frozen_rw.db" auth.log audit.log > "$tmp/frozen_rw.json")
+
+    (cd "$ro" && "${as_user[@]}" "$bin" baseline show --quiet \
+        --state ro.db > "$tmp/show_ro" 2> "$tmp/err")
+    check read_only_show_exit 0 $?
+    check read_only_show_rows 0 "$(cmp -s "$tmp/show_rw" "$tmp/show_ro";
+        echo $?)"
+
+    (cd "$ro" && "${as_user[@]}" "$bin" detect --quiet --baseline-mode \
+        frozen --state ro.db auth.log audit.log > "$tmp/frozen_ro.json" \
+        2> "$tmp/err")
+    check read_only_frozen_exit 0 $?
+    check read_only_frozen_findings 0 "$(cmp -s "$tmp/frozen_rw.json" \
+        "$tmp/frozen_ro.json"; echo $?)"
+
+    (cd "$ro" && "${as_user[@]}" "$bin" detect --quiet --state ro.db \
+        auth.log audit.log > /dev/null 2> "$tmp/err")
+    check read_only_learn_exit 3 $?
+    check read_only_learn_message 1 "$(grep -c 'cannot be opened for writing' \
+        "$tmp/err")"
+
+    (cd "$ro" && "${as_user[@]}" "$bin" baseline forget --quiet \
+        --state ro.db > /dev/null 2> "$tmp/err")
+    check read_only_forget_exit 3 $?
+    check read_only_forget_message 1 "$(grep -c 'cannot be written' \
+        "$tmp/err")"
+    check read_only_file_unchanged 0 "$(cmp -s "$ro/ro.db" \
+        "$tmp/ro_before.db"; echo $?)"
+fi

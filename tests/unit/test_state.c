@@ -189,6 +189,42 @@ test_reopen_persists_rows(void)
     CHECK_INT(state_close(st, err, sizeof(err)), 0);
 }
 
+/* A read-only open loads the rows, keeps changes in memory only and
+ * creates nothing for a missing path. */
+static void
+test_read_only_open_writes_nothing(void)
+{
+    const char *path = tmp_path("readonly.db");
+    const char *missing = tmp_path("readonly-missing.db");
+    struct state_opts o = small_opts(100);
+    struct state *st;
+    char err[512];
+
+    unlink(path);
+    unlink(missing);
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    state_touch(st, STATE_SOURCE, SV_LIT("kept"), 2000);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+
+    o.read_only = true;
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK(state_find(st, STATE_SOURCE, SV_LIT("kept")) != NULL);
+    state_touch(st, STATE_SOURCE, SV_LIT("added"), 3000);
+    CHECK_INT(state_flush(st, err, sizeof(err)), 0);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+
+    o.read_only = false;
+    CHECK_INT(state_open(&st, path, &o, err, sizeof(err)), 0);
+    CHECK(state_find(st, STATE_SOURCE, SV_LIT("kept")) != NULL);
+    CHECK(state_find(st, STATE_SOURCE, SV_LIT("added")) == NULL);
+    CHECK_INT(state_close(st, err, sizeof(err)), 0);
+
+    o.read_only = true;
+    CHECK_INT(state_open(&st, missing, &o, err, sizeof(err)), -1);
+    CHECK(strstr(err, "not found") != NULL);
+    CHECK(access(missing, F_OK) != 0);
+}
+
 /* Lowering a limit evicts at load; counters and deletions persist. */
 static void
 test_reopen_with_lower_limit(void)
@@ -964,6 +1000,7 @@ main(void)
     TEST_RUN("state", test_not_regular_file_rejected);
     TEST_RUN("state", test_disk_full_reported);
     TEST_RUN("state", test_read_only_reported);
+    TEST_RUN("state", test_read_only_open_writes_nothing);
     TEST_RUN("state", test_second_open_rejected);
     TEST_RUN("state", test_sigkill_leaves_clean_file);
 
