@@ -369,6 +369,53 @@ report_bad_option(const char *arg)
     return usage_error("unknown option '%s'", arg);
 }
 
+/*
+ * Removes the inputs that name a file named earlier, by the same path or
+ * another path to the same file (device and inode), with a warning for
+ * each.  Read twice, a file's records would double every count and
+ * evidence list.  Returns the number of inputs left, in their order.
+ */
+static size_t
+drop_repeated_inputs(const char **inputs, size_t n)
+{
+    struct stat *ids = calloc(n, sizeof(*ids));
+    bool *has_id = calloc(n, sizeof(*has_id));
+    size_t kept = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *path = inputs[i];
+        bool known = ids != NULL && has_id != NULL &&
+                     strcmp(path, "-") != 0 && stat(path, &ids[kept]) == 0;
+        size_t first = kept;
+
+        for (size_t k = 0; k < kept && first == kept; k++) {
+            bool same_file = known && has_id[k] &&
+                             ids[k].st_dev == ids[kept].st_dev &&
+                             ids[k].st_ino == ids[kept].st_ino;
+            if (strcmp(inputs[k], path) == 0 || same_file) {
+                first = k;
+            }
+        }
+        if (first < kept && strcmp(inputs[first], path) == 0) {
+            report_error("warning: input %s is named more than once; it is "
+                         "read once", path);
+            continue;
+        }
+        if (first < kept) {
+            report_error("warning: input %s names the same file as input "
+                         "%s; it is read once", path, inputs[first]);
+            continue;
+        }
+        if (has_id != NULL) {
+            has_id[kept] = known;
+        }
+        inputs[kept++] = path;
+    }
+    free(ids);
+    free(has_id);
+    return kept;
+}
+
 static bool
 is_directory(const char *path)
 {
@@ -517,7 +564,8 @@ options_parse(struct options *opt, int argc, char **argv, int64_t now)
                            "once", dashes);
     }
     opt->inputs = (const char **)(argv + optind);
-    opt->ninputs = (size_t)(argc - optind);
+    opt->ninputs = drop_repeated_inputs(opt->inputs,
+                                        (size_t)(argc - optind));
     return -1;
 }
 

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -916,6 +917,84 @@ grow_detect_buf(struct source *s, size_t size)
     return 0;
 }
 
+/*
+ * Compressed file formats, by the magic bytes that start them.  A bzip2
+ * file starts with "BZh" and the block size digit, then the 48-bit magic
+ * of its first block, or of the end of an empty stream.  sshtrail reads
+ * none of them, so the message names the tool that writes the text to a
+ * pipe.  NOTE: tests/corpus/cli_errors.sh checks the gzip, xz and bzip2
+ * rows against files from Python's compression modules; the zstd row is
+ * checked against a hand-made frame header only.
+ */
+static const struct {
+    const char *name;
+    const char *magic;
+    size_t len;
+    const char *cat;
+} compressed_formats[] = {
+    { "gzip", "\x1f\x8b", 2, "zcat" },
+    { "xz", "\xfd" "7zXZ\x00", 6, "xzcat" },
+    { "zstd", "\x28\xb5\x2f\xfd", 4, "zstdcat" },
+    { "bzip2", "1AY&SY", 6, "bzcat" },
+    { "bzip2", "\x17rE8P\x90", 6, "bzcat" },
+};
+
+/*
+ * Returns the index in compressed_formats of the format head starts with,
+ * or -1.  For bzip2, magic is what follows "BZh" and the size digit.
+ */
+static int
+compressed_format(struct sv head)
+{
+    const unsigned char *p = (const unsigned char *)head.p;
+
+    for (size_t i = 0; i < sizeof(compressed_formats) /
+                                sizeof(compressed_formats[0]); i++) {
+        size_t skip = 0;
+        if (strcmp(compressed_formats[i].name, "bzip2") == 0) {
+            if (head.len < 4 || memcmp(p, "BZh", 3) != 0 || p[3] < '1' ||
+                p[3] > '9') {
+                continue;
+            }
+            skip = 4;
+        }
+        if (head.len >= skip + compressed_formats[i].len &&
+            memcmp(p + skip, compressed_formats[i].magic,
+                   compressed_formats[i].len) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/*
+ * Fails with a message naming the decompression tool when the input starts
+ * like a compressed file.  This runs whatever --format names, because a
+ * parser would read the compressed bytes as lines it does not understand
+ * and the run would end with exit status 0.
+ */
+static int
+reject_compressed(struct source *s, char *err, size_t errlen)
+{
+    struct sv head;
+
+    if (linereader_peek(&s->reader, 16, &head) < 0) {
+        snprintf(err, errlen, "%s: read failed: %s", s->name,
+                 strerror(s->reader.error));
+        return -1;
+    }
+    int z = compressed_format(head);
+    if (z < 0) {
+        return 0;
+    }
+    bool piped = strcmp(s->name, "-") == 0;
+    snprintf(err, errlen, "%s: the input is %s-compressed, which sshtrail "
+             "does not read; decompress it first, for example: %s %s | "
+             "sshtrail detect -", s->name, compressed_formats[z].name,
+             compressed_formats[z].cat, piped ? "FILE" : s->name);
+    return -1;
+}
+
 /* Reads the first lines into detect_buf and picks the format. */
 static int
 detect(struct source *s, char *err, size_t errlen)
@@ -926,6 +1005,9 @@ detect(struct source *s, char *err, size_t errlen)
     bool at_end = false;
     bool all_blank = true;
 
+    if (reject_compressed(s, err, errlen) < 0) {
+        return -1;
+    }
     if (s->format == NULL || s->format->binary) {
         struct sv head;
         if (linereader_peek(&s->reader, 4096, &head) < 0) {
@@ -1040,6 +1122,31 @@ source_start(struct source *s, char *err, size_t errlen)
     return 0;
 }
 
+/*
+ * Formats the failure to open path.  Every input stays open for the whole
+ * run, so past the limit on open files (EMFILE, per process) the message
+ * names the limit and how to raise it.
+ */
+static void
+report_open_error(const char *path, int e, char *err, size_t errlen)
+{
+    struct rlimit rl;
+
+    if (e == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        snprintf(err, errlen, "%s: cannot open: %s (the limit is %llu open "
+                 "files, and every input stays open for the run); raise it "
+                 "with 'ulimit -n N' in the shell that starts sshtrail, or "
+                 "name fewer files", path, strerror(e),
+                 (unsigned long long)rl.rlim_cur);
+    } else if (e == ENFILE) {
+        snprintf(err, errlen, "%s: cannot open: %s (the system-wide limit, "
+                 "fs.file-max); close other programs' files or name fewer "
+                 "files", path, strerror(e));
+    } else {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+    }
+}
+
 struct source *
 source_open(const char *path, const struct source_opts *opts, char *err,
             size_t errlen)
@@ -1058,8 +1165,7 @@ source_open(const char *path, const struct source_opts *opts, char *err,
         s->fd = open(path, O_RDONLY | O_CLOEXEC);
         s->own_fd = true;
         if (s->fd < 0) {
-            snprintf(err, errlen, "%s: cannot open: %s", path,
-                     strerror(errno));
+            report_open_error(path, errno, err, errlen);
             source_free(s);
             return NULL;
         }

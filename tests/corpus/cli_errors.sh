@@ -138,3 +138,55 @@ has escaped_unknown_command "'$shown'"
 (cd "$tmp" && "$bin" detect --quiet --state "$evil" a.log > /dev/null \
     2> err)
 raw_free escaped_state_file_raw_free
+
+# ---- Compressed inputs ----------------------------------------------------
+
+python3 - "$tmp" <<'PY'
+import bz2, gzip, lzma, os, sys
+d = sys.argv[1]
+text = open("examples/auth.log", "rb").read()
+open(os.path.join(d, "a.log.gz"), "wb").write(gzip.compress(text))
+open(os.path.join(d, "a.log.xz"), "wb").write(lzma.compress(text))
+open(os.path.join(d, "a.log.bz2"), "wb").write(bz2.compress(text))
+open(os.path.join(d, "empty.bz2"), "wb").write(bz2.compress(b""))
+# A zstd frame header: the magic, then a frame header descriptor.
+open(os.path.join(d, "a.log.zst"), "wb").write(
+    b"\x28\xb5\x2f\xfd\x24\x00" + text[:64])
+PY
+for z in gz:zcat xz:xzcat bz2:bzcat zst:zstdcat; do
+    ext=${z%%:*}
+    tool=${z#*:}
+    (cd "$tmp" && "$bin" detect "a.log.$ext" > out 2> err)
+    check "compressed_${ext}_exit" 3 $?
+    has "compressed_${ext}_message" "$tool a.log.$ext | sshtrail detect -"
+done
+(cd "$tmp" && "$bin" events --format sshd a.log.gz > out 2> err)
+check compressed_named_format_exit 3 $?
+check compressed_named_format_no_events 0 "$(wc -c < "$tmp/out")"
+(cd "$tmp" && "$bin" events empty.bz2 > out 2> err)
+check compressed_empty_bzip2_exit 3 $?
+"$bin" events --quiet - < "$tmp/a.log.gz" > /dev/null 2> "$tmp/err"
+check compressed_stdin_exit 3 $?
+has compressed_stdin_message "gzip-compressed"
+
+# ---- Limits and repeated inputs -------------------------------------------
+
+(
+    ulimit -n 16
+    cd "$tmp" || exit 1
+    files=()
+    for i in $(seq 1 20); do
+        cp a.log "many$i.log"
+        files+=("many$i.log")
+    done
+    "$bin" events --quiet "${files[@]}" > out 2> err
+)
+check too_many_files_exit 3 $?
+has too_many_files_hint "ulimit -n"
+
+(cd "$tmp" && "$bin" events --quiet a.log a.log ./a.log > out 2> err)
+check repeated_input_exit 0 $?
+check repeated_input_read_once "$("$bin" events --quiet "$tmp/a.log" | wc -l)" \
+    "$(wc -l < "$tmp/out")"
+has repeated_input_same_path "input a.log is named more than once"
+has repeated_input_other_path "input ./a.log names the same file as input a.log"
