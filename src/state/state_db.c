@@ -516,6 +516,10 @@ state_db_open_read(const char *path, sqlite3 **db, char *err, size_t n)
         snprintf(err, n, "state file %s is damaged or not an SQLite "
                  "database (%s); move it aside or delete it to start a new "
                  "history", path, sqlite3_errstr(rc));
+    } else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+        snprintf(err, n, "state file %s is in use by another process (%s); "
+                 "wait for it to finish or give another state file", path,
+                 sqlite3_errstr(rc));
     } else {
         snprintf(err, n, "cannot read state file %s: %s", path,
                  sqlite3_errstr(rc));
