@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/netaddr.h"
 #include "correlate/correlator.h"
 #include "input/journal.h"
 #include "input/source.h"
@@ -77,6 +78,20 @@ flush_out(struct run *r)
     buf_clear(&r->out);
 }
 
+/* True when the logged source is the --source address: the same address
+ * in any spelling (see netaddr.h), else the same text, such as a host
+ * name. */
+static bool
+same_source(struct sv logged, const char *given)
+{
+    struct netaddr a, b;
+
+    if (netaddr_parse(logged, &a) && netaddr_parse(sv_cstr(given), &b)) {
+        return netaddr_equal(&a, &b);
+    }
+    return sv_eq_cstr(logged, given);
+}
+
 static bool
 passes_filters(const struct options *opt, const struct event *ev,
                const struct event_time *t)
@@ -96,7 +111,7 @@ passes_filters(const struct options *opt, const struct event *ev,
         return false;
     }
     if (opt->source != NULL &&
-        !sv_eq_cstr(event_str(ev, EVENT_SRC_IP), opt->source)) {
+        !same_source(event_str(ev, EVENT_SRC_IP), opt->source)) {
         return false;
     }
     return true;

@@ -119,7 +119,7 @@ print_help(FILE *f)
 "  --until TIME          keep sessions or events up to TIME (RFC 3339)\n"
 "  --host NAME           keep this host only (compared canonicalised)\n"
 "  --user NAME           keep this account only\n"
-"  --source ADDR         keep this source address only\n"
+"  --source ADDR         keep this source address only (any spelling)\n"
 "  --reorder-tolerance DURATION\n"
 "                        how far records may be out of time order and\n"
 "                        still be sorted (default 30s)\n"

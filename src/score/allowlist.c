@@ -5,14 +5,13 @@
  */
 #include "score/allowlist.h"
 
-#include <arpa/inet.h>
 #include <fnmatch.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "core/netaddr.h"
 #include "score/patterns.h"
 
 /* Limits each command match so a pathological expression cannot stall. */
@@ -68,39 +67,18 @@ account_matches(const struct config_allow *e, struct sv user)
 static bool
 source_matches(const struct config_allow *e, struct sv src)
 {
-    static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0,
-                                                 0, 0, 0, 0, 0xff, 0xff };
-    char text[INET6_ADDRSTRLEN];
-    unsigned char addr[16];
-    const unsigned char *bytes = addr;
-    int family;
+    struct netaddr a;
 
-    if (src.p == NULL || src.len >= sizeof(text)) {
-        return false;
-    }
-    memcpy(text, src.p, src.len);
-    text[src.len] = '\0';
-    if (inet_pton(AF_INET, text, addr) == 1) {
-        family = AF_INET;
-    } else if (inet_pton(AF_INET6, text, addr) == 1) {
-        family = AF_INET6;
-        if (memcmp(addr, v4_mapped, sizeof(v4_mapped)) == 0) {
-            family = AF_INET;
-            bytes = addr + 12;
-        }
-    } else {
-        return false;
-    }
-    if (family != e->source_family) {
+    if (!netaddr_parse(src, &a) || a.family != e->source_family) {
         return false;
     }
 
     int full = e->source_prefix / 8, bits = e->source_prefix % 8;
-    if (memcmp(bytes, e->source_addr, (size_t)full) != 0) {
+    if (memcmp(a.bytes, e->source_addr, (size_t)full) != 0) {
         return false;
     }
     unsigned mask = (0xff00u >> bits) & 0xffu;
-    return bits == 0 || ((bytes[full] ^ e->source_addr[full]) & mask) == 0;
+    return bits == 0 || ((a.bytes[full] ^ e->source_addr[full]) & mask) == 0;
 }
 
 static bool
