@@ -83,6 +83,18 @@ parse_source(struct node_loader *ld, yaml_node_t *v)
                          "write the network address",
                          s, (int)prefix);
     }
+    /* An IPv4-mapped network (::ffff:192.0.2.0/120) is kept as the IPv4
+     * network it covers, as logged addresses in that form are read as
+     * IPv4. */
+    static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0,
+                                                 0, 0, 0, 0, 0xff, 0xff };
+    if (e->source_family == AF_INET6 && prefix >= 96 &&
+        memcmp(e->source_addr, v4_mapped, sizeof(v4_mapped)) == 0) {
+        memmove(e->source_addr, e->source_addr + 12, 4);
+        memset(e->source_addr + 4, 0, 12);
+        e->source_family = AF_INET;
+        prefix -= 96;
+    }
     e->source_prefix = (int)prefix;
     e->source = s;
     return 0;

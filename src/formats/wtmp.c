@@ -216,11 +216,16 @@ wtmp_probe_binary(const unsigned char *head, size_t n)
     if (is_macos_signature(head, n)) {
         return 100;
     }
-    /* A first record of zero bytes only is no evidence: it is also the
-     * hole that truncating a text log while it is written (logrotate's
-     * copytruncate) leaves at the start of the file. */
-    if (n < LINUX_RECORD || !is_linux_record(head) ||
-        is_all_zero(head, LINUX_RECORD)) {
+    /* Records of zero bytes only (empty utmp slots, wiped records) are no
+     * evidence either way: zero bytes are also the hole that truncating a
+     * text log while it is written (logrotate's copytruncate) leaves at
+     * the start of the file.  The first other record decides, and a head
+     * of zero bytes only is not taken for wtmp. */
+    while (n >= LINUX_RECORD && is_all_zero(head, LINUX_RECORD)) {
+        head += LINUX_RECORD;
+        n -= LINUX_RECORD;
+    }
+    if (n < LINUX_RECORD || !is_linux_record(head)) {
         return 0;
     }
 

@@ -91,6 +91,20 @@ linereader_next(struct linereader *r, struct sv *line, bool *truncated)
     for (;;) {
         char *p = r->buf + r->start;
         size_t avail = r->end - r->start;
+
+        /* NUL bytes before a line are dropped as they arrive, so they do
+         * not count towards its maximum.  A log truncated while it is
+         * written (logrotate's copytruncate) keeps growing from the old
+         * offset, so it starts with a hole of NUL bytes as large as the
+         * file was. */
+        if (scanned == 0 && avail > 0 && *p == '\0') {
+            size_t nul = 1;
+            while (nul < avail && p[nul] == '\0') {
+                nul++;
+            }
+            r->start += nul;
+            continue;
+        }
         char *nl = memchr(p + scanned, '\n', avail - scanned);
 
         if (nl != NULL) {

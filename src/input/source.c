@@ -831,22 +831,6 @@ hold_event(void *arg, const struct event *ev)
 
 /* ---- reading ----------------------------------------------------------- */
 
-/*
- * Drops NUL bytes at the start of a text line.  A log truncated while it
- * is written (logrotate's copytruncate) keeps growing from the old offset,
- * so the file starts with a hole of NUL bytes before its first line.
- */
-static struct sv
-skip_leading_nul(struct sv line)
-{
-    size_t n = 0;
-
-    while (n < line.len && line.p[n] == '\0') {
-        n++;
-    }
-    return sv_skip(line, n);
-}
-
 /* Counts input of status PARSE_SKIP or PARSE_MALFORMED at origin. */
 static void
 count_input(void *arg, enum parse_status status, const char *reason,
@@ -888,9 +872,6 @@ feed_line(struct source *s, struct sv line, bool truncated)
         return;
     }
 
-    if (!s->format->binary && line.len > 0 && line.p[0] == '\0') {
-        line = skip_leading_nul(line);
-    }
     enum parse_status st = s->format->feed(s->state, line, &origin, &sink,
                                            &reason);
     count_input(s, st, reason, &origin);
@@ -987,11 +968,12 @@ reject_compressed(struct source *s, char *err, size_t errlen)
     if (z < 0) {
         return 0;
     }
-    bool piped = strcmp(s->name, "-") == 0;
+    /* The example names no file: a file name pasted into a shell command
+     * could run what it contains, such as "$(id)". */
     snprintf(err, errlen, "%s: the input is %s-compressed, which sshtrail "
-             "does not read; decompress it first, for example: %s %s | "
-             "sshtrail detect -", s->name, compressed_formats[z].name,
-             compressed_formats[z].cat, piped ? "FILE" : s->name);
+             "does not read; decompress it first and read standard input, "
+             "for example: %s FILE | sshtrail detect -", s->name,
+             compressed_formats[z].name, compressed_formats[z].cat);
     return -1;
 }
 
@@ -1040,7 +1022,6 @@ detect(struct source *s, char *err, size_t errlen)
             at_end = true;
             break;
         }
-        line = skip_leading_nul(line);
         if (sv_trim(line).len > 0) {
             all_blank = false;
         }

@@ -158,7 +158,7 @@ for z in gz:zcat xz:xzcat bz2:bzcat zst:zstdcat; do
     tool=${z#*:}
     (cd "$tmp" && "$bin" detect "a.log.$ext" > out 2> err)
     check "compressed_${ext}_exit" 3 $?
-    has "compressed_${ext}_message" "$tool a.log.$ext | sshtrail detect -"
+    has "compressed_${ext}_message" "$tool FILE | sshtrail detect -"
 done
 (cd "$tmp" && "$bin" events --format sshd a.log.gz > out 2> err)
 check compressed_named_format_exit 3 $?

@@ -138,6 +138,18 @@ account_source_host_criteria(void)
     CHECK_INT(match_at_login(&t), -1);
     session_free(&t);
 
+    /* A network written in its IPv4-mapped form matches IPv4 sources in
+     * both spellings, and no other. */
+    session_make(&t, "db01", "mapped", "198.51.100.9", at);
+    CHECK_INT(match_at_login(&t), 4);
+    session_free(&t);
+    session_make(&t, "db01", "mapped", "::ffff:198.51.100.200", at);
+    CHECK_INT(match_at_login(&t), 4);
+    session_free(&t);
+    session_make(&t, "db01", "mapped", "198.51.101.9", at);
+    CHECK_INT(match_at_login(&t), -1);
+    session_free(&t);
+
     /* A source logged as a host name never matches a CIDR. */
     session_make(&t, "web01", "backup", "gw.example.net", at);
     session_exec(&t, "/usr/bin/rsync --server x");

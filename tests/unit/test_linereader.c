@@ -209,20 +209,43 @@ empty_lines_and_input(void)
     check_small("", 0, none);
 }
 
+/* NUL bytes inside and at the end of a line are data.  Those before a
+ * line are dropped, as they are the hole of a log truncated while it is
+ * written. */
 static void
 nul_bytes_are_data(void)
 {
-    static const char data[] = "a\0b\nc\0\0\n\0\n";
+    static const char data[] = "a\0b\nc\0\0\n\0\n\0\0\0x\0y\n";
 
     for (int mode = 0; mode < FEED_MODES; mode++) {
         struct got g = read_lines(data, sizeof(data) - 1,
                                   (enum feed_mode)mode);
-        CHECK_INT(g.count, 3);
+        CHECK_INT(g.count, 4);
         CHECK(line_is(&g, 0, "a\0b", 3, false));
         CHECK(line_is(&g, 1, "c\0\0", 3, false));
-        CHECK(line_is(&g, 2, "\0", 1, false));
+        CHECK(line_is(&g, 2, "", 0, false));
+        CHECK(line_is(&g, 3, "x\0y", 3, false));
         got_free(&g);
     }
+}
+
+/* A hole of NUL bytes longer than the line maximum before a line leaves
+ * the line whole. */
+static void
+nul_hole_longer_than_a_line(void)
+{
+    size_t hole = LINEREADER_MAX_LINE * 2 + 17;
+    char *data = calloc(1, hole + 6);
+
+    memcpy(data + hole, "line\nz", 6);
+    for (int mode = 0; mode < FEED_MODES; mode++) {
+        struct got g = read_lines(data, hole + 6, (enum feed_mode)mode);
+        CHECK_INT(g.count, 2);
+        CHECK(line_is(&g, 0, "line", 4, false));
+        CHECK(line_is(&g, 1, "z", 1, false));
+        got_free(&g);
+    }
+    free(data);
 }
 
 /* Builds "head" + a line of n pattern bytes + terminator + "tail\n". */
@@ -398,6 +421,7 @@ main(void)
     TEST_RUN("linereader", last_line_without_lf);
     TEST_RUN("linereader", empty_lines_and_input);
     TEST_RUN("linereader", nul_bytes_are_data);
+    TEST_RUN("linereader", nul_hole_longer_than_a_line);
     TEST_RUN("linereader", line_of_max_length);
     TEST_RUN("linereader", line_of_max_length_aligned);
     TEST_RUN("linereader", line_over_max_cut_once);

@@ -349,14 +349,29 @@ macos_signature(void)
 }
 
 /* A head of zero bytes, the hole a truncated text log starts with, is no
- * wtmp evidence. */
+ * wtmp evidence, but zero records before real ones do not hide a wtmp
+ * file, and zero bytes before text do not make one. */
 static void
 zero_head_is_not_wtmp(void)
 {
     static unsigned char zeros[8192];
+    unsigned char buf[4 * REC];
 
     CHECK_INT(wtmp_format.probe_binary(zeros, sizeof(zeros)), 0);
     CHECK_INT(wtmp_format.probe_binary(zeros, 384), 0);
+
+    memset(buf, 0, sizeof(buf));
+    make_record(buf + 2 * REC, 7, 9, "pts/0", "bob", "", 1700000000, 0, NULL);
+    make_record(buf + 3 * REC, 8, 9, "pts/0", "", "", 1700000100, 0, NULL);
+    CHECK_INT(wtmp_format.probe_binary(buf, sizeof(buf)), 90);
+
+    /* Text lines from the middle of the third record on. */
+    static const char line[] = "Mar  1 10:00:01 web1 sshd[20]: x\n";
+    memset(buf, 0, sizeof(buf));
+    for (size_t at = 2 * REC + 100; at < sizeof(buf); at++) {
+        buf[at] = (unsigned char)line[(at - 2 * REC - 100) % (sizeof(line) - 1)];
+    }
+    CHECK_INT(wtmp_format.probe_binary(buf, sizeof(buf)), 0);
 }
 
 int
