@@ -18,6 +18,7 @@ macos_json_init(struct macos_json_reader *r)
     r->too_large = false;
     r->first_line = 0;
     r->dropped = 0;
+    r->cut = 0;
 }
 
 void
@@ -76,6 +77,16 @@ macos_json_feed(struct macos_json_reader *r, struct sv line, uint64_t lineno,
     enum macos_json_result res = MACOS_JSON_EMPTY;
     size_t i = 0;
 
+    /* JSON strings hold no raw line break, and the formats read here
+     * start a record in column 0 only outside any other record (one
+     * record per line, or pretty-printed with what a record contains
+     * indented).  Either sign at the start of a line means the open
+     * record was cut short: it is dropped, and the line starts afresh. */
+    if (r->depth > 0 &&
+        (r->in_string || (line.len > 0 && line.p[0] == '{'))) {
+        macos_json_abandon(r);
+        r->cut++;
+    }
     while (i < line.len) {
         /* Between objects: skip array punctuation and whitespace. */
         if (r->depth == 0) {
@@ -193,20 +204,24 @@ macos_json_feed_line(struct macos_json_reader *r, struct sv line,
                      const char **reason)
 {
     uint64_t dropped = r->dropped;
+    uint64_t cut = r->cut;
 
     out->used = 0;
     out->status = PARSE_SKIP;
     out->reason = empty_reason;
-    switch (macos_json_feed(r, line, lineno, fn, arg)) {
-    case MACOS_JSON_STRAY:
+    enum macos_json_result res = macos_json_feed(r, line, lineno, fn, arg);
+    if (res == MACOS_JSON_STRAY) {
         *reason = "text outside a JSON record";
         return PARSE_MALFORMED;
-    case MACOS_JSON_PARTIAL:
+    }
+    /* The records of this line are used, but the one before was lost. */
+    if (r->cut > cut) {
+        *reason = "JSON record cut short";
+        return PARSE_MALFORMED;
+    }
+    if (res == MACOS_JSON_PARTIAL) {
         *reason = NULL;
         return PARSE_OK;
-    case MACOS_JSON_EMPTY:
-    case MACOS_JSON_COMPLETE:
-        break;
     }
     if (r->dropped > dropped) {
         *reason = "JSON record larger than the maximum";

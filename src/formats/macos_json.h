@@ -38,6 +38,7 @@ struct macos_json_reader {
     bool too_large;             /* the current object passed the maximum */
     uint64_t first_line;        /* line where the current object began */
     uint64_t dropped;           /* objects dropped for size */
+    uint64_t cut;               /* objects dropped as cut short */
 };
 
 void macos_json_init(struct macos_json_reader *r);

@@ -96,21 +96,62 @@ json_reader_spans_lines(void)
     macos_json_fini(&r);
 }
 
+/* A record cut inside a string, or followed by a record in column 0, is
+ * dropped and counted, and the line after it is read afresh. */
+static void
+json_reader_resyncs_after_cut(void)
+{
+    struct macos_json_reader r;
+
+    macos_json_init(&r);
+    json_objects = 0;
+    CHECK_INT(macos_json_feed(&r, SV_LIT("{\"a\":\"cut"), 1, count_object,
+                              NULL),
+              MACOS_JSON_PARTIAL);
+    CHECK_INT(macos_json_feed(&r, SV_LIT("{\"b\":1}"), 2, count_object,
+                              NULL),
+              MACOS_JSON_COMPLETE);
+    CHECK_INT((int)r.cut, 1);
+    CHECK_INT(json_objects, 1);
+    CHECK_INT(json_first_line, 2);
+    CHECK_INT(macos_json_feed(&r, SV_LIT("{\"c\":{"), 3, count_object,
+                              NULL),
+              MACOS_JSON_PARTIAL);
+    CHECK_INT(macos_json_feed(&r, SV_LIT("{\"d\":1}"), 4, count_object,
+                              NULL),
+              MACOS_JSON_COMPLETE);
+    CHECK_INT((int)r.cut, 2);
+    CHECK_INT(json_objects, 2);
+    /* Indented objects inside a record are not a cut. */
+    CHECK_INT(macos_json_feed(&r, SV_LIT("{\"e\":"), 5, count_object, NULL),
+              MACOS_JSON_PARTIAL);
+    CHECK_INT(macos_json_feed(&r, SV_LIT("  {\"f\":1}}"), 6, count_object,
+                              NULL),
+              MACOS_JSON_COMPLETE);
+    CHECK_INT((int)r.cut, 2);
+    CHECK_INT(json_objects, 3);
+    macos_json_fini(&r);
+}
+
 static void
 json_reader_drops_large_object(void)
 {
     struct macos_json_reader r;
     static char big[MACOS_JSON_MAX_OBJECT / 4];
 
-    memset(big, 'x', sizeof(big));
+    /* Lines of "1," in an array: JSON strings cannot span lines. */
+    for (size_t i = 0; i + 1 < sizeof(big); i += 2) {
+        big[i] = '1';
+        big[i + 1] = ',';
+    }
     macos_json_init(&r);
     json_objects = 0;
-    (void)macos_json_feed(&r, SV_LIT("{\"k\":\""), 1, count_object, NULL);
+    (void)macos_json_feed(&r, SV_LIT("{\"k\":["), 1, count_object, NULL);
     for (int i = 0; i < 5; i++) {
         (void)macos_json_feed(&r, sv_make(big, sizeof(big)), 2,
                               count_object, NULL);
     }
-    (void)macos_json_feed(&r, SV_LIT("\"}{\"ok\":1}"), 3, count_object,
+    (void)macos_json_feed(&r, SV_LIT("0]}{\"ok\":1}"), 3, count_object,
                           NULL);
     CHECK_INT(r.dropped, 1);
     CHECK_INT(json_objects, 1);
@@ -352,6 +393,7 @@ main(void)
     tcapture_init(&cap);
     TEST_RUN("macos", json_reader_spans_lines);
     TEST_RUN("macos", json_reader_drops_large_object);
+    TEST_RUN("macos", json_reader_resyncs_after_cut);
     TEST_RUN("macos", default_style_accepted);
     TEST_RUN("macos", default_style_strips_sender);
     TEST_RUN("macos", keygen_wrapper_skipped);

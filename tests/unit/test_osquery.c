@@ -345,11 +345,32 @@ osquery_probe_scores(void)
     CHECK_INT(osquery_format.probe(SV_LIT("{\"columns\":{}}")), 0);
 }
 
+/* A line cut short does not swallow the records after it: the next line
+ * that starts a record is read, and counts as not understood. */
+static void
+cut_line_resyncs(void)
+{
+    static const char *const lines[] = {
+        "{\"name\":\"pack_ssh_logins\",\"hostIdentifier\":\"web1\",\"unixT",
+        "{\"name\":\"logged_in_users\",\"hostIdentifier\":\"web1.example.com\","
+        "\"calendarTime\":\"Tue Nov 14 22:13:20 2023 UTC\",\"unixTime\":"
+        "1700000000,\"epoch\":0,\"counter\":0,\"numerics\":false,"
+        "\"columns\":{\"user\":\"alice\",\"tty\":\"pts/0\",\"pid\":\"812\","
+        "\"type\":\"user\",\"time\":\"1699999990\",\"host\":\"192.0.2.5\"},"
+        "\"action\":\"added\"}",
+    };
+
+    CHECK_INT(feed_lines(lines, 2), PARSE_MALFORMED);
+    CHECK_STR(last_reason, "JSON record cut short");
+    CHECK_INT(cap.count, 1);
+}
+
 int
 main(void)
 {
     tcapture_init(&cap);
     TEST_RUN("osquery", process_events_row);
+    TEST_RUN("osquery", cut_line_resyncs);
     TEST_RUN("osquery", numeric_columns_and_unset_auid);
     TEST_RUN("osquery", es_process_events_exec_only);
     TEST_RUN("osquery", platform_hints_from_rows);
