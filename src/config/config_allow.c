@@ -14,6 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "core/netaddr.h"
 #include "core/timeconv.h"
 
 static struct config_allow *
@@ -86,12 +87,8 @@ parse_source(struct node_loader *ld, yaml_node_t *v)
     /* An IPv4-mapped network (::ffff:192.0.2.0/120) is kept as the IPv4
      * network it covers, as logged addresses in that form are read as
      * IPv4. */
-    static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0,
-                                                 0, 0, 0, 0, 0xff, 0xff };
     if (e->source_family == AF_INET6 && prefix >= 96 &&
-        memcmp(e->source_addr, v4_mapped, sizeof(v4_mapped)) == 0) {
-        memmove(e->source_addr, e->source_addr + 12, 4);
-        memset(e->source_addr + 4, 0, 12);
+        netaddr_unmap(e->source_addr)) {
         e->source_family = AF_INET;
         prefix -= 96;
     }

@@ -6,10 +6,22 @@
 #include <sys/socket.h>
 
 bool
-netaddr_parse(struct sv text, struct netaddr *out)
+netaddr_unmap(unsigned char bytes[16])
 {
     static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0,
                                                  0, 0, 0, 0, 0xff, 0xff };
+
+    if (memcmp(bytes, v4_mapped, sizeof(v4_mapped)) != 0) {
+        return false;
+    }
+    memmove(bytes, bytes + 12, 4);
+    memset(bytes + 4, 0, 12);
+    return true;
+}
+
+bool
+netaddr_parse(struct sv text, struct netaddr *out)
+{
     char copy[INET6_ADDRSTRLEN];
 
     memset(out, 0, sizeof(*out));
@@ -26,12 +38,7 @@ netaddr_parse(struct sv text, struct netaddr *out)
     if (inet_pton(AF_INET6, copy, out->bytes) != 1) {
         return false;
     }
-    out->family = AF_INET6;
-    if (memcmp(out->bytes, v4_mapped, sizeof(v4_mapped)) == 0) {
-        memmove(out->bytes, out->bytes + 12, 4);
-        memset(out->bytes + 4, 0, 12);
-        out->family = AF_INET;
-    }
+    out->family = netaddr_unmap(out->bytes) ? AF_INET : AF_INET6;
     return true;
 }
 

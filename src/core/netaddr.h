@@ -22,6 +22,13 @@ struct netaddr {
  */
 bool netaddr_parse(struct sv text, struct netaddr *out);
 
+/*
+ * Turns the 16 bytes of an IPv4-mapped IPv6 address (::ffff:a.b.c.d) in
+ * place into the 4 bytes of its IPv4 address, the other 12 set to zero.
+ * Returns false, changing nothing, for any other IPv6 address.
+ */
+bool netaddr_unmap(unsigned char bytes[16]);
+
 /* True when a and b are the same address. */
 bool netaddr_equal(const struct netaddr *a, const struct netaddr *b);
 

@@ -904,8 +904,8 @@ grow_detect_buf(struct source *s, size_t size)
  * of its first block, or of the end of an empty stream.  sshtrail reads
  * none of them, so the message names the tool that writes the text to a
  * pipe.  NOTE: tests/corpus/cli_errors.sh checks the gzip, xz and bzip2
- * rows against files from Python's compression modules; the zstd row is
- * checked against a hand-made frame header only.
+ * rows against files from Python's compression modules.  It checks the
+ * zstd row against a hand-made frame header only.
  */
 static const struct {
     const char *name;

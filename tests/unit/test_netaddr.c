@@ -5,6 +5,7 @@
  */
 #include "core/netaddr.h"
 
+#include <string.h>
 #include <sys/socket.h>
 
 #include "tcheck.h"
@@ -42,6 +43,12 @@ mapped_address_reads_as_ipv4(void)
     CHECK_INT(a.bytes[3], 7);
     CHECK(netaddr_parse(SV_LIT("2001:db8::7"), &a));
     CHECK_INT(a.family, AF_INET6);
+
+    /* Unmapping leaves any other IPv6 address as it is. */
+    unsigned char before[16];
+    memcpy(before, a.bytes, sizeof(before));
+    CHECK(!netaddr_unmap(a.bytes));
+    CHECK(memcmp(before, a.bytes, sizeof(before)) == 0);
 }
 
 static void
