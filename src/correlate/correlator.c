@@ -675,7 +675,7 @@ apply_failures(struct correlator *c, struct session *s)
     }
 
     struct failure_count *f =
-        failtab_get_pair(&c->failures, corr_session_host(s), addr);
+        failtab_get(&c->failures, corr_session_host(s), addr);
     if (f == NULL || corr_time_ms(&s->start) - corr_time_ms(&f->last) >
                          c->opts.failure_span_ms) {
         return;
@@ -967,7 +967,7 @@ on_failure(struct correlator *c, const struct event *ev)
     }
 
     int evicted;
-    struct failure_count *f = failtab_add_pair(
+    struct failure_count *f = failtab_add(
         &c->failures, event_str(ev, EVENT_HOST), addr, &evicted);
     if (f == NULL) {
         return;

@@ -19,23 +19,7 @@ failtab_fini(struct failtab *t)
 }
 
 struct failure_count *
-failtab_get(const struct failtab *t, struct sv key)
-{
-    struct failtab_slot *e = fixtab_find(&t->tab, fixtab_hash(key));
-
-    return e != NULL ? &e->count : NULL;
-}
-
-struct failure_count *
-failtab_add(struct failtab *t, struct sv key, int *evicted)
-{
-    struct failtab_slot *e = fixtab_add(&t->tab, fixtab_hash(key), evicted);
-
-    return e != NULL ? &e->count : NULL;
-}
-
-struct failure_count *
-failtab_get_pair(const struct failtab *t, struct sv host, struct sv addr)
+failtab_get(const struct failtab *t, struct sv host, struct sv addr)
 {
     struct failtab_slot *e = fixtab_find(&t->tab, fixtab_hash_pair(host, addr));
 
@@ -43,8 +27,8 @@ failtab_get_pair(const struct failtab *t, struct sv host, struct sv addr)
 }
 
 struct failure_count *
-failtab_add_pair(struct failtab *t, struct sv host, struct sv addr,
-                 int *evicted)
+failtab_add(struct failtab *t, struct sv host, struct sv addr,
+            int *evicted)
 {
     struct failtab_slot *e =
         fixtab_add(&t->tab, fixtab_hash_pair(host, addr), evicted);

@@ -38,24 +38,22 @@ struct failtab {
 int failtab_init(struct failtab *t, size_t max);
 void failtab_fini(struct failtab *t);
 
-/* Returns the counts stored under key, or NULL.  The pointer is valid until
- * the next failtab_add or failtab_drop_stale. */
-struct failure_count *failtab_get(const struct failtab *t, struct sv key);
-
-/* As failtab_get and failtab_add, for the key of host and source address
- * addr, which is not built (see fixtab_hash_pair). */
-struct failure_count *failtab_get_pair(const struct failtab *t,
-                                       struct sv host, struct sv addr);
-struct failure_count *failtab_add_pair(struct failtab *t, struct sv host,
-                                       struct sv addr, int *evicted);
+/*
+ * Returns the counts of host and source address addr, or NULL.  The pair
+ * is hashed in place (see fixtab_hash_pair).  The pointer is valid until
+ * the next failtab_add or failtab_drop_stale.
+ */
+struct failure_count *failtab_get(const struct failtab *t, struct sv host,
+                                  struct sv addr);
 
 /*
- * Returns the counts under key, adding zeroed counts when key is new.  A
- * new key evicts the oldest pair when the table is full, and *evicted is
- * set to 1 (else 0).  Returns NULL when the table has no room (max 0).
+ * Returns the counts of host and addr, adding zeroed counts when the pair
+ * is new.  A new pair evicts the oldest when the table is full, and
+ * *evicted is set to 1 (else 0).  Returns NULL when the table has no room
+ * (max 0).
  */
-struct failure_count *failtab_add(struct failtab *t, struct sv key,
-                                  int *evicted);
+struct failure_count *failtab_add(struct failtab *t, struct sv host,
+                                  struct sv addr, int *evicted);
 
 /*
  * Drops the oldest pairs while is_stale returns true for them.  Returns the

@@ -18,6 +18,26 @@ key_of(char *buf, size_t cap, int i)
     return sv_make(buf, (size_t)n);
 }
 
+/* Looks up a key of the form "HOST ADDR" (ADDR may be missing). */
+static struct failure_count *
+get(const struct failtab *t, struct sv key)
+{
+    struct sv host;
+    struct sv addr = sv_cut(key, ' ', &host);
+
+    return failtab_get(t, host, addr);
+}
+
+/* Adds a key of the form "HOST ADDR" (ADDR may be missing). */
+static struct failure_count *
+add(struct failtab *t, struct sv key, int *evicted)
+{
+    struct sv host;
+    struct sv addr = sv_cut(key, ' ', &host);
+
+    return failtab_add(t, host, addr, evicted);
+}
+
 static void
 add_then_get(void)
 {
@@ -25,18 +45,18 @@ add_then_get(void)
     int evicted = -1;
 
     CHECK_INT(failtab_init(&t, 4), 0);
-    CHECK(failtab_get(&t, SV_LIT("a")) == NULL);
+    CHECK(get(&t, SV_LIT("a")) == NULL);
 
-    struct failure_count *f = failtab_add(&t, SV_LIT("a"), &evicted);
+    struct failure_count *f = add(&t, SV_LIT("a"), &evicted);
     CHECK(f != NULL);
     CHECK_INT(evicted, 0);
     CHECK_INT((int)f->sshd, 0);
     CHECK_INT((int)f->invalid_users, 0);
     f->sshd = 3;
-    CHECK(failtab_get(&t, SV_LIT("a")) == f);
-    CHECK(failtab_add(&t, SV_LIT("a"), &evicted) == f);
-    CHECK_INT((int)failtab_get(&t, SV_LIT("a"))->sshd, 3);
-    CHECK(failtab_get(&t, SV_LIT("b")) == NULL);
+    CHECK(get(&t, SV_LIT("a")) == f);
+    CHECK(add(&t, SV_LIT("a"), &evicted) == f);
+    CHECK_INT((int)get(&t, SV_LIT("a"))->sshd, 3);
+    CHECK(get(&t, SV_LIT("b")) == NULL);
     CHECK_INT((int)t.tab.count, 1);
     failtab_fini(&t);
 }
@@ -50,15 +70,15 @@ full_table_evicts_oldest(void)
 
     CHECK_INT(failtab_init(&t, 3), 0);
     for (int i = 0; i < 3; i++) {
-        failtab_add(&t, key_of(buf, sizeof(buf), i), &evicted)->audit =
+        add(&t, key_of(buf, sizeof(buf), i), &evicted)->audit =
             (uint64_t)i + 1;
         CHECK_INT(evicted, 0);
     }
-    CHECK(failtab_add(&t, key_of(buf, sizeof(buf), 3), &evicted) != NULL);
+    CHECK(add(&t, key_of(buf, sizeof(buf), 3), &evicted) != NULL);
     CHECK_INT(evicted, 1);
-    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 0)) == NULL);
-    CHECK_INT((int)failtab_get(&t, key_of(buf, sizeof(buf), 1))->audit, 2);
-    CHECK_INT((int)failtab_get(&t, key_of(buf, sizeof(buf), 2))->audit, 3);
+    CHECK(get(&t, key_of(buf, sizeof(buf), 0)) == NULL);
+    CHECK_INT((int)get(&t, key_of(buf, sizeof(buf), 1))->audit, 2);
+    CHECK_INT((int)get(&t, key_of(buf, sizeof(buf), 2))->audit, 3);
     CHECK_INT((int)t.tab.count, 3);
     failtab_fini(&t);
 }
@@ -81,14 +101,14 @@ stale_leave_from_oldest(void)
     /* Times 10, 20, 500, 30: the fresh third pair stops the sweep. */
     static const int64_t times[] = { 10, 20, 500, 30 };
     for (int i = 0; i < 4; i++) {
-        failtab_add(&t, key_of(buf, sizeof(buf), i), &evicted)->last.sec =
+        add(&t, key_of(buf, sizeof(buf), i), &evicted)->last.sec =
             times[i];
     }
     CHECK_INT((int)failtab_drop_stale(&t, older_than, &now), 2);
-    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 0)) == NULL);
-    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 1)) == NULL);
-    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 2)) != NULL);
-    CHECK(failtab_get(&t, key_of(buf, sizeof(buf), 3)) != NULL);
+    CHECK(get(&t, key_of(buf, sizeof(buf), 0)) == NULL);
+    CHECK(get(&t, key_of(buf, sizeof(buf), 1)) == NULL);
+    CHECK(get(&t, key_of(buf, sizeof(buf), 2)) != NULL);
+    CHECK(get(&t, key_of(buf, sizeof(buf), 3)) != NULL);
     CHECK_INT((int)t.tab.count, 2);
 
     now = 1000;
@@ -109,11 +129,11 @@ many_evictions_keep_recent(void)
 
     CHECK_INT(failtab_init(&t, 1000), 0);
     for (int i = 0; i < 20000; i++) {
-        failtab_add(&t, key_of(buf, sizeof(buf), i), &evicted)->sshd =
+        add(&t, key_of(buf, sizeof(buf), i), &evicted)->sshd =
             (uint64_t)i;
     }
     for (int i = 0; i < 20000; i++) {
-        struct failure_count *f = failtab_get(&t, key_of(buf, sizeof(buf), i));
+        struct failure_count *f = get(&t, key_of(buf, sizeof(buf), i));
         if (i >= 19000 && (f == NULL || f->sshd != (uint64_t)i)) {
             missing++;
         }
@@ -134,9 +154,9 @@ zero_size_table_adds_nothing(void)
     int evicted = -1;
 
     CHECK_INT(failtab_init(&t, 0), 0);
-    CHECK(failtab_add(&t, SV_LIT("a"), &evicted) == NULL);
+    CHECK(add(&t, SV_LIT("a"), &evicted) == NULL);
     CHECK_INT(evicted, 0);
-    CHECK(failtab_get(&t, SV_LIT("a")) == NULL);
+    CHECK(get(&t, SV_LIT("a")) == NULL);
     failtab_fini(&t);
 }
 
@@ -150,13 +170,13 @@ pair_keys(void)
 
     CHECK_INT(failtab_init(&t, 16), 0);
     struct failure_count *f =
-        failtab_add_pair(&t, SV_LIT("web1"), SV_LIT("192.0.2.7"), &evicted);
+        failtab_add(&t, SV_LIT("web1"), SV_LIT("192.0.2.7"), &evicted);
     CHECK(f != NULL);
     f->sshd = 5;
-    CHECK(failtab_get_pair(&t, SV_LIT("web1"), SV_LIT("192.0.2.7")) == f);
-    CHECK(failtab_get_pair(&t, SV_LIT("web"), SV_LIT("1192.0.2.7")) == NULL);
-    CHECK(failtab_get_pair(&t, SV_LIT("192.0.2.7"), SV_LIT("web1")) == NULL);
-    CHECK(failtab_get_pair(&t, SV_LIT("web1"), SV_LIT("192.0.2.70")) == NULL);
+    CHECK(failtab_get(&t, SV_LIT("web1"), SV_LIT("192.0.2.7")) == f);
+    CHECK(failtab_get(&t, SV_LIT("web"), SV_LIT("1192.0.2.7")) == NULL);
+    CHECK(failtab_get(&t, SV_LIT("192.0.2.7"), SV_LIT("web1")) == NULL);
+    CHECK(failtab_get(&t, SV_LIT("web1"), SV_LIT("192.0.2.70")) == NULL);
     CHECK(fixtab_hash_pair(SV_LIT("ab"), SV_LIT("c")) !=
           fixtab_hash_pair(SV_LIT("a"), SV_LIT("bc")));
     CHECK(fixtab_hash_pair(SV_LIT(""), SV_LIT("")) != 0);
