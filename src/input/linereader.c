@@ -1,17 +1,177 @@
-/* Bounded line reader over read(2). */
+/* Bounded line reader over mmap(2) windows or read(2). */
 #include "input/linereader.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BLOCK (256u * 1024u)
+
+/*
+ * The SIGBUS guard.  Each mapped reader owns one slot with the bounds of
+ * its window.  A read of a page past the end of a file that was cut
+ * shorter faults with SIGBUS in the reading thread.  When the address lies
+ * in a slot's window, the handler maps a zero-filled page over the lost one
+ * and returns, so the read runs again and sees NUL bytes; any other SIGBUS
+ * gets the default action.  Slots are taken and given back under a mutex;
+ * the handler only reads the bounds, which a reader changes with its hi
+ * bound at 0 (an empty range) in between.
+ */
+#define GUARD_SLOTS 64
+
+static _Atomic uintptr_t guard_lo[GUARD_SLOTS];
+static _Atomic uintptr_t guard_hi[GUARD_SLOTS];
+static bool guard_used[GUARD_SLOTS];
+static bool guard_installed;
+static uintptr_t guard_page;
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+guard_on_sigbus(int sig, siginfo_t *info, void *context)
+{
+    uintptr_t a = (uintptr_t)info->si_addr;
+
+    (void)context;
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        if (a >= atomic_load(&guard_lo[i]) && a < atomic_load(&guard_hi[i])) {
+            void *page = (void *)(a & ~(guard_page - 1));
+            if (mmap(page, guard_page, PROT_READ,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+                     0) != MAP_FAILED) {
+                return;
+            }
+            break;
+        }
+    }
+    /* Not a window's page: the fault repeats when the handler returns,
+     * now with the default action. */
+    signal(sig, SIG_DFL);
+}
+
+/* Takes a free guard slot, installing the handler on first use.  Returns
+ * the slot, or -1 when none is free or the handler cannot be set. */
+static int
+guard_take(void)
+{
+    int slot = -1;
+
+    pthread_mutex_lock(&guard_lock);
+    if (!guard_installed) {
+        struct sigaction sa;
+        long page = sysconf(_SC_PAGESIZE);
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = guard_on_sigbus;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        if (page > 0 && (page & (page - 1)) == 0) {
+            guard_page = (uintptr_t)page;
+            guard_installed = sigaction(SIGBUS, &sa, NULL) == 0;
+        }
+    }
+    for (int i = 0; guard_installed && i < GUARD_SLOTS; i++) {
+        if (!guard_used[i]) {
+            guard_used[i] = true;
+            slot = i;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&guard_lock);
+    return slot;
+}
+
+/* Sets the window a slot guards; len 0 guards nothing. */
+static void
+guard_set(int slot, const char *p, size_t len)
+{
+    atomic_store(&guard_hi[slot], 0);
+    atomic_store(&guard_lo[slot], (uintptr_t)p);
+    atomic_store(&guard_hi[slot], (uintptr_t)p + len);
+}
+
+static void
+guard_give(int slot)
+{
+    guard_set(slot, NULL, 0);
+    pthread_mutex_lock(&guard_lock);
+    guard_used[slot] = false;
+    pthread_mutex_unlock(&guard_lock);
+}
+
+/*
+ * Maps the window that starts at the page holding file offset pos, for a
+ * file of size bytes (pos < size), in place of the last one.  Returns 0,
+ * or -1 with r->error set.
+ */
+static int
+map_window(struct linereader *r, int64_t pos, int64_t size)
+{
+    int64_t base = pos - pos % (int64_t)guard_page;
+    size_t len = size - base < (int64_t)LINEREADER_WINDOW
+                     ? (size_t)(size - base)
+                     : LINEREADER_WINDOW;
+    char *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd, (off_t)base);
+
+    if (m == MAP_FAILED) {
+        r->error = errno;
+        return -1;
+    }
+    guard_set(r->guard, m, len);
+    if (r->buf != NULL) {
+        munmap(r->buf, r->cap);
+    }
+    r->buf = m;
+    r->cap = len;
+    r->start = (size_t)(pos - base);
+    r->end = len;
+    r->map_off = base;
+    r->bytes = (uint64_t)(base + (int64_t)len - r->first_off);
+    return 0;
+}
+
+/* Maps the first window when fd is a regular file with bytes after its
+ * offset.  Returns 0, or -1 to read with read(2). */
+static int
+map_first(struct linereader *r)
+{
+    struct stat st;
+    off_t off;
+
+    if (fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+        return -1;
+    }
+    off = lseek(r->fd, 0, SEEK_CUR);
+    if (off < 0 || off >= st.st_size) {
+        return -1;
+    }
+    r->guard = guard_take();
+    if (r->guard < 0) {
+        return -1;
+    }
+    r->first_off = off;
+    if (map_window(r, off, st.st_size) < 0) {
+        guard_give(r->guard);
+        r->guard = -1;
+        r->error = 0;
+        return -1;
+    }
+    return 0;
+}
 
 int
 linereader_init(struct linereader *r, int fd)
 {
     memset(r, 0, sizeof(*r));
     r->fd = fd;
+    r->guard = -1;
+    if (map_first(r) == 0) {
+        return 0;
+    }
     r->cap = LINEREADER_MAX_LINE + BLOCK;
     r->buf = malloc(r->cap);
     return r->buf ? 0 : -1;
@@ -20,8 +180,63 @@ linereader_init(struct linereader *r, int fd)
 void
 linereader_fini(struct linereader *r)
 {
-    free(r->buf);
+    if (r->guard >= 0) {
+        guard_give(r->guard);
+        if (r->buf != NULL) {
+            munmap(r->buf, r->cap);
+        }
+        r->guard = -1;
+    } else {
+        free(r->buf);
+    }
     r->buf = NULL;
+}
+
+/*
+ * Ends a mapped reader's input at the file's size when the file was cut
+ * shorter than the mapped bytes: those past the new end are gone (the
+ * guard shows them as zeros), and the input ends there, as with read(2).
+ * Returns 1 when it did, 0 when the file is not shorter, -1 on error.
+ */
+static int
+end_at_new_size(struct linereader *r, int64_t *size)
+{
+    struct stat st;
+    int64_t pos = r->map_off + (int64_t)r->start;
+
+    if (fstat(r->fd, &st) < 0) {
+        r->error = errno;
+        return -1;
+    }
+    *size = st.st_size;
+    if (st.st_size >= r->map_off + (int64_t)r->end) {
+        return 0;
+    }
+    r->end = st.st_size > pos ? (size_t)(st.st_size - r->map_off) : r->start;
+    r->bytes = (uint64_t)(r->map_off + (int64_t)r->end - r->first_off);
+    r->eof = true;
+    return 1;
+}
+
+/*
+ * Moves a mapped reader's window to the first unread byte, looking again
+ * at the file's size, which may have grown or shrunk.  Returns -1 on error,
+ * 0 at EOF, 1 when bytes were added.
+ */
+static int
+fill_mapped(struct linereader *r)
+{
+    int64_t size;
+    int rc = end_at_new_size(r, &size);
+
+    if (rc != 0) {
+        return rc < 0 ? -1 : 0;
+    }
+    if (size == r->map_off + (int64_t)r->end) {
+        r->eof = true;
+        return 0;
+    }
+    return map_window(r, r->map_off + (int64_t)r->start, size) < 0 ? -1 : 1;
 }
 
 /* Reads more bytes after moving unread ones to the front.  Returns -1 on
@@ -29,6 +244,9 @@ linereader_fini(struct linereader *r)
 static int
 fill(struct linereader *r)
 {
+    if (r->guard >= 0) {
+        return fill_mapped(r);
+    }
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
         r->end -= r->start;
@@ -66,7 +284,7 @@ skip_rest_of_line(struct linereader *r)
             r->start = (size_t)(nl - r->buf) + 1;
             return 0;
         }
-        r->start = r->end = 0;
+        r->start = r->end;
         int rc = fill(r);
         if (rc <= 0) {
             return rc;
@@ -91,6 +309,11 @@ linereader_next(struct linereader *r, struct sv *line, bool *truncated)
     for (;;) {
         char *p = r->buf + r->start;
         size_t avail = r->end - r->start;
+
+        /* A mapped file cut shorter can end before the bytes scanned. */
+        if (scanned > avail) {
+            scanned = avail;
+        }
 
         /* NUL bytes before a line are dropped as they arrive, so they do
          * not count towards its maximum.  A log truncated while it is
@@ -126,6 +349,16 @@ linereader_next(struct linereader *r, struct sv *line, bool *truncated)
         /* Past the maximum without a terminator: the line is too long.  At
          * exactly the maximum the next byte may still be its LF. */
         if (avail > LINEREADER_MAX_LINE) {
+            /* Or the zeros of a mapped file cut shorter. */
+            int64_t size;
+            int cut = r->guard >= 0 && !r->eof ? end_at_new_size(r, &size)
+                                               : 0;
+            if (cut < 0) {
+                return -1;
+            }
+            if (cut > 0) {
+                continue;
+            }
             /* Return the first part; the bytes stay valid until the next
              * call because skipping happens then. */
             *line = sv_make(p, LINEREADER_MAX_LINE);
@@ -180,7 +413,7 @@ linereader_block(struct linereader *r, struct sv *block)
         if (r->eof) {
             return 0;
         }
-        r->start = r->end = 0;
+        r->start = r->end;
         int rc = fill(r);
         if (rc <= 0) {
             return rc;

@@ -396,6 +396,207 @@ many_lines_cross_blocks(void)
     free(data);
 }
 
+/*
+ * Lines of every length around the mapped window's size.  About three and
+ * a half windows of numbered lines hold a line of the maximum and a line
+ * past it every 20000 lines.  Window ends fall inside short lines, the
+ * longest whole line and a cut one.
+ */
+static void
+lines_cross_windows(void)
+{
+    size_t cap = 4 * (size_t)LINEREADER_WINDOW + 8 * LINEREADER_MAX_LINE;
+    char *data = malloc(cap);
+    size_t len = 0;
+    size_t count = 0;
+
+    while (len < 3 * (size_t)LINEREADER_WINDOW + LINEREADER_WINDOW / 2) {
+        size_t n = (size_t)snprintf(data + len, cap - len, "line %zu ",
+                                    count);
+        size_t fill = count % 97;
+
+        if (count % 20000 == 5) {
+            fill = LINEREADER_MAX_LINE - n;
+        } else if (count % 20000 == 15) {
+            fill = LINEREADER_MAX_LINE + 777 - n;
+        }
+        memset(data + len + n, 'a' + (int)(count % 26), fill);
+        len += n + fill;
+        data[len++] = '\n';
+        count++;
+    }
+    for (int mode = 0; mode < FEED_MODES; mode++) {
+        struct got g = read_lines(data, len, (enum feed_mode)mode);
+        size_t at = 0;
+        int bad = 0;
+
+        CHECK_INT(g.count, count);
+        for (size_t i = 0; i < g.count && bad < 3; i++) {
+            size_t n = (size_t)(strchr(data + at, '\n') - (data + at));
+            bool cut = n > LINEREADER_MAX_LINE;
+            if (!line_is(&g, i, data + at, cut ? LINEREADER_MAX_LINE : n,
+                         cut)) {
+                printf("  mode %s\n", mode_names[mode]);
+                bad++;
+            }
+            at += n + 1;
+        }
+        CHECK_INT(bad, 0);
+        got_free(&g);
+    }
+    free(data);
+}
+
+/* Writes len bytes of data to a new unlinked temporary file and returns
+ * its descriptor, or -1. */
+static int
+temp_file(const char *data, size_t len)
+{
+    char path[] = "/tmp/sshtrail-linereader-XXXXXX";
+    int fd = mkstemp(path);
+
+    if (fd >= 0) {
+        unlink(path);
+        write_all(fd, data, len, len ? len : 1);
+    }
+    return fd;
+}
+
+/* Numbered lines of ten bytes each ("000000042\n"). */
+static char *
+numbered_lines(size_t count)
+{
+    char *data = malloc(count * 10 + 1);
+
+    for (size_t i = 0; i < count; i++) {
+        char line[32];
+        snprintf(line, sizeof(line), "%09zu\n", i % 1000000000);
+        memcpy(data + i * 10, line, 10);
+    }
+    return data;
+}
+
+/* A file is read from its descriptor's offset, as standard input after
+ * another program read its head; the offset need not fall on a page. */
+static void
+file_read_from_its_offset(void)
+{
+    size_t count = LINEREADER_WINDOW / 10 * 2;
+    char *data = numbered_lines(count);
+    int fd = temp_file(data, count * 10);
+    off_t from = 4096 * 3 + 2;
+    struct linereader r;
+    struct sv line;
+    bool truncated;
+    size_t got = 0;
+    int bad = 0;
+
+    CHECK(fd >= 0);
+    CHECK(lseek(fd, from, SEEK_SET) == from);
+    CHECK_INT(linereader_init(&r, fd), 0);
+    while (linereader_next(&r, &line, &truncated) == 1) {
+        const char *want = data + from + got * 10;
+        if ((line.len != 9 || memcmp(line.p, want, 9) != 0) && bad++ < 3) {
+            printf("  line %zu: \"%.*s\"\n", got, (int)line.len, line.p);
+        }
+        got++;
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(got, count - (size_t)from / 10);
+    CHECK_INT(r.bytes, count * 10 - (size_t)from);
+    linereader_fini(&r);
+    close(fd);
+    free(data);
+}
+
+/* Reads lines from r until the end; returns how many, or SIZE_MAX when a
+ * line is not the next numbered one. */
+static size_t
+read_numbered(struct linereader *r, size_t first)
+{
+    struct sv line;
+    bool truncated;
+    size_t n = first;
+    int rc;
+
+    while ((rc = linereader_next(r, &line, &truncated)) == 1) {
+        char want[16];
+        snprintf(want, sizeof(want), "%09zu", n);
+        if (line.len > 9 || memcmp(line.p, want, line.len) != 0) {
+            printf("  line %zu: \"%.*s\"\n", n, (int)line.len, line.p);
+            return SIZE_MAX;
+        }
+        n++;
+    }
+    return rc == 0 ? n : SIZE_MAX;
+}
+
+/*
+ * A file cut shorter while it is read (logrotate's copytruncate) ends the
+ * input at its new size.  The pages past the new end fault with SIGBUS
+ * when read; the reader must neither crash nor return their bytes.
+ */
+static void
+file_cut_shorter_while_read(void)
+{
+    size_t count = LINEREADER_WINDOW / 10 * 3;
+    char *data = numbered_lines(count);
+    struct linereader r;
+    struct sv line;
+    bool truncated;
+
+    /* Cut inside the first window, in the middle of line 819: the part of
+     * it that is left is the last line. */
+    int fd = temp_file(data, count * 10);
+    CHECK(fd >= 0);
+    lseek(fd, 0, SEEK_SET);
+    CHECK_INT(linereader_init(&r, fd), 0);
+    CHECK_INT(linereader_next(&r, &line, &truncated), 1);
+    CHECK_INT(ftruncate(fd, 8197), 0);
+    CHECK_INT(read_numbered(&r, 1), 820);
+    CHECK_INT(r.bytes, 8197);
+    linereader_fini(&r);
+    close(fd);
+
+    /* Cut to nothing once the reader is in its second window. */
+    fd = temp_file(data, count * 10);
+    CHECK(fd >= 0);
+    lseek(fd, 0, SEEK_SET);
+    CHECK_INT(linereader_init(&r, fd), 0);
+    size_t read = 0;
+    while (r.map_off == 0 && linereader_next(&r, &line, &truncated) == 1) {
+        read++;
+    }
+    CHECK(read > LINEREADER_WINDOW / 10 - 2);
+    CHECK_INT(ftruncate(fd, 0), 0);
+    CHECK_INT(read_numbered(&r, read), read);
+    linereader_fini(&r);
+    close(fd);
+    free(data);
+}
+
+/* Lines appended to a file while it is read are read too, as read(2)
+ * returns them. */
+static void
+file_grows_while_read(void)
+{
+    char *data = numbered_lines(200);
+    int fd = temp_file(data, 100 * 10);
+    struct linereader r;
+
+    CHECK(fd >= 0);
+    lseek(fd, 0, SEEK_SET);
+    CHECK_INT(linereader_init(&r, fd), 0);
+    struct sv line;
+    bool truncated;
+    CHECK_INT(linereader_next(&r, &line, &truncated), 1);
+    CHECK(pwrite(fd, data + 1000, 1000, 1000) == 1000);
+    CHECK_INT(read_numbered(&r, 1), 200);
+    linereader_fini(&r);
+    close(fd);
+    free(data);
+}
+
 static void
 read_error_reported(void)
 {
@@ -427,6 +628,10 @@ main(void)
     TEST_RUN("linereader", line_over_max_cut_once);
     TEST_RUN("linereader", line_over_max_at_eof);
     TEST_RUN("linereader", many_lines_cross_blocks);
+    TEST_RUN("linereader", lines_cross_windows);
+    TEST_RUN("linereader", file_read_from_its_offset);
+    TEST_RUN("linereader", file_cut_shorter_while_read);
+    TEST_RUN("linereader", file_grows_while_read);
     TEST_RUN("linereader", read_error_reported);
     TEST_EXIT();
 }
