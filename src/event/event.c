@@ -436,9 +436,9 @@ event_pack(const struct event *ev, struct sv host, void *out)
     char *p = (char *)(rec + 1);
 
     /* Every field but the storage, which the record replaces with its
-     * own.  Two copies below 140 bytes each: GCC 12 at -O2 expands each
-     * into 16-byte moves, but one copy of all 280 bytes into "rep movsq",
-     * which starts slowly. */
+     * own.  GCC 12 at -O2 expands each of these two copies (136 and 144
+     * bytes) into 16-byte moves, but one copy of all 280 bytes into "rep
+     * movsq", which is slow to start. */
     memcpy(rec, ev, offsetof(struct event, str_set));
     memcpy((char *)rec + offsetof(struct event, str_set),
            (const char *)ev + offsetof(struct event, str_set),

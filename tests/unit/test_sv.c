@@ -109,6 +109,152 @@ plain_ipv4_agrees_with_libc(void)
     CHECK_INT(disagree, 0);
 }
 
+/*
+ * The earlier form of the check, an automaton over byte classes, kept here
+ * as the reference the current one must agree with on every byte string,
+ * also on bytes that inet_pton never reads (a NUL, bytes past 127).
+ */
+static const unsigned char ref_class[256] = {
+    ['.'] = 1, ['0'] = 2, ['1'] = 3, ['2'] = 4, ['3'] = 5, ['4'] = 5,
+    ['5'] = 6, ['6'] = 7, ['7'] = 7, ['8'] = 7, ['9'] = 7,
+};
+
+/* Per number: no digit, after "1", after "2", one digit left, after "25",
+ * full; 24 rejects.  Columns: other, dot, 0, 1, 2, 3-4, 5, 6-9. */
+static const unsigned char ref_next[25][8] = {
+    {24, 24,  5,  1,  2,  3,  3,  3}, {24,  6,  3,  3,  3,  3,  3,  3},
+    {24,  6,  3,  3,  3,  3,  4,  5}, {24,  6,  5,  5,  5,  5,  5,  5},
+    {24,  6,  5,  5,  5,  5,  5, 24}, {24,  6, 24, 24, 24, 24, 24, 24},
+    {24, 24, 11,  7,  8,  9,  9,  9}, {24, 12,  9,  9,  9,  9,  9,  9},
+    {24, 12,  9,  9,  9,  9, 10, 11}, {24, 12, 11, 11, 11, 11, 11, 11},
+    {24, 12, 11, 11, 11, 11, 11, 24}, {24, 12, 24, 24, 24, 24, 24, 24},
+    {24, 24, 17, 13, 14, 15, 15, 15}, {24, 18, 15, 15, 15, 15, 15, 15},
+    {24, 18, 15, 15, 15, 15, 16, 17}, {24, 18, 17, 17, 17, 17, 17, 17},
+    {24, 18, 17, 17, 17, 17, 17, 24}, {24, 18, 24, 24, 24, 24, 24, 24},
+    {24, 24, 23, 19, 20, 21, 21, 21}, {24, 24, 21, 21, 21, 21, 21, 21},
+    {24, 24, 21, 21, 21, 21, 22, 23}, {24, 24, 23, 23, 23, 23, 23, 23},
+    {24, 24, 23, 23, 23, 23, 23, 24}, {24, 24, 24, 24, 24, 24, 24, 24},
+    {24, 24, 24, 24, 24, 24, 24, 24},
+};
+
+static bool
+ref_plain_ipv4(struct sv s)
+{
+    unsigned state = 0;
+
+    if (s.len < 7 || s.len > 15) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        state = ref_next[state][ref_class[(unsigned char)s.p[i]]];
+    }
+    return state > 18 && state < 24;
+}
+
+/*
+ * Compares sv_is_plain_ipv4 with the reference on edge cases and on every
+ * string of up to 7 bytes over "019.x" and a NUL.  Then on numbers from 0
+ * to 1000 (leading zeros included) joined by dots, and on random bytes.
+ * Each string ends where its buffer ends, so valgrind shows a read past
+ * the end.
+ */
+static void
+plain_ipv4_agrees_with_reference(void)
+{
+    static const char *const edge[] = {
+        "0.0.0.0", "255.255.255.255", "256.255.255.255", "255.255.255.256",
+        "1.1.1.1.", ".1.1.1.1", "1..1.1.1", "1.1.1..1", "1.1.1.1.1",
+        "001.1.1.1", "1.1.1.001", "1.1.1.0001", "1234.1.1.1", "1.1.1.1234",
+        "199.199.199.199", "299.1.1.1", "260.1.1.1", "250.1.1.1",
+        "...........", "9999.9.9.9", "1.1.1.1 ",
+        "100.100.100.100", "10.10.10.10", "1.1.111.1", "0.0.0.00",
+    };
+    static const char small[] = "019.x";
+    char buf[64];
+    int disagree = 0;
+    uint32_t x = 987654321;
+
+    for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+        size_t len = strlen(edge[i]);
+        char *t = buf + sizeof(buf) - len;
+        memcpy(t, edge[i], len);
+        if (sv_is_plain_ipv4(sv_make(t, len)) !=
+            ref_plain_ipv4(sv_make(t, len))) {
+            disagree++;
+        }
+    }
+    /* Base 6 over "019.x" and a NUL, every length up to 7. */
+    for (size_t len = 0; len <= 7; len++) {
+        uint32_t count = 1;
+        for (size_t i = 0; i < len; i++) {
+            count *= 6;
+        }
+        char *t = buf + sizeof(buf) - len;
+        for (uint32_t n = 0; n < count; n++) {
+            uint32_t v = n;
+            for (size_t i = 0; i < len; i++, v /= 6) {
+                t[i] = v % 6 == 5 ? '\0' : small[v % 6];
+            }
+            if (sv_is_plain_ipv4(sv_make(t, len)) !=
+                ref_plain_ipv4(sv_make(t, len))) {
+                disagree++;
+            }
+        }
+    }
+    /* Numbers joined by dots, three to five of them, sometimes with a
+     * stray byte in place of one of the bytes. */
+    for (int k = 0; k < 2000000; k++) {
+        char text[80];
+        size_t len = 0;
+        x = x * 1103515245u + 12345u;
+        int parts = 3 + (int)((x >> 16) % 3);
+        for (int part = 0; part < parts; part++) {
+            x = x * 1103515245u + 12345u;
+            unsigned width = 1 + (x >> 12) % 4;
+            unsigned value = (x >> 16) % 1001;
+            char digits[8];
+            int m = snprintf(digits, sizeof(digits), "%0*u", (int)width,
+                             value % 300 == 7 ? value : value % 260);
+            if (part > 0) {
+                text[len++] = '.';
+            }
+            memcpy(text + len, digits, (size_t)m);
+            len += (size_t)m;
+        }
+        x = x * 1103515245u + 12345u;
+        if ((x >> 16) % 8 == 0) {
+            text[(x >> 4) % len] = (char)((x >> 20) & 0xff);
+        }
+        if (len > 16) {
+            len = 16;
+        }
+        char *t = buf + sizeof(buf) - len;
+        memcpy(t, text, len);
+        if (sv_is_plain_ipv4(sv_make(t, len)) !=
+            ref_plain_ipv4(sv_make(t, len))) {
+            disagree++;
+        }
+    }
+    /* Random bytes, mostly digits and dots. */
+    for (int k = 0; k < 1000000; k++) {
+        x = x * 1103515245u + 12345u;
+        size_t len = (x >> 16) % 18;
+        char *t = buf + sizeof(buf) - len;
+        for (size_t i = 0; i < len; i++) {
+            x = x * 1103515245u + 12345u;
+            unsigned r = (x >> 16) % 16;
+            t[i] = r < 10 ? (char)('0' + r)
+                   : r < 14 ? '.'
+                            : (char)((x >> 8) & 0xff);
+        }
+        if (sv_is_plain_ipv4(sv_make(t, len)) !=
+            ref_plain_ipv4(sv_make(t, len))) {
+            disagree++;
+        }
+    }
+    CHECK_INT(disagree, 0);
+}
+
 static void
 plain_ipv6_cases(void)
 {
@@ -220,6 +366,7 @@ main(void)
 {
     TEST_RUN("sv", plain_ipv4_cases);
     TEST_RUN("sv", plain_ipv4_agrees_with_libc);
+    TEST_RUN("sv", plain_ipv4_agrees_with_reference);
     TEST_RUN("sv", plain_ipv6_cases);
     TEST_RUN("sv", plain_ipv6_agrees_with_libc);
     TEST_EXIT();
