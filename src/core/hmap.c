@@ -182,9 +182,11 @@ int
 hmap_put(struct hmap *m, struct sv key, void *value)
 {
     uint64_t h = slot_hash(key);
+    size_t i = 0;
 
     if (m->nslots > 0) {
-        struct hmap_slot *s = &m->slots[find_slot(m, key, h)];
+        i = find_slot(m, key, h);
+        struct hmap_slot *s = &m->slots[i];
         if (s->item != NULL) {
             if (m->key_of != NULL) {
                 s->item = value;
@@ -201,6 +203,8 @@ hmap_put(struct hmap *m, struct sv key, void *value)
         if (grow(m) < 0) {
             return -1;
         }
+        /* Growing rehashes every entry, so the empty slot is found again. */
+        i = find_slot(m, key, h);
     }
 
     void *item = value;
@@ -217,7 +221,6 @@ hmap_put(struct hmap *m, struct sv key, void *value)
         item = e;
     }
 
-    size_t i = find_slot(m, key, h);
     m->slots[i].hash = h;
     m->slots[i].item = item;
     m->count++;
@@ -270,6 +273,26 @@ hmap_del(struct hmap *m, struct sv key)
     remove_slot(m, i);
     m->count--;
     return value;
+}
+
+bool
+hmap_del_value(struct hmap *m, struct sv key, const void *value)
+{
+    if (m->count == 0) {
+        return false;
+    }
+
+    size_t i = find_slot(m, key, slot_hash(key));
+    struct hmap_slot *s = &m->slots[i];
+    if (s->item == NULL || slot_value(m, s) != value) {
+        return false;
+    }
+    if (m->key_of == NULL) {
+        free(s->item);
+    }
+    remove_slot(m, i);
+    m->count--;
+    return true;
 }
 
 void

@@ -13,6 +13,7 @@
 #ifndef SSHTRAIL_HMAP_H
 #define SSHTRAIL_HMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,12 @@ int hmap_put(struct hmap *m, struct sv key, void *value);
 
 /* Removes key; returns its value, or NULL when it was absent. */
 void *hmap_del(struct hmap *m, struct sv key);
+
+/*
+ * Removes key when it maps to value, in one lookup.  Returns true when it
+ * removed the entry, false when key is absent or maps to another value.
+ */
+bool hmap_del_value(struct hmap *m, struct sv key, const void *value);
 
 /* Calls fn on every entry; fn must not modify the map. */
 void hmap_each(const struct hmap *m, void (*fn)(void *arg, struct sv key,

@@ -268,9 +268,7 @@ corr_index_put(struct correlator *c, struct hmap *m, struct sv key,
 void
 corr_index_del(struct hmap *m, struct sv key, const struct session *s)
 {
-    if (hmap_get(m, key) == s) {
-        hmap_del(m, key);
-    }
+    (void)hmap_del_value(m, key, s);
 }
 
 static void
@@ -344,7 +342,9 @@ unindex_session(struct correlator *c, struct session *s)
                        s);
     }
     s->nprocs = 0;
-    for (uint32_t i = 0; i < s->nexecs; i++) {
+    /* The executions' keys are in procs[] unless it failed to grow.
+     * Only then is each of them looked up here. */
+    for (uint32_t i = 0; s->procs_unlisted && i < s->nexecs; i++) {
         const struct event *ev = s->execs[i].ev;
         if (event_has_num(ev, EVENT_PID)) {
             int64_t pid = event_num(ev, EVENT_PID, 0);
@@ -593,6 +593,7 @@ corr_procs_put(struct correlator *c, struct session *s, struct sv host,
         uint32_t cap = s->procs_cap ? s->procs_cap * 2 : 4;
         struct session_proc *grown = realloc(s->procs, cap * sizeof(*grown));
         if (grown == NULL) {
+            s->procs_unlisted = true;
             return;
         }
         s->procs = grown;

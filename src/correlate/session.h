@@ -103,6 +103,7 @@ struct session {
     struct session_proc *procs; /* removed from the table when it ends */
     uint32_t nprocs;
     uint32_t procs_cap;
+    bool procs_unlisted;        /* true: a key on this host is not in procs */
     bool finalized;
 };
 
