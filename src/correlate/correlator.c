@@ -856,13 +856,15 @@ on_login(struct correlator *c, const struct event *ev)
     }
     index_session(c, s);
 
-    /* A LOGIN record seen before the login's other records. */
+    /* A LOGIN record seen before the login's other records.  Only a
+     * session without an audit session id takes it, so the others skip
+     * the lookup. */
     struct key k;
-    if (s->has_pid) {
+    if (s->has_pid && !s->has_ses) {
         struct pending_login *p =
             fifomap_get(&c->pending, corr_make_key_num(&k, corr_session_host(s),
                                                        'p', s->sshd_pid));
-        if (p != NULL && !s->has_ses) {
+        if (p != NULL) {
             corr_set_ses(c, s, p->ses);
             if (!event_has_num(&s->ev, EVENT_UID)) {
                 event_set_num(&s->ev, EVENT_UID, p->auid);
