@@ -69,6 +69,7 @@ void
 hmap_init(struct hmap *m, size_t max)
 {
     m->slots = NULL;
+    m->stride = sizeof(struct hmap_cslot);
     m->nslots = 0;
     m->count = 0;
     m->max = max;
@@ -80,7 +81,33 @@ hmap_init_keyed(struct hmap *m, size_t max,
                 struct sv (*key_of)(const void *value))
 {
     hmap_init(m, max);
+    m->stride = sizeof(struct hmap_slot);
     m->key_of = key_of;
+}
+
+_Static_assert(sizeof(struct hmap_cslot) == 64,
+               "a copied-key slot fills one cache line");
+
+/* Returns slot i.  Every slot starts with a struct hmap_slot. */
+static struct hmap_slot *
+slot_at(const struct hmap *m, size_t i)
+{
+    return (struct hmap_slot *)((char *)m->slots + i * m->stride);
+}
+
+/* Returns the copied-key slot whose head is s. */
+static struct hmap_cslot *
+cslot_of(const struct hmap_slot *s)
+{
+    return (struct hmap_cslot *)s;
+}
+
+/* Returns true when s, a slot of a map with copied keys, points at an
+ * hmap_entry rather than at the value. */
+static bool
+slot_has_entry(const struct hmap_slot *s)
+{
+    return cslot_of(s)->klen == HMAP_LONG_KEY;
 }
 
 void
@@ -88,7 +115,10 @@ hmap_fini(struct hmap *m)
 {
     if (m->key_of == NULL) {
         for (size_t i = 0; i < m->nslots; i++) {
-            free(m->slots[i].item);
+            struct hmap_slot *s = slot_at(m, i);
+            if (s->item != NULL && slot_has_entry(s)) {
+                free(s->item);
+            }
         }
     }
     free(m->slots);
@@ -104,6 +134,9 @@ slot_key(const struct hmap *m, const struct hmap_slot *s)
     if (m->key_of != NULL) {
         return m->key_of(s->item);
     }
+    if (!slot_has_entry(s)) {
+        return sv_make(cslot_of(s)->key, cslot_of(s)->klen);
+    }
 
     const struct hmap_entry *e = s->item;
     return sv_make(e->key, e->klen);
@@ -113,7 +146,7 @@ slot_key(const struct hmap *m, const struct hmap_slot *s)
 static void *
 slot_value(const struct hmap *m, const struct hmap_slot *s)
 {
-    if (m->key_of != NULL) {
+    if (m->key_of != NULL || !slot_has_entry(s)) {
         return s->item;
     }
     return ((const struct hmap_entry *)s->item)->value;
@@ -128,7 +161,7 @@ find_slot(const struct hmap *m, struct sv key, uint64_t h)
     size_t i = h & mask;
 
     for (;;) {
-        const struct hmap_slot *s = &m->slots[i];
+        const struct hmap_slot *s = slot_at(m, i);
         if (s->item == NULL) {
             return i;
         }
@@ -149,7 +182,7 @@ hmap_get(const struct hmap *m, struct sv key)
         return NULL;
     }
 
-    const struct hmap_slot *s = &m->slots[find_slot(m, key, slot_hash(key))];
+    const struct hmap_slot *s = slot_at(m, find_slot(m, key, slot_hash(key)));
     return s->item != NULL ? slot_value(m, s) : NULL;
 }
 
@@ -157,24 +190,62 @@ static int
 grow(struct hmap *m)
 {
     size_t n = m->nslots ? m->nslots * 2 : 64;
-    struct hmap_slot *slots = calloc(n, sizeof(*slots));
+    /* Copied-key slots are one cache line each when the array starts on
+     * a line. */
+    void *slots = aligned_alloc(64, n * m->stride);
 
     if (slots == NULL) {
         return -1;
     }
+    memset(slots, 0, n * m->stride);
     for (size_t i = 0; i < m->nslots; i++) {
-        if (m->slots[i].item == NULL) {
+        const struct hmap_slot *from = slot_at(m, i);
+        if (from->item == NULL) {
             continue;
         }
-        size_t j = m->slots[i].hash & (n - 1);
-        while (slots[j].item != NULL) {
+        size_t j = from->hash & (n - 1);
+        while (((struct hmap_slot *)((char *)slots + j * m->stride))->item !=
+               NULL) {
             j = (j + 1) & (n - 1);
         }
-        slots[j] = m->slots[i];
+        memcpy((char *)slots + j * m->stride, from, m->stride);
     }
     free(m->slots);
     m->slots = slots;
     m->nslots = n;
+    return 0;
+}
+
+/*
+ * Stores key and value in the empty slot s of a map with copied keys: in
+ * the slot when the key fits and the value is not NULL (NULL marks an
+ * empty slot), else in a new hmap_entry.  Returns -1 when memory ran out.
+ */
+static int
+fill_cslot(struct hmap_slot *s, struct sv key, void *value)
+{
+    struct hmap_cslot *cs = cslot_of(s);
+
+    if (key.len <= HMAP_INLINE_KEY && value != NULL) {
+        cs->klen = (uint32_t)key.len;
+        if (key.len > 0) {
+            memcpy(cs->key, key.p, key.len);
+        }
+        s->item = value;
+        return 0;
+    }
+
+    struct hmap_entry *e = malloc(sizeof(*e) + key.len);
+    if (e == NULL) {
+        return -1;
+    }
+    e->value = value;
+    e->klen = key.len;
+    if (key.len > 0) {
+        memcpy(e->key, key.p, key.len);
+    }
+    cs->klen = HMAP_LONG_KEY;
+    s->item = e;
     return 0;
 }
 
@@ -186,12 +257,24 @@ hmap_put(struct hmap *m, struct sv key, void *value)
 
     if (m->nslots > 0) {
         i = find_slot(m, key, h);
-        struct hmap_slot *s = &m->slots[i];
+        struct hmap_slot *s = slot_at(m, i);
         if (s->item != NULL) {
             if (m->key_of != NULL) {
                 s->item = value;
-            } else {
+            } else if (slot_has_entry(s)) {
                 ((struct hmap_entry *)s->item)->value = value;
+            } else if (value != NULL) {
+                s->item = value;
+            } else {
+                /* A NULL value cannot stay in the slot: it would read as
+                 * empty.  The key moves to an entry. */
+                struct hmap_cslot *cs = cslot_of(s);
+                struct sv k = sv_make(cs->key, cs->klen);
+                char copy[HMAP_INLINE_KEY];
+                memcpy(copy, k.p, k.len);
+                if (fill_cslot(s, sv_make(copy, k.len), NULL) < 0) {
+                    return -1;
+                }
             }
             return 0;
         }
@@ -207,22 +290,15 @@ hmap_put(struct hmap *m, struct sv key, void *value)
         i = find_slot(m, key, h);
     }
 
-    void *item = value;
+    struct hmap_slot *s = slot_at(m, i);
     if (m->key_of == NULL) {
-        struct hmap_entry *e = malloc(sizeof(*e) + key.len);
-        if (e == NULL) {
+        if (fill_cslot(s, key, value) < 0) {
             return -1;
         }
-        e->value = value;
-        e->klen = key.len;
-        if (key.len) {
-            memcpy(e->key, key.p, key.len);
-        }
-        item = e;
+    } else {
+        s->item = value;
     }
-
-    m->slots[i].hash = h;
-    m->slots[i].item = item;
+    s->hash = h;
     m->count++;
     return 0;
 }
@@ -235,22 +311,36 @@ remove_slot(struct hmap *m, size_t i)
     size_t mask = m->nslots - 1;
     size_t j = i;
 
-    m->slots[i].item = NULL;
+    slot_at(m, i)->item = NULL;
     for (;;) {
         j = (j + 1) & mask;
-        if (m->slots[j].item == NULL) {
+        struct hmap_slot *sj = slot_at(m, j);
+        if (sj->item == NULL) {
             return;
         }
-        size_t home = m->slots[j].hash & mask;
+        size_t home = sj->hash & mask;
         /* The entry at j may move to i when its home is not in (i, j]. */
         bool stays = i <= j ? (home > i && home <= j)
                             : (home > i || home <= j);
         if (!stays) {
-            m->slots[i] = m->slots[j];
-            m->slots[j].item = NULL;
+            memcpy(slot_at(m, i), sj, m->stride);
+            sj->item = NULL;
             i = j;
         }
     }
+}
+
+/* Frees the hmap_entry of slot i, if it has one, and empties the slot. */
+static void
+drop_slot(struct hmap *m, size_t i)
+{
+    struct hmap_slot *s = slot_at(m, i);
+
+    if (m->key_of == NULL && slot_has_entry(s)) {
+        free(s->item);
+    }
+    remove_slot(m, i);
+    m->count--;
 }
 
 void *
@@ -261,17 +351,13 @@ hmap_del(struct hmap *m, struct sv key)
     }
 
     size_t i = find_slot(m, key, slot_hash(key));
-    struct hmap_slot *s = &m->slots[i];
+    struct hmap_slot *s = slot_at(m, i);
     if (s->item == NULL) {
         return NULL;
     }
 
     void *value = slot_value(m, s);
-    if (m->key_of == NULL) {
-        free(s->item);
-    }
-    remove_slot(m, i);
-    m->count--;
+    drop_slot(m, i);
     return value;
 }
 
@@ -283,15 +369,11 @@ hmap_del_value(struct hmap *m, struct sv key, const void *value)
     }
 
     size_t i = find_slot(m, key, slot_hash(key));
-    struct hmap_slot *s = &m->slots[i];
+    struct hmap_slot *s = slot_at(m, i);
     if (s->item == NULL || slot_value(m, s) != value) {
         return false;
     }
-    if (m->key_of == NULL) {
-        free(s->item);
-    }
-    remove_slot(m, i);
-    m->count--;
+    drop_slot(m, i);
     return true;
 }
 
@@ -300,7 +382,7 @@ hmap_each(const struct hmap *m, void (*fn)(void *, struct sv, void *),
           void *arg)
 {
     for (size_t i = 0; i < m->nslots; i++) {
-        const struct hmap_slot *s = &m->slots[i];
+        const struct hmap_slot *s = slot_at(m, i);
         if (s->item != NULL) {
             fn(arg, slot_key(m, s), slot_value(m, s));
         }

@@ -8,7 +8,9 @@
  * what to evict and counts it.  The slots are one array probed in order
  * (open addressing).  Each slot keeps the entry's hash beside its pointer,
  * so a lookup reads an entry only when the hashes agree.  The array doubles
- * when three quarters full.
+ * when three quarters full.  A map with copied keys stores a key of up to
+ * HMAP_INLINE_KEY bytes and its value in the slot itself, so such an entry
+ * costs no allocation and a lookup that finds it reads one slot.
  */
 #ifndef SSHTRAIL_HMAP_H
 #define SSHTRAIL_HMAP_H
@@ -28,12 +30,26 @@ struct hmap_entry {
 
 struct hmap_slot {
     uint64_t hash;              /* of the entry's key, mixed */
-    void *item;                 /* the hmap_entry, or in a keyed map the
-                                   value itself; NULL: empty */
+    void *item;                 /* the value (keyed map or inline key), or
+                                   the hmap_entry; NULL: empty */
 };
 
+/* Key bytes a slot of a map with copied keys stores itself. */
+#define HMAP_INLINE_KEY 44
+
+/* A slot of a map with copied keys: 64 bytes, one cache line. */
+struct hmap_cslot {
+    struct hmap_slot head;
+    uint32_t klen;              /* HMAP_LONG_KEY: item is an hmap_entry */
+    char key[HMAP_INLINE_KEY];
+};
+
+#define HMAP_LONG_KEY UINT32_MAX
+
 struct hmap {
-    struct hmap_slot *slots;
+    void *slots;                /* hmap_slot or, for copied keys,
+                                   hmap_cslot array */
+    size_t stride;              /* bytes per slot */
     size_t nslots;              /* 0 or a power of two */
     size_t count;
     size_t max;
