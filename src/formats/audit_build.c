@@ -353,8 +353,8 @@ audit_build_argv(struct audit_builder *b, const struct audit_group *g,
     struct sv title = SV_NULL;
 
     for (uint32_t r = 0; r < g->nrecords; r++) {
-        if (!audit_group_record(g, r, &rec, &line) ||
-            rec.type != AUDIT_T_EXECVE) {
+        if (audit_group_type(g, r) != AUDIT_T_EXECVE ||
+            !audit_group_record(g, r, &rec, &line)) {
             continue;
         }
         have_execve = true;
@@ -372,8 +372,8 @@ audit_build_argv(struct audit_builder *b, const struct audit_group *g,
         return true;
     }
     for (uint32_t r = 0; r < g->nrecords && title.p == NULL; r++) {
-        if (audit_group_record(g, r, &rec, &line) &&
-            rec.type == AUDIT_T_PROCTITLE) {
+        if (audit_group_type(g, r) == AUDIT_T_PROCTITLE &&
+            audit_group_record(g, r, &rec, &line)) {
             (void)audit_field_find(&rec, "proctitle", &title);
         }
     }
@@ -453,8 +453,9 @@ build_exec(struct audit_builder *b, const struct audit_group *g,
     fill_syscall(b, ev, sys);
     (void)audit_build_argv(b, g, ev);
     for (uint32_t r = 0; r < g->nrecords; r++) {
-        if (audit_group_record(g, r, &rec, &line) &&
-            rec.type == AUDIT_T_CWD && audit_field_find(&rec, "cwd", &cwd)) {
+        if (audit_group_type(g, r) == AUDIT_T_CWD &&
+            audit_group_record(g, r, &rec, &line) &&
+            audit_field_find(&rec, "cwd", &cwd)) {
             event_set_str(ev, EVENT_CWD, decode(b, SV_LIT("cwd"), cwd));
             break;
         }
@@ -665,7 +666,11 @@ audit_build_group(struct audit_builder *b, const struct audit_group *g,
     int n = 0;
 
     for (uint32_t r = 0; r < g->nrecords; r++) {
-        if (!audit_group_record(g, r, &rec, &line)) {
+        int type = audit_group_type(g, r);
+        /* EXECVE, CWD and PROCTITLE records are read by build_exec. */
+        if ((!audit_type_is_user_event(type) && type != AUDIT_T_LOGIN &&
+             type != AUDIT_T_SYSCALL) ||
+            !audit_group_record(g, r, &rec, &line)) {
             continue;
         }
         if (audit_type_is_user_event(rec.type)) {

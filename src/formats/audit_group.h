@@ -112,4 +112,14 @@ audit_grouper_stats(const struct audit_grouper *gr);
 bool audit_group_record(const struct audit_group *g, uint32_t i,
                         struct audit_record *rec, uint64_t *line);
 
+/*
+ * Returns the type number of stored record i (0 <= i < g->nrecords), so a
+ * search for one type fills no struct audit_record for the others.
+ */
+static inline int
+audit_group_type(const struct audit_group *g, uint32_t i)
+{
+    return g->recs[i].type;
+}
+
 #endif
