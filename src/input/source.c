@@ -161,13 +161,14 @@ struct source_pool {
     bool started;
 };
 
+/* Fields that a lookup compares first come first, beside the key. */
 struct host_memo {
     uint64_t key;               /* host_key of given */
-    char given[64];
     uint8_t given_len;
-    char canon[64];
     uint8_t canon_len;
     bool as_given;              /* canon equals given */
+    char given[64];
+    char canon[64];
 };
 
 struct source {
@@ -530,21 +531,30 @@ choose_run(struct source *s, const struct event_time *t)
     return NULL;
 }
 
+/* Returns the slot after the newest of run r, which has room for it. */
+static struct slot *
+run_next_slot(struct run *r)
+{
+    return &r->ring[(r->head + r->len) & (r->cap - 1)];
+}
+
 /*
- * Appends x to run r, which choose_run returned for x's time.  The runs
- * before r in s->live have newest events later than x, and those after it
- * not later than r's old newest, so r keeps its place there.  An empty run
- * takes the last place, because every run's newest is later than x.
+ * Appends the slot run_next_slot returned, now filled, to run r, which
+ * choose_run returned for its time.  The runs before r in s->live have
+ * newest events later than it, and those after it not later than r's old
+ * newest, so r keeps its place there.  An empty run takes the last place,
+ * because every run's newest is later than the slot.
  */
 static void
-run_push(struct source *s, struct run *r, struct slot x)
+run_push(struct source *s, struct run *r)
 {
+    const struct slot *x = run_next_slot(r);
+
     if (r->len == 0) {
         s->live[s->nlive++] = (uint8_t)(r - s->runs);
     }
-    r->ring[(r->head + r->len) & (r->cap - 1)] = x;
-    r->back_sec = x.sec;
-    r->back_nsec = x.nsec;
+    r->back_sec = x->sec;
+    r->back_nsec = x->nsec;
     r->len++;
     s->nheld_runs++;
 }
@@ -792,35 +802,39 @@ hold_event(void *arg, const struct event *ev)
         return;
     }
 
-    struct slot x = { ev->time.sec, ev->time.nsec, 0, s->next_seq,
-                      { NULL } };
     struct run *r = choose_run(s, &ev->time);
     if (r != NULL ? run_reserve(r) < 0 : heap_reserve(s) < 0) {
         s->stats.lost++;
         return;
     }
+    /* A run's entry is written in place in its ring, so the brief fields,
+     * stored a byte at a time, are not loaded back as one word. */
+    struct slot heap_entry;
+    struct slot *x = r != NULL ? run_next_slot(r) : &heap_entry;
+    *x = (struct slot){ ev->time.sec, ev->time.nsec, 0, s->next_seq,
+                        { NULL } };
     if (s->opts.needs.time_only >> ev->kind & 1) {
-        x.size = SLOT_TIME_ONLY;
-        x.brief = (struct brief_event){ (uint8_t)ev->kind,
-                                        (uint8_t)ev->result,
-                                        ev->time.digits };
-    } else if (!hold_fields(s, ev, r, &x)) {
+        x->size = SLOT_TIME_ONLY;
+        x->brief = (struct brief_event){ (uint8_t)ev->kind,
+                                         (uint8_t)ev->result,
+                                         ev->time.digits };
+    } else if (!hold_fields(s, ev, r, x)) {
         s->stats.lost++;
         return;
     }
     s->next_seq++;
     /* An entry older than the front becomes the front; one at the same
      * time comes after it, by its sequence number. */
-    if (x.sec < s->front_sec ||
-        (x.sec == s->front_sec && x.nsec < s->front_nsec)) {
+    if (x->sec < s->front_sec ||
+        (x->sec == s->front_sec && x->nsec < s->front_nsec)) {
         s->front = r != NULL ? (int)(r - s->runs) : FRONT_HEAP;
-        s->front_sec = x.sec;
-        s->front_nsec = x.nsec;
+        s->front_sec = x->sec;
+        s->front_nsec = x->nsec;
     }
     if (r != NULL) {
-        run_push(s, r, x);
+        run_push(s, r);
     } else {
-        heap_push(s, x);
+        heap_push(s, heap_entry);
     }
     s->stats.events++;
     if (!s->has_newest || event_time_cmp(&ev->time, &s->newest) > 0) {
