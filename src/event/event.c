@@ -97,19 +97,6 @@ event_kind_from_name(struct sv name)
     return -1;
 }
 
-static void
-clear_fields(struct event *ev)
-{
-    ev->kind = EVENT_EXEC;
-    ev->result = EVENT_RESULT_NONE;
-    ev->time = (struct event_time){ 0, 0, 0 };
-    ev->origin = (struct event_origin){ NULL, NULL, 0 };
-    ev->truncated = false;
-    ev->num_set = 0;
-    ev->str_set = 0;
-    ev->argc = 0;
-    ev->used = 0;
-}
 
 void
 event_init(struct event *ev)
@@ -118,7 +105,7 @@ event_init(struct event *ev)
     ev->argv_cap = 0;
     ev->bytes = NULL;
     ev->cap = 0;
-    clear_fields(ev);
+    event_reset(ev);
 }
 
 void
@@ -127,12 +114,6 @@ event_fini(struct event *ev)
     free(ev->argv);
     free(ev->bytes);
     event_init(ev);
-}
-
-void
-event_reset(struct event *ev)
-{
-    clear_fields(ev);
 }
 
 /* Grows the arena to hold need more bytes; returns how many fit. */
@@ -484,7 +465,7 @@ event_unpack(struct event *ev, const struct event *rec)
         uint32_t want = round_cap(rec->used);
         char *grown = realloc(ev->bytes, want);
         if (grown == NULL) {
-            clear_fields(ev);
+            event_reset(ev);
             return -1;
         }
         ev->bytes = grown;
@@ -494,7 +475,7 @@ event_unpack(struct event *ev, const struct event *rec)
         struct event_ref *grown = realloc(ev->argv,
                                           rec->argc * sizeof(*grown));
         if (grown == NULL) {
-            clear_fields(ev);
+            event_reset(ev);
             return -1;
         }
         ev->argv = grown;

@@ -173,8 +173,23 @@ struct event_needs {
 void event_init(struct event *ev);
 void event_fini(struct event *ev);
 
-/* Clears all fields and keeps the allocated storage for reuse. */
-void event_reset(struct event *ev);
+/*
+ * Clears all fields and keeps the allocated storage for reuse.  Parsers
+ * call it for every event they build, so it is inline.
+ */
+static inline void
+event_reset(struct event *ev)
+{
+    ev->kind = EVENT_EXEC;
+    ev->result = EVENT_RESULT_NONE;
+    ev->time = (struct event_time){ 0, 0, 0 };
+    ev->origin = (struct event_origin){ NULL, NULL, 0 };
+    ev->truncated = false;
+    ev->num_set = 0;
+    ev->str_set = 0;
+    ev->argc = 0;
+    ev->used = 0;
+}
 
 /*
  * Makes dst an independent copy of src.  dst must be initialised; its old

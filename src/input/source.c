@@ -181,6 +181,7 @@ struct source {
     const struct format_ops *format;
     void *state;
     struct source_opts opts;
+    struct event_sink sink;             /* the format's sink, hold_event */
     struct source_stats stats;
     bool eof;
     char error[512];                    /* a read error, or empty */
@@ -868,8 +869,6 @@ feed_line(struct source *s, struct sv line, bool truncated)
                                    s->provider.next != NULL
                                        ? s->provider_line
                                        : s->reader.line };
-    struct event_sink sink = { hold_event, s, &s->opts.needs,
-                               count_input };
     const char *reason = NULL;
 
     /* The detection pass replays lines with their own numbers. */
@@ -886,8 +885,8 @@ feed_line(struct source *s, struct sv line, bool truncated)
         return;
     }
 
-    enum parse_status st = s->format->feed(s->state, line, &origin, &sink,
-                                           &reason);
+    enum parse_status st = s->format->feed(s->state, line, &origin,
+                                           &s->sink, &reason);
     count_input(s, st, reason, &origin);
 }
 
@@ -1084,6 +1083,8 @@ source_new(const char *name, const struct source_opts *opts)
         return NULL;
     }
     s->opts = *opts;
+    s->sink = (struct event_sink){ hold_event, s, &s->opts.needs,
+                                   count_input };
     s->format = opts->format;
     s->fd = -1;
     s->name = strdup(name);
@@ -1282,8 +1283,10 @@ due_front(struct source *s, struct run **from)
     if (s->eof || pending(s) >= SOURCE_MAX_PENDING) {
         return t;
     }
-    int64_t age_ms = (s->newest.sec - t->sec) * 1000 +
-                     (s->newest.nsec - t->nsec) / 1000000;
+    /* reorder_front keeps the front's time in s, so the slot itself is
+     * not read here. */
+    int64_t age_ms = (s->newest.sec - s->front_sec) * 1000 +
+                     (s->newest.nsec - s->front_nsec) / 1000000;
     return age_ms >= s->opts.tolerance_ms ? t : NULL;
 }
 
@@ -1327,15 +1330,13 @@ read_more(struct source *s)
                  strerror(s->reader.error));
     }
     if (rc <= 0) {
-        struct event_sink sink = { hold_event, s, &s->opts.needs,
-                                   count_input };
         if (s->format->flush != NULL) {
             struct event_origin origin = { s->format->name, s->name,
                                            s->provider.next != NULL
                                                ? s->provider_line
                                                : s->reader.line };
             const char *reason = NULL;
-            enum parse_status st = s->format->flush(s->state, &sink,
+            enum parse_status st = s->format->flush(s->state, &s->sink,
                                                     &origin.line, &reason);
             count_input(s, st, reason, &origin);
         }
