@@ -820,12 +820,35 @@ sshd_is_program(struct sv program)
 #define NMESSAGES (sizeof(sshd_messages) / sizeof(sshd_messages[0]))
 _Static_assert(NMESSAGES < 256, "message rows are indexed by one byte");
 
-/* Row numbers grouped by the first byte of the prefix, in table order
- * within a group.  Byte b's group runs from by_byte_start[b] up to
- * by_byte_start[b + 1].  pthread_once builds it, so any thread may parse. */
-static uint8_t by_byte[NMESSAGES];
+/*
+ * The rows as keys for lookup_message, grouped by the first byte of the
+ * prefix, in table order within a group.  A key contains the prefix's
+ * first and last 8 bytes as words, so lookup_message rejects most
+ * candidates by comparing words without reading the prefix text.
+ */
+struct message_key {
+    uint64_t head;              /* the first 8 bytes, zero past the prefix */
+    uint64_t head_mask;         /* 0xff over the bytes of head in the prefix */
+    uint64_t tail;              /* the last 8 bytes, when len > 8 */
+    uint32_t len;               /* the prefix's length */
+    uint32_t row;               /* its index in sshd_messages */
+};
+
+/* Byte b's group runs from by_byte_start[b] up to by_byte_start[b + 1].
+ * pthread_once builds the keys, so any thread may parse. */
+static struct message_key by_byte[NMESSAGES];
 static uint8_t by_byte_start[257];
 static pthread_once_t by_byte_once = PTHREAD_ONCE_INIT;
+
+/* Reads 8 bytes at p as a word in the machine's byte order. */
+static inline uint64_t
+load_word(const char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));
+    return w;
+}
 
 static void
 index_messages(void)
@@ -835,12 +858,52 @@ index_messages(void)
     for (unsigned b = 0; b < 256; b++) {
         by_byte_start[b] = (uint8_t)k;
         for (size_t i = 0; i < NMESSAGES; i++) {
-            if ((unsigned char)sshd_messages[i].prefix[0] == b) {
-                by_byte[k++] = (uint8_t)i;
+            const struct sshd_message *m = &sshd_messages[i];
+            if ((unsigned char)m->prefix[0] != b) {
+                continue;
             }
+            char head[8] = { 0 };
+            char mask[8] = { 0 };
+            size_t n = m->len < 8 ? m->len : 8;
+            memcpy(head, m->prefix, n);
+            memset(mask, 0xff, n);
+            struct message_key *key = &by_byte[k++];
+            key->head = load_word(head);
+            key->head_mask = load_word(mask);
+            key->tail = m->len > 8 ? load_word(m->prefix + m->len - 8) : 0;
+            key->len = (uint32_t)m->len;
+            key->row = (uint32_t)i;
         }
     }
     by_byte_start[256] = (uint8_t)k;
+}
+
+/*
+ * True when the prefix of key starts msg.  head is msg's first 8 bytes,
+ * zero past its end.
+ */
+static inline bool
+key_matches(const struct message_key *key, struct sv msg, uint64_t head)
+{
+    size_t len = key->len;
+
+    if (len > msg.len || (head & key->head_mask) != key->head) {
+        return false;
+    }
+    if (len <= 8) {
+        return true;
+    }
+    if (load_word(msg.p + len - 8) != key->tail) {
+        return false;
+    }
+    /* The words from offset 8 up to the tail, which may overlap it. */
+    const char *prefix = sshd_messages[key->row].prefix;
+    for (size_t i = 8; i + 8 < len; i += 8) {
+        if (load_word(msg.p + i) != load_word(prefix + i)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /*
@@ -850,20 +913,24 @@ index_messages(void)
 static inline const struct sshd_message *
 lookup_message(struct sv msg, struct sv *rest)
 {
+    uint64_t head;
+
     if (msg.len == 0) {
         return NULL;
+    }
+    if (msg.len >= 8) {
+        head = load_word(msg.p);
+    } else {
+        char padded[8] = { 0 };
+        memcpy(padded, msg.p, msg.len);
+        head = load_word(padded);
     }
 
     unsigned b = (unsigned char)msg.p[0];
     for (unsigned k = by_byte_start[b]; k < by_byte_start[b + 1]; k++) {
-        const struct sshd_message *m = &sshd_messages[by_byte[k]];
-
-        /* Prefixes in a group often share their start, so the last byte
-         * rejects most of them before the call to memcmp. */
-        if (m->len <= msg.len && msg.p[m->len - 1] == m->prefix[m->len - 1] &&
-            memcmp(msg.p, m->prefix, m->len) == 0) {
-            *rest = sv_skip(msg, m->len);
-            return m;
+        if (key_matches(&by_byte[k], msg, head)) {
+            *rest = sv_skip(msg, by_byte[k].len);
+            return &sshd_messages[by_byte[k].row];
         }
     }
     return NULL;
