@@ -717,18 +717,58 @@ static const bool fast_name_stop[256] = {
     [']'] = true,
 };
 
+/* Reads 8 bytes at p as a word in the machine's byte order. */
+static inline uint64_t
+fast_load_word(const char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));
+    return w;
+}
+
+/*
+ * Returns a pointer to the byte that ends the program name at p: the first
+ * space, colon or bracket before end, or end.  When the bytes at p repeat
+ * the remembered name and the byte after it, one word comparison finds it.
+ */
+static const char *
+fast_program_end(struct syslog_header_state *st, const char *p,
+                 const char *end)
+{
+    if (st->program_memo_len > 0 && end - p >= 8 &&
+        (fast_load_word(p) & st->program_mask) == st->program_word) {
+        return p + st->program_memo_len - 1;
+    }
+
+    const char *q = p;
+    while (q < end && !fast_name_stop[(unsigned char)*q]) {
+        q++;
+    }
+    if (q < end && q - p < 8) {
+        char mask[8] = { 0 };
+        char word[8] = { 0 };
+        size_t n = (size_t)(q - p) + 1;
+        memset(mask, 0xff, n);
+        memcpy(word, p, n);
+        st->program_mask = fast_load_word(mask);
+        st->program_word = fast_load_word(word);
+        st->program_memo_len = n;
+    }
+    return q;
+}
+
 /*
  * Reads "prog[pid]: " or "prog: " at p, before end, in one pass.  Sets
  * out->program and out->pid and returns the byte after the space, or NULL
  * when the token has any other shape.
  */
 static const char *
-fast_program(const char *p, const char *end, struct syslog_header *out)
+fast_program(struct syslog_header_state *st, const char *p, const char *end,
+             struct syslog_header *out)
 {
-    const char *q = p;
-    while (q < end && !fast_name_stop[(unsigned char)*q]) {
-        q++;
-    }
+    const char *q = fast_program_end(st, p, end);
+
     if (q == end || q - p > SYSLOG_HEADER_MAX_PROGRAM) {
         return NULL;
     }
@@ -772,7 +812,8 @@ fast_program(const char *p, const char *end, struct syslog_header *out)
  * program token of another shape.
  */
 static bool
-fast_host_program(struct sv s, struct syslog_header *out)
+fast_host_program(struct syslog_header_state *st, struct sv s,
+                  struct syslog_header *out)
 {
     s = sv_trim_left(s);
 
@@ -788,7 +829,7 @@ fast_host_program(struct sv s, struct syslog_header *out)
     if (prog >= end || *prog == ' ' || *prog == '\t') {
         return false;
     }
-    const char *msg = fast_program(prog, end, out);
+    const char *msg = fast_program(st, prog, end, out);
     if (msg == NULL) {
         return false;
     }
@@ -846,7 +887,7 @@ parse_fast(struct syslog_header_state *st, struct sv line,
     } else {
         n = fast_bsd_stamp(st, line, &fs);
     }
-    if (n == 0 || !fast_host_program(sv_skip(line, n + 1), out)) {
+    if (n == 0 || !fast_host_program(st, sv_skip(line, n + 1), out)) {
         return false;
     }
 

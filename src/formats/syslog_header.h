@@ -67,6 +67,13 @@ struct syslog_header_state {
     struct event_time last;     /* time of the last stamped line */
     struct syslog_stamp_memo bsd_memo; /* used by the fast path only */
     struct syslog_stamp_memo iso_memo;
+    /* The last program name of up to 7 bytes that the fast path scanned,
+     * followed by the byte that ended it.  These program_memo_len bytes (0
+     * before the first scan) are the bytes of program_word that
+     * program_mask selects. */
+    uint64_t program_word;
+    uint64_t program_mask;
+    size_t program_memo_len;
 };
 
 /* Prepares state for one input; opts must outlive it. */

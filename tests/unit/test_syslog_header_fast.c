@@ -468,6 +468,67 @@ fast_path_takes_common_shapes(void)
     CHECK(!t.general.iso_memo.valid);
 }
 
+/*
+ * Program names next to the remembered one: longer, shorter, with another
+ * byte after them or a colon, bracket or space inside, of 7 and 8 bytes,
+ * and at the end of a short line.
+ */
+static const char *const program_memo_lines[] = {
+    "Jan  1 00:00:00 h sshd[1]: m",
+    "Jan  1 00:00:00 h sshd[2]: m",
+    "Jan  1 00:00:00 h sshd: m",
+    "Jan  1 00:00:00 h sshd:m",
+    "Jan  1 00:00:00 h sshd-session[3]: m",
+    "Jan  1 00:00:00 h sshd[4]: m",
+    "Jan  1 00:00:00 h sshdx[5]: m",
+    "Jan  1 00:00:00 h ssh[6]: m",
+    "Jan  1 00:00:00 h sshd]7]: m",
+    "Jan  1 00:00:00 h sshd 8]: m",
+    "Jan  1 00:00:00 h ss:d[1]: m",
+    "Jan  1 00:00:00 h s]hd[1]: m",
+    "Jan  1 00:00:00 h ss d[1]: m",
+    "Jan  1 00:00:00 h ssh[[1]: m",
+    "Jan  1 00:00:00 h sshd[9]: m",
+    "Jan  1 00:00:00 h sshd[9]:",
+    "Jan  1 00:00:00 h sshd[",
+    "Jan  1 00:00:00 h sshd",
+    "Jan  1 00:00:00 h abcdefg[10]: m",
+    "Jan  1 00:00:00 h abcdefg[11]: m",
+    "Jan  1 00:00:00 h abcdefgh[12]: m",
+    "Jan  1 00:00:00 h abcdefgh[13]: m",
+    "Jan  1 00:00:00 h abcdefg: m",
+    "Jan  1 00:00:00 h [14]: m",
+    "Jan  1 00:00:00 h [15]: m",
+    "Jan  1 00:00:00 h : m",
+    "Jan  1 00:00:00 h sshd[16]: m",
+    "2024-01-01T00:00:00Z h sshd[17]: m",
+    "2024-01-01T00:00:00Z h sshd[18]:",
+    "2024-01-01T00:00:00Z h sshd",
+};
+
+/* The remembered program name must never change a result. */
+static void
+program_memo_matches(void)
+{
+    struct syslog_header_twin t;
+    size_t n = sizeof(program_memo_lines) / sizeof(program_memo_lines[0]);
+
+    syslog_header_twin_init(&t, &utc, true);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            check_same_cstr(&t, program_memo_lines[i]);
+            check_same_cstr(&t, program_memo_lines[n - 1 - i]);
+        }
+    }
+
+    struct syslog_header h;
+    syslog_header_parse(&t.fast, sv_cstr(program_memo_lines[0]), &h);
+    CHECK_INT(t.fast.program_memo_len, 5);
+    syslog_header_parse(&t.fast, sv_cstr(program_memo_lines[1]), &h);
+    CHECK_SV(h.program, "sshd");
+    CHECK_INT(h.pid, 2);
+}
+
 /* Set by main; tz_init sets TZ for the whole process. */
 static struct tz berlin;
 
@@ -495,6 +556,7 @@ main(void)
     TEST_RUN("syslog_header_fast", leap_day_after_year_rule);
     TEST_RUN("syslog_header_fast", mutations_match);
     TEST_RUN("syslog_header_fast", fast_path_takes_common_shapes);
+    TEST_RUN("syslog_header_fast", program_memo_matches);
 
     char err[256];
     if (tz_init(&berlin, "Europe/Berlin", err, sizeof(err)) == 0) {
