@@ -944,15 +944,10 @@ find_message(struct sv msg, struct sv *rest)
     return lookup_message(msg, rest);
 }
 
-/* Drops the prefixes some systems put before the message proper. */
-static inline struct sv
-strip_message_prefix(struct sv msg)
+/* Drops the prefixes that strip_message_prefix found a first byte of. */
+static struct sv
+strip_found_prefix(struct sv msg)
 {
-    /* Most messages start with neither prefix. */
-    if (msg.len == 0 || (msg.p[0] != '[' && msg.p[0] != 'e')) {
-        return msg;
-    }
-
     /* Solaris: "[ID 800047 auth.info] Failed ..." */
     if (sv_starts_with(msg, "[ID ")) {
         ptrdiff_t close = find(msg, SV_LIT("] "));
@@ -964,6 +959,17 @@ strip_message_prefix(struct sv msg)
         msg = sv_skip(msg, 7);
     }
     return msg;
+}
+
+/* Drops the prefixes some systems put before the message proper. */
+static inline struct sv
+strip_message_prefix(struct sv msg)
+{
+    /* Most messages start with neither prefix. */
+    if (msg.len == 0 || (msg.p[0] != '[' && msg.p[0] != 'e')) {
+        return msg;
+    }
+    return strip_found_prefix(msg);
 }
 
 /*
