@@ -649,19 +649,39 @@ static bool
 on_pam_auth_failure(struct sv rest, struct sshd_fields *f,
                     enum event_kind *kind)
 {
-    struct sv rhost = pam_value(rest, SV_LIT(" rhost="));
+    /* The usual items before rhost=, which contain no other " rhost=". */
+    static const char usual_start[] =
+        " logname= uid=0 euid=0 tty=ssh ruser= rhost=";
+    struct sv rhost;
     struct sv user;
 
     *kind = EVENT_AUTH_FAILURE;
     f->method = SV_LIT("pam");
-    if (rhost.len > 0) {
-        f->addr = rhost;
-        /* user= follows rhost=; ruser= before it is set by the client. */
+    if (sv_starts_with(rest, usual_start)) {
+        (void)sv_cut(sv_skip(rest, sizeof(usual_start) - 1), ' ', &rhost);
+    } else {
+        rhost = pam_value(rest, SV_LIT(" rhost="));
+    }
+    if (rhost.len == 0) {
+        return true;
+    }
+    f->addr = rhost;
+
+    /* The search for user= starts at rhost=, because the client sets
+     * ruser= before it.  The value of rhost= contains no space, so the
+     * first " user=" starts at the byte after the value or later.  In the
+     * usual lines two spaces precede user=, so it starts one byte later. */
+    struct sv after = sv_skip(rest, (size_t)(rhost.p + rhost.len - rest.p));
+    if (sv_starts_with(after, "  user=")) {
+        (void)sv_cut(sv_skip(after, 7), ' ', &user);
+    } else if (sv_starts_with(after, " user=")) {
+        (void)sv_cut(sv_skip(after, 6), ' ', &user);
+    } else {
         user = pam_value(sv_skip(rest, (size_t)(rhost.p - rest.p)),
-                          SV_LIT(" user="));
-        if (user.len > 0) {
-            f->user = user;
-        }
+                         SV_LIT(" user="));
+    }
+    if (user.len > 0) {
+        f->user = user;
     }
     return true;
 }
@@ -944,7 +964,8 @@ find_message(struct sv msg, struct sv *rest)
     return lookup_message(msg, rest);
 }
 
-/* Drops the prefixes that strip_message_prefix found a first byte of. */
+/* Drops the prefixes of strip_message_prefix from msg, which starts with
+ * '[' or 'e'. */
 static struct sv
 strip_found_prefix(struct sv msg)
 {
