@@ -539,7 +539,9 @@ on_received_disconnect(struct sv rest, struct sshd_fields *f,
         /* OpenSSH 7.3 and later: "ADDR port N:CODE: TEXT". */
         struct sv port;
         after = sv_cut(sv_skip(after, 5), ':', &port);
-        if (after.p == NULL || !parse_port(port, &f->port)) {
+        /* addr ends at the first space, so it is a token when not empty. */
+        if (after.p == NULL || !parse_port(port, &f->port) ||
+            addr.len == 0) {
             return false;
         }
     } else {
@@ -550,9 +552,9 @@ on_received_disconnect(struct sv rest, struct sshd_fields *f,
         }
         addr = sv_head(rest, (size_t)colon);
         after = sv_skip(rest, (size_t)colon + 1);
-    }
-    if (!is_addr_token(addr)) {
-        return false;
+        if (!is_addr_token(addr)) {
+            return false;
+        }
     }
     f->addr = addr;
 
