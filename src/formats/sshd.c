@@ -805,7 +805,9 @@ on_user_child(struct sv rest, struct sshd_fields *f, enum event_kind *kind)
 }
 
 /* Messages in the order tried; the first matching prefix wins.  A NULL
- * handler marks a known message that carries nothing sshtrail uses. */
+ * handler marks a known message that carries nothing sshtrail uses.
+ * Among prefixes that cannot start the same message, the more frequent
+ * come first, because lookup_message tries them in this order. */
 static const struct sshd_message sshd_messages[] = {
     MSG("Accepted key ", NULL),
     MSG("Accepted certificate ID ", NULL),
@@ -818,9 +820,9 @@ static const struct sshd_message sshd_messages[] = {
     MSG("Disconnected from ", on_closed),
     MSG("Received disconnect from ", on_received_disconnect),
     MSG("maximum authentication attempts exceeded for ", on_max_auth),
+    MSG("pam_unix(sshd:auth): authentication failure;", on_pam_auth_failure),
     MSG("pam_unix(sshd:session): session opened for user ", on_session_opened),
     MSG("pam_unix(sshd:session): session closed for user ", on_session_closed),
-    MSG("pam_unix(sshd:auth): authentication failure;", on_pam_auth_failure),
     MSG("PAM: Authentication failure for ", on_pam_error),
     MSG("PAM: authentication failure for ", on_pam_error),
     MSG("PAM: Authentication error for ", on_pam_error),
