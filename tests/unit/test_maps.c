@@ -326,6 +326,262 @@ hmap_hash_distinct(void)
     free(seen);
 }
 
+/* Fills key with len bytes made from the number i.  A key of 6 bytes or
+ * more starts with i in 6 digits, so such keys of one length differ. */
+static struct sv
+sized_key(char *key, size_t len, int i)
+{
+    for (size_t k = 0; k < len; k++) {
+        key[k] = (char)('a' + (k + (size_t)i) % 26);
+    }
+    if (len >= 6) {
+        snprintf(key, 7, "%06d", i);
+        key[6] = '-';
+    }
+    return sv_make(key, len);
+}
+
+/* Keys just below, at and above the bytes a slot stores itself, with
+ * values replaced by NULL and back, stay found under their full bytes. */
+static void
+hmap_inline_key_limit(void)
+{
+    static const size_t lens[] = {
+        0, 1, HMAP_INLINE_KEY - 1, HMAP_INLINE_KEY, HMAP_INLINE_KEY + 1,
+        100,
+    };
+    enum { NLENS = sizeof(lens) / sizeof(lens[0]) };
+    char key[128];
+    char other[128];
+    int vals[NLENS];
+    struct hmap m;
+
+    hmap_init(&m, 100);
+    for (int i = 0; i < NLENS; i++) {
+        CHECK_INT(hmap_put(&m, sized_key(key, lens[i], i), &vals[i]), 0);
+    }
+    CHECK_INT(m.count, NLENS);
+    for (int i = 0; i < NLENS; i++) {
+        CHECK(hmap_get(&m, sized_key(key, lens[i], i)) == &vals[i]);
+    }
+
+    /* A key that differs from a stored one only in its last byte is
+     * another key, at each length around the limit. */
+    for (int i = 1; i < NLENS; i++) {
+        sized_key(other, lens[i], i);
+        other[lens[i] - 1] ^= 0x20;
+        CHECK(hmap_get(&m, sv_make(other, lens[i])) == NULL);
+    }
+    /* So is a stored key cut one byte shorter. */
+    sized_key(key, HMAP_INLINE_KEY + 1, 4);
+    CHECK(hmap_get(&m, sv_make(key, HMAP_INLINE_KEY)) == NULL);
+    sized_key(key, HMAP_INLINE_KEY, 3);
+    CHECK(hmap_get(&m, sv_make(key, HMAP_INLINE_KEY - 1)) == NULL);
+
+    /* A NULL value keeps the entry, so the count stays.  Deleting it
+     * returns NULL and lowers the count. */
+    for (int i = 0; i < NLENS; i++) {
+        CHECK_INT(hmap_put(&m, sized_key(key, lens[i], i), NULL), 0);
+        CHECK(hmap_get(&m, sized_key(key, lens[i], i)) == NULL);
+    }
+    CHECK_INT(m.count, NLENS);
+    for (int i = 0; i < NLENS; i++) {
+        CHECK_INT(hmap_put(&m, sized_key(key, lens[i], i), &vals[i]), 0);
+    }
+    CHECK_INT(m.count, NLENS);
+    for (int i = 0; i < NLENS; i++) {
+        CHECK(hmap_get(&m, sized_key(key, lens[i], i)) == &vals[i]);
+    }
+    CHECK_INT(hmap_put(&m, sized_key(key, lens[2], 2), NULL), 0);
+    CHECK(hmap_del(&m, sized_key(key, lens[2], 2)) == NULL);
+    CHECK_INT(m.count, NLENS - 1);
+    CHECK(hmap_del(&m, sized_key(key, lens[3], 3)) == &vals[3]);
+    CHECK(hmap_del(&m, sized_key(key, lens[4], 4)) == &vals[4]);
+    CHECK_INT(m.count, NLENS - 3);
+    CHECK(hmap_get(&m, sized_key(key, lens[5], 5)) == &vals[5]);
+    hmap_fini(&m);
+}
+
+/* A new key gets a NULL value at the in-slot limit and below it. */
+static void
+hmap_null_value_new_key(void)
+{
+    char key[128];
+    struct hmap m;
+    int a = 1;
+
+    hmap_init(&m, 10);
+    CHECK_INT(hmap_put(&m, sized_key(key, HMAP_INLINE_KEY, 1), NULL), 0);
+    CHECK_INT(hmap_put(&m, sized_key(key, 3, 2), NULL), 0);
+    CHECK_INT(m.count, 2);
+    CHECK(hmap_get(&m, sized_key(key, HMAP_INLINE_KEY, 1)) == NULL);
+    CHECK_INT(hmap_put(&m, sized_key(key, 3, 2), &a), 0);
+    CHECK(hmap_get(&m, sized_key(key, 3, 2)) == &a);
+    CHECK_INT(m.count, 2);
+    CHECK(hmap_del_value(&m, sized_key(key, HMAP_INLINE_KEY, 1), NULL));
+    CHECK_INT(m.count, 1);
+    hmap_fini(&m);
+}
+
+/* hmap_del_value removes a key only while it maps to the given value. */
+static void
+hmap_del_value_cases(void)
+{
+    char key[128];
+    struct hmap m;
+    int a = 1, b = 2;
+
+    hmap_init(&m, 10);
+    CHECK(!hmap_del_value(&m, SV_LIT("k"), &a));
+    CHECK(!hmap_del_value(&m, SV_LIT("k"), NULL));
+    for (int i = 0; i < 3; i++) {
+        size_t len = HMAP_INLINE_KEY - 1 + (size_t)i;
+        CHECK_INT(hmap_put(&m, sized_key(key, len, i), &a), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        size_t len = HMAP_INLINE_KEY - 1 + (size_t)i;
+        CHECK(!hmap_del_value(&m, sized_key(key, len, i), &b));
+        CHECK(!hmap_del_value(&m, sized_key(key, len, i), NULL));
+        CHECK(hmap_get(&m, sized_key(key, len, i)) == &a);
+    }
+    CHECK_INT(m.count, 3);
+    for (int i = 0; i < 3; i++) {
+        size_t len = HMAP_INLINE_KEY - 1 + (size_t)i;
+        CHECK(hmap_del_value(&m, sized_key(key, len, i), &a));
+        CHECK(hmap_get(&m, sized_key(key, len, i)) == NULL);
+        CHECK(!hmap_del_value(&m, sized_key(key, len, i), &a));
+    }
+    CHECK_INT(m.count, 0);
+    CHECK(!hmap_del_value(&m, SV_LIT("k"), &a));
+
+    /* A keyed map compares the value the same way. */
+    struct keyed_item it = {.id = 1, .len = 2, .key = "ab"};
+    struct keyed_item twin = it;
+    hmap_fini(&m);
+    hmap_init_keyed(&m, 10, keyed_item_key);
+    CHECK_INT(hmap_put(&m, keyed_item_key(&it), &it), 0);
+    CHECK(!hmap_del_value(&m, keyed_item_key(&twin), &twin));
+    CHECK(hmap_del_value(&m, keyed_item_key(&twin), &it));
+    CHECK_INT(m.count, 0);
+    hmap_fini(&m);
+}
+
+/* A small generator with fixed output on every platform. */
+static uint32_t
+lcg_next(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(*state >> 33);
+}
+
+enum { MODEL_KEYS = 600 };
+
+/* The reference model: key i is present with value values[i]. */
+struct model {
+    bool present[MODEL_KEYS];
+    void *values[MODEL_KEYS];
+    size_t lens[MODEL_KEYS];
+    int seen[MODEL_KEYS];
+    size_t count;
+};
+
+static void
+model_visit(void *arg, struct sv key, void *value)
+{
+    struct model *md = arg;
+    char want[128];
+
+    for (int i = 0; i < MODEL_KEYS; i++) {
+        if (md->lens[i] == key.len &&
+            sv_eq(key, sized_key(want, md->lens[i], i))) {
+            md->seen[i] += md->present[i] && md->values[i] == value ? 1 : 100;
+            return;
+        }
+    }
+}
+
+/* Compares every key of the map with the model and counts mismatches. */
+static int
+model_compare(const struct hmap *m, struct model *md)
+{
+    char key[128];
+    int bad = m->count != md->count;
+
+    for (int i = 0; i < MODEL_KEYS; i++) {
+        void *want = md->present[i] ? md->values[i] : NULL;
+        bad += hmap_get(m, sized_key(key, md->lens[i], i)) != want;
+        md->seen[i] = 0;
+    }
+    hmap_each(m, model_visit, md);
+    for (int i = 0; i < MODEL_KEYS; i++) {
+        bad += md->seen[i] != (md->present[i] ? 1 : 0);
+    }
+    return bad;
+}
+
+/* Runs random puts (some with NULL values), deletes and deletes by value
+ * on distinct keys of 6 to 90 bytes, most near the in-slot limit.  Through
+ * growth and a full map, the map agrees with the model every 500 steps. */
+static void
+hmap_matches_reference_model(void)
+{
+    enum { STEPS = 60000, MAX = 400 };
+    static struct model md;
+    static int vals[8];
+    uint64_t rng = 42;
+    char key[128];
+    struct hmap m;
+    int bad = 0;
+    int full = 0;
+
+    memset(&md, 0, sizeof(md));
+    for (int i = 0; i < MODEL_KEYS; i++) {
+        uint32_t r = lcg_next(&rng);
+        md.lens[i] = r % 2 ? HMAP_INLINE_KEY - 2 + r / 2 % 5 : 6 + r / 2 % 85;
+    }
+    hmap_init(&m, MAX);
+    for (int step = 0; step < STEPS; step++) {
+        uint32_t r = lcg_next(&rng);
+        int i = (int)(r % MODEL_KEYS);
+        uint32_t op = r / MODEL_KEYS % 8;
+        uint32_t v = r / MODEL_KEYS / 8 % 9;
+        void *value = v == 8 ? NULL : &vals[v];
+        struct sv k = sized_key(key, md.lens[i], i);
+
+        if (op < 4) {
+            int rc = hmap_put(&m, k, value);
+            if (!md.present[i] && md.count >= MAX) {
+                bad += rc != -1;
+                full++;
+            } else {
+                bad += rc != 0;
+                md.count += !md.present[i];
+                md.present[i] = true;
+                md.values[i] = value;
+            }
+        } else if (op < 6) {
+            void *got = hmap_del(&m, k);
+            bad += got != (md.present[i] ? md.values[i] : NULL);
+            md.count -= md.present[i];
+            md.present[i] = false;
+        } else {
+            bool hit = md.present[i] && md.values[i] == value;
+            bad += hmap_del_value(&m, k, value) != hit;
+            if (hit) {
+                md.present[i] = false;
+                md.count--;
+            }
+        }
+        if (step % 500 == 499) {
+            bad += model_compare(&m, &md);
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK(full > 0);
+    CHECK(m.nslots >= 512);
+    hmap_fini(&m);
+}
+
 static void
 fifomap_put_get_replace(void)
 {
@@ -457,6 +713,10 @@ main(void)
     TEST_RUN("hmap", hmap_many_keys_rehash);
     TEST_RUN("hmap", hmap_hash_distinct);
     TEST_RUN("hmap", hmap_keyed_values);
+    TEST_RUN("hmap", hmap_inline_key_limit);
+    TEST_RUN("hmap", hmap_null_value_new_key);
+    TEST_RUN("hmap", hmap_del_value_cases);
+    TEST_RUN("hmap", hmap_matches_reference_model);
     TEST_RUN("fifomap", fifomap_put_get_replace);
     TEST_RUN("fifomap", fifomap_evicts_oldest);
     TEST_RUN("fifomap", fifomap_many_keys_wrap);
