@@ -57,13 +57,14 @@ int
 fifomap_put(struct fifomap *m, struct sv key, void *value)
 {
     int evicted = 0;
-    void *old = hmap_get(&m->map, key);
+    uint64_t hash = hmap_key_hash(key);
+    void *old = hmap_get_hashed(&m->map, key, hash);
 
     if (old != NULL) {
         if (old != value && m->free_value != NULL) {
             m->free_value(old);
         }
-        hmap_put(&m->map, key, value);
+        hmap_put_hashed(&m->map, key, hash, value);
         return 0;
     }
     if (m->count == m->max) {
@@ -75,7 +76,7 @@ fifomap_put(struct fifomap *m, struct sv key, void *value)
     }
 
     char *copy = malloc(key.len ? key.len : 1);
-    if (copy == NULL || hmap_put(&m->map, key, value) < 0) {
+    if (copy == NULL || hmap_put_hashed(&m->map, key, hash, value) < 0) {
         free(copy);
         if (m->free_value != NULL) {
             m->free_value(value);

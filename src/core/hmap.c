@@ -54,8 +54,8 @@ hmap_hash(struct sv key)
 
 /* Spreads the high bits of hmap_hash into the low ones the slot index
  * uses, so keys that differ only in their last bytes do not cluster. */
-static uint64_t
-slot_hash(struct sv key)
+uint64_t
+hmap_key_hash(struct sv key)
 {
     uint64_t h = hmap_hash(key);
 
@@ -176,14 +176,23 @@ find_slot(const struct hmap *m, struct sv key, uint64_t h)
 }
 
 void *
-hmap_get(const struct hmap *m, struct sv key)
+hmap_get_hashed(const struct hmap *m, struct sv key, uint64_t hash)
 {
     if (m->count == 0) {
         return NULL;
     }
 
-    const struct hmap_slot *s = slot_at(m, find_slot(m, key, slot_hash(key)));
+    const struct hmap_slot *s = slot_at(m, find_slot(m, key, hash));
     return s->item != NULL ? slot_value(m, s) : NULL;
+}
+
+void *
+hmap_get(const struct hmap *m, struct sv key)
+{
+    if (m->count == 0) {
+        return NULL;
+    }
+    return hmap_get_hashed(m, key, hmap_key_hash(key));
 }
 
 static int
@@ -252,7 +261,12 @@ fill_cslot(struct hmap_slot *s, struct sv key, void *value)
 int
 hmap_put(struct hmap *m, struct sv key, void *value)
 {
-    uint64_t h = slot_hash(key);
+    return hmap_put_hashed(m, key, hmap_key_hash(key), value);
+}
+
+int
+hmap_put_hashed(struct hmap *m, struct sv key, uint64_t h, void *value)
+{
     size_t i = 0;
 
     if (m->nslots > 0) {
@@ -350,7 +364,7 @@ hmap_del(struct hmap *m, struct sv key)
         return NULL;
     }
 
-    size_t i = find_slot(m, key, slot_hash(key));
+    size_t i = find_slot(m, key, hmap_key_hash(key));
     struct hmap_slot *s = slot_at(m, i);
     if (s->item == NULL) {
         return NULL;
@@ -367,8 +381,18 @@ hmap_del_value(struct hmap *m, struct sv key, const void *value)
     if (m->count == 0) {
         return false;
     }
+    return hmap_del_value_hashed(m, key, hmap_key_hash(key), value);
+}
 
-    size_t i = find_slot(m, key, slot_hash(key));
+bool
+hmap_del_value_hashed(struct hmap *m, struct sv key, uint64_t hash,
+                      const void *value)
+{
+    if (m->count == 0) {
+        return false;
+    }
+
+    size_t i = find_slot(m, key, hash);
     struct hmap_slot *s = slot_at(m, i);
     if (s->item == NULL || slot_value(m, s) != value) {
         return false;

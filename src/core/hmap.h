@@ -86,6 +86,21 @@ void *hmap_del(struct hmap *m, struct sv key);
  */
 bool hmap_del_value(struct hmap *m, struct sv key, const void *value);
 
+/*
+ * Returns the hash of key that the _hashed functions below take.  A caller
+ * that looks a key up and then stores it, or uses one key in several
+ * maps, hashes it once.  Like hmap_hash, it must not be stored.
+ */
+uint64_t hmap_key_hash(struct sv key);
+
+/* hmap_get, hmap_put and hmap_del_value for a key whose hmap_key_hash is
+ * hash.  Any other hash value loses the entry. */
+void *hmap_get_hashed(const struct hmap *m, struct sv key, uint64_t hash);
+int hmap_put_hashed(struct hmap *m, struct sv key, uint64_t hash,
+                    void *value);
+bool hmap_del_value_hashed(struct hmap *m, struct sv key, uint64_t hash,
+                           const void *value);
+
 /* Calls fn on every entry; fn must not modify the map. */
 void hmap_each(const struct hmap *m, void (*fn)(void *arg, struct sv key,
                                                void *value), void *arg);

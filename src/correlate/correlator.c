@@ -307,10 +307,11 @@ unindex_session(struct correlator *c, struct session *s)
     struct sv host = corr_session_host(s);
 
     if (s->has_pid) {
-        corr_index_del(&c->by_pid,
-                       corr_make_key_num(&k, host, 'p', s->sshd_pid), s);
-        corr_index_del(&c->procs, corr_make_key_num(&k, host, 'p', s->sshd_pid),
-                       s);
+        /* by_pid and procs hold the sshd process under one key. */
+        struct sv key = corr_make_key_num(&k, host, 'p', s->sshd_pid);
+        uint64_t hash = hmap_key_hash(key);
+        (void)hmap_del_value_hashed(&c->by_pid, key, hash, s);
+        (void)hmap_del_value_hashed(&c->procs, key, hash, s);
     }
     if (s->has_ses) {
         corr_index_del(&c->by_ses, corr_make_key_num(&k, host, 's', s->ses), s);
@@ -650,8 +651,12 @@ corr_set_ses(struct correlator *c, struct session *s, int64_t ses)
         return;
     }
 
-    struct session *other = hmap_get(
-        &c->by_ses, corr_make_key_num(&k, corr_session_host(s), 's', ses));
+    /* The new key is looked up, then stored, with one hash.  absorb
+     * does not change the session's host, so the key stays valid. */
+    struct key nk;
+    struct sv key = corr_make_key_num(&nk, corr_session_host(s), 's', ses);
+    uint64_t hash = hmap_key_hash(key);
+    struct session *other = hmap_get_hashed(&c->by_ses, key, hash);
     if (other != NULL && other != s && !other->login_seen) {
         absorb(c, s, other);
     }
@@ -662,8 +667,9 @@ corr_set_ses(struct correlator *c, struct session *s, int64_t ses)
     }
     s->has_ses = true;
     s->ses = ses;
-    corr_index_put(c, &c->by_ses,
-                   corr_make_key_num(&k, corr_session_host(s), 's', ses), s);
+    if (hmap_put_hashed(&c->by_ses, key, hash, s) < 0) {
+        c->stats.table_evictions++;
+    }
 }
 
 static void

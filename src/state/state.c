@@ -141,8 +141,9 @@ row_key(const void *row)
     return sv_make(r->key, r->klen);
 }
 
+/* Stores a new row under key, whose hmap_key_hash is hash. */
 static struct state_row *
-row_new(struct state *st, enum state_table t, struct sv key)
+row_new(struct state *st, enum state_table t, struct sv key, uint64_t hash)
 {
     struct state_mem_table *mt = &st->tables[t];
     struct state_row *r;
@@ -167,7 +168,7 @@ row_new(struct state *st, enum state_table t, struct sv key)
     r->table = (uint8_t)t;
     r->klen = (uint32_t)key.len;
     memcpy(r->key, key.p, key.len);
-    if (hmap_put(&mt->map, sv_make(r->key, r->klen), r) < 0) {
+    if (hmap_put_hashed(&mt->map, sv_make(r->key, r->klen), hash, r) < 0) {
         free(r);
         return NULL;
     }
@@ -179,7 +180,7 @@ state_load_row(struct state *st, enum state_table t, struct sv key,
                int64_t first_ms, int64_t last_ms, uint64_t count,
                const uint32_t *counters)
 {
-    struct state_row *r = row_new(st, t, key);
+    struct state_row *r = row_new(st, t, key, hmap_key_hash(key));
 
     if (r == NULL) {
         return -1;
@@ -201,10 +202,11 @@ state_touch(struct state *st, enum state_table t, struct sv key,
             int64_t t_ms)
 {
     struct state_mem_table *mt = &st->tables[t];
-    struct state_row *r = hmap_get(&mt->map, key);
+    uint64_t hash = hmap_key_hash(key);
+    struct state_row *r = hmap_get_hashed(&mt->map, key, hash);
 
     if (r == NULL) {
-        r = row_new(st, t, key);
+        r = row_new(st, t, key, hash);
         if (r == NULL) {
             return NULL;
         }

@@ -466,6 +466,45 @@ hmap_del_value_cases(void)
     hmap_fini(&m);
 }
 
+/* The _hashed functions with hmap_key_hash agree with the plain ones, for
+ * copied and value-held keys. */
+static void
+hmap_hashed_calls(void)
+{
+    char key[128];
+    struct hmap m;
+    int a = 1, b = 2;
+
+    hmap_init(&m, 100);
+    for (int i = 0; i < 60; i++) {
+        struct sv k = sized_key(key, 20 + (size_t)i, i);
+        CHECK_INT(hmap_put_hashed(&m, k, hmap_key_hash(k), &a), 0);
+    }
+    for (int i = 0; i < 60; i++) {
+        struct sv k = sized_key(key, 20 + (size_t)i, i);
+        CHECK(hmap_get(&m, k) == &a);
+        CHECK(hmap_get_hashed(&m, k, hmap_key_hash(k)) == &a);
+    }
+    struct sv k = sized_key(key, 30, 10);
+    CHECK_INT(hmap_put(&m, k, &b), 0);
+    CHECK(hmap_get_hashed(&m, k, hmap_key_hash(k)) == &b);
+    CHECK(!hmap_del_value_hashed(&m, k, hmap_key_hash(k), &a));
+    CHECK(hmap_del_value_hashed(&m, k, hmap_key_hash(k), &b));
+    CHECK(hmap_get(&m, k) == NULL);
+    CHECK_INT(m.count, 59);
+    hmap_fini(&m);
+
+    struct keyed_item it = {.id = 1, .len = 5, .key = "host1"};
+    hmap_init_keyed(&m, 10, keyed_item_key);
+    k = keyed_item_key(&it);
+    CHECK_INT(hmap_put_hashed(&m, k, hmap_key_hash(k), &it), 0);
+    CHECK(hmap_get(&m, SV_LIT("host1")) == &it);
+    CHECK(hmap_del_value_hashed(&m, SV_LIT("host1"),
+                                hmap_key_hash(SV_LIT("host1")), &it));
+    CHECK_INT(m.count, 0);
+    hmap_fini(&m);
+}
+
 /* A small generator with fixed output on every platform. */
 static uint32_t
 lcg_next(uint64_t *state)
@@ -717,6 +756,7 @@ main(void)
     TEST_RUN("hmap", hmap_null_value_new_key);
     TEST_RUN("hmap", hmap_del_value_cases);
     TEST_RUN("hmap", hmap_matches_reference_model);
+    TEST_RUN("hmap", hmap_hashed_calls);
     TEST_RUN("fifomap", fifomap_put_get_replace);
     TEST_RUN("fifomap", fifomap_evicts_oldest);
     TEST_RUN("fifomap", fifomap_many_keys_wrap);
