@@ -76,6 +76,21 @@ key_make(struct key *k, struct sv a, struct sv b, struct sv c)
     return sv_make(k->buf, k->len);
 }
 
+/*
+ * Cuts k back to len bytes and the overflow flag it had after its first
+ * parts, then adds part.  The result is the key key_make builds from those
+ * first parts and part, so keys that differ only in their last part reuse
+ * the rest.
+ */
+static struct sv
+key_replace_last(struct key *k, size_t len, bool overflow, struct sv part)
+{
+    k->len = len;
+    k->overflow = overflow;
+    key_add(k, part);
+    return sv_make(k->buf, k->len);
+}
+
 /* The session facts every check and update uses. */
 struct facts {
     struct sv host, user, src, method, fp;
@@ -227,20 +242,19 @@ check_sources(struct state *st, const struct facts *f, const char *win,
  * The account reasons.  auth is the account's account_auth row, NULL when
  * the account has no history: then only new_account_on_host can apply,
  * because "new source" or "new key" for an account never seen adds
- * nothing to that.
+ * nothing to that.  on_host is the account_host row of the account and
+ * the host, or NULL.
  */
 static void
 check_account(struct state *st, const struct facts *f,
-              const struct state_row *auth, const char *win,
-              struct baseline_findings *out)
+              const struct state_row *auth, const struct state_row *on_host,
+              const char *win, struct baseline_findings *out)
 {
     struct key k;
     struct baseline_finding *bf;
     int ul = (int)sv_head(f->user, EV_PART).len;
 
-    if (present(f->host) &&
-        state_find(st, STATE_ACCT_HOST,
-                   key_make(&k, f->user, f->host, SV_NULL)) == NULL &&
+    if (present(f->host) && on_host == NULL &&
         (bf = finding_add(out, REASON_NEW_ACCOUNT_ON_HOST)) != NULL) {
         write_never_on_host(bf, f->user, " never logged in to ", f->host,
                             win);
@@ -307,14 +321,14 @@ check_method(const struct score_opts *o, const struct facts *f,
     }
 }
 
+/* user_key is the account's key, which account_hour shares with
+ * account_auth. */
 static void
 check_hours(struct state *st, const struct score_opts *o,
-            const struct facts *f, struct baseline_findings *out)
+            const struct facts *f, struct sv user_key,
+            struct baseline_findings *out)
 {
-    struct key k;
-    const struct state_row *h =
-        state_find(st, STATE_ACCT_HOUR, key_make(&k, f->user, SV_NULL,
-                                                 SV_NULL));
+    const struct state_row *h = state_find(st, STATE_ACCT_HOUR, user_key);
     uint64_t total = 0;
 
     if (h == NULL) {
@@ -367,11 +381,13 @@ exe_seen_before(const struct session *s, uint32_t i, struct sv exe)
 
 /*
  * new_exe_for_account applies only when the account has logged in to the
- * host before: on a host new to the account every executable is new, and
- * new_account_on_host already reports that.
+ * host before (on_host, its account_host row, is not NULL): on a host new
+ * to the account every executable is new, and new_account_on_host already
+ * reports that.
  */
 static void
-check_exes(struct state *st, const struct facts *f, const char *win,
+check_exes(struct state *st, const struct facts *f,
+           const struct state_row *on_host, const char *win,
            const struct session *s, struct baseline_findings *out)
 {
     struct key k;
@@ -379,17 +395,21 @@ check_exes(struct state *st, const struct facts *f, const char *win,
     struct evtext listed;
     unsigned nnew = 0;
 
-    if (!present(f->host) ||
-        state_find(st, STATE_ACCT_HOST,
-                   key_make(&k, f->user, f->host, SV_NULL)) == NULL) {
+    if (!present(f->host) || on_host == NULL) {
         return;
     }
+    /* The account and host start every executable's key. */
+    key_make(&k, f->user, f->host, SV_NULL);
+    size_t prefix_len = k.len;
+    bool prefix_overflow = k.overflow;
+
     evtext_init(&listed, names, sizeof(names));
     for (uint32_t i = 0; i < s->nexecs; i++) {
         struct sv exe = exec_name(&s->execs[i]);
         if (!present(exe) || exe_seen_before(s, i, exe) ||
             state_find(st, STATE_ACCT_EXE,
-                       key_make(&k, f->user, f->host, exe)) != NULL) {
+                       key_replace_last(&k, prefix_len, prefix_overflow,
+                                        exe)) != NULL) {
             continue;
         }
         if (nnew < BASELINE_MAX_EXE_NAMES) {
@@ -441,13 +461,18 @@ baseline_check(struct state *st, const struct score_opts *o,
     if (!present(f.user)) {
         return;
     }
-    const struct state_row *auth =
-        state_find(st, STATE_ACCT_AUTH, key_make(&k, f.user, SV_NULL,
-                                                 SV_NULL));
-    check_account(st, &f, auth, win, out);
+    struct sv user_key = key_make(&k, f.user, SV_NULL, SV_NULL);
+    const struct state_row *auth = state_find(st, STATE_ACCT_AUTH, user_key);
+    const struct state_row *on_host = NULL;
+    struct key hk;
+    if (present(f.host)) {
+        on_host = state_find(st, STATE_ACCT_HOST,
+                             key_make(&hk, f.user, f.host, SV_NULL));
+    }
+    check_account(st, &f, auth, on_host, win, out);
     check_method(o, &f, auth, out);
-    check_hours(st, o, &f, out);
-    check_exes(st, &f, win, s, out);
+    check_hours(st, o, &f, user_key, out);
+    check_exes(st, &f, on_host, win, s, out);
 }
 
 static void
@@ -493,22 +518,29 @@ baseline_learn(struct state *st, const struct score_opts *o,
             state_touch(st, STATE_ACCT_KEY,
                         key_make(&k, user, f.fp, SV_NULL), f.t_ms);
         }
-        struct state_row *auth = state_touch(
-            st, STATE_ACCT_AUTH, key_make(&k, user, SV_NULL, SV_NULL),
-            f.t_ms);
+        /* account_auth and account_hour share the account's key. */
+        struct sv user_key = key_make(&k, user, SV_NULL, SV_NULL);
+        struct state_row *auth = state_touch(st, STATE_ACCT_AUTH, user_key,
+                                             f.t_ms);
         counter_add(auth, baseline_auth_slot(f.method));
         if (present(f.fp)) {
             counter_add(auth, BASELINE_AUTH_KEYED);
         }
-        counter_add(state_touch(st, STATE_ACCT_HOUR,
-                                key_make(&k, user, SV_NULL, SV_NULL),
-                                f.t_ms),
+        counter_add(state_touch(st, STATE_ACCT_HOUR, user_key, f.t_ms),
                     f.hour);
-        for (uint32_t i = 0; i < s->nexecs && present(f.host); i++) {
-            struct sv exe = exec_name(&s->execs[i]);
-            if (present(exe)) {
-                state_touch(st, STATE_ACCT_EXE,
-                            key_make(&k, user, f.host, exe), f.t_ms);
+        if (present(f.host)) {
+            /* The account and host start every executable's key. */
+            key_make(&k, user, f.host, SV_NULL);
+            size_t prefix_len = k.len;
+            bool prefix_overflow = k.overflow;
+            for (uint32_t i = 0; i < s->nexecs; i++) {
+                struct sv exe = exec_name(&s->execs[i]);
+                if (present(exe)) {
+                    state_touch(st, STATE_ACCT_EXE,
+                                key_replace_last(&k, prefix_len,
+                                                 prefix_overflow, exe),
+                                f.t_ms);
+                }
             }
         }
     }
