@@ -5,6 +5,7 @@
 #include "output/output.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/escape.h"
 #include "core/jsonw.h"
@@ -75,10 +76,12 @@ time_memo_find(struct time_memo *m, const struct event_time *t)
     slot->t = *t;
     slot->used = m->clock;
     slot->len = time_format(t, slot->text);
+    /* time_format writes only digits, '-', 'T', ':', '.' and 'Z', which
+     * JSON strings hold unescaped. */
     slot->json[0] = '"';
-    slot->json_len = 1 + escape_json_to(slot->json + 1,
-                                        sv_make(slot->text, slot->len));
-    slot->json[slot->json_len++] = '"';
+    memcpy(slot->json + 1, slot->text, slot->len);
+    slot->json[slot->len + 1] = '"';
+    slot->json_len = slot->len + 2;
     slot->ms_len = 0;
     return slot;
 }
