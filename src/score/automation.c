@@ -149,9 +149,16 @@ automation_match(const struct automation *a, const struct config *cfg,
     if (s->nexecs == 0 || s->execs_dropped > 0 || a == NULL) {
         return NULL;
     }
+    bool any = false;
     for (size_t k = 0; k < NROWS; k++) {
         candidate[k] =
                        marker_enabled(cfg, rows[k].marker.name);
+        any = any || candidate[k];
+    }
+    /* Once no row is a candidate the result is NULL, so the remaining
+     * executions are not matched. */
+    if (!any) {
+        return NULL;
     }
     for (uint32_t i = 0; i < s->nexecs; i++) {
         bool cut = false;
@@ -164,8 +171,13 @@ automation_match(const struct automation *a, const struct config *cfg,
             continue;
         }
         compared++;
+        any = false;
         for (size_t k = 0; k < NROWS; k++) {
             candidate[k] = candidate[k] && matches(a, a->rows[k], text, len);
+            any = any || candidate[k];
+        }
+        if (!any) {
+            return NULL;
         }
     }
     if (compared == 0) {
