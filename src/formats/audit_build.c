@@ -52,6 +52,11 @@ audit_builder_fini(struct audit_builder *b)
 static struct sv
 decode(struct audit_builder *b, struct sv key, struct sv raw)
 {
+    /* exe, comm, cwd and most arguments arrive quoted, and a quoted value
+     * needs neither the scratch buffer nor the call. */
+    if (audit_value_is_quoted(raw)) {
+        return sv_make(raw.p + 1, raw.len - 2);
+    }
     if (raw.len > b->scratch_cap) {
         size_t cap = raw.len < 4096 ? 4096 : raw.len;
         char *p = realloc(b->scratch, cap);

@@ -923,7 +923,7 @@ audit_is_hex(struct sv v)
 struct sv
 audit_value_decode(struct sv key, struct sv raw, char *out)
 {
-    if (raw.len >= 2 && raw.p[0] == '"' && raw.p[raw.len - 1] == '"') {
+    if (audit_value_is_quoted(raw)) {
         return sv_make(raw.p + 1, raw.len - 2);
     }
     /* The hex test fails fast on most plain values; the key list after. */

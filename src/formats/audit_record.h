@@ -159,6 +159,14 @@ bool audit_field_find(const struct audit_record *rec, const char *key,
  * cwd, comm, name, path, proctitle, cmd, data, aN, aN[i], ...). */
 bool audit_key_is_encodable(struct sv key);
 
+/* Returns true for a value in double quotes, which audit_value_decode
+ * returns without its quotes. */
+static inline bool
+audit_value_is_quoted(struct sv raw)
+{
+    return raw.len >= 2 && raw.p[0] == '"' && raw.p[raw.len - 1] == '"';
+}
+
 /*
  * Decodes a raw value into out, which must hold raw.len bytes: a quoted
  * value loses its quotes, a value of an encodable key that is an even
