@@ -52,17 +52,22 @@ hmap_hash(struct sv key)
     return mix_word(h, w);
 }
 
-/* Spreads the high bits of hmap_hash into the low ones the slot index
- * uses, so keys that differ only in their last bytes do not cluster. */
 uint64_t
 hmap_key_hash(struct sv key)
 {
-    uint64_t h = hmap_hash(key);
+    return hmap_hash(key);
+}
 
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
+/*
+ * Returns the first slot to probe for hash h in a table of 2^bits slots:
+ * the top bits of h.  The last multiply of hmap_hash carries every key
+ * byte into them.  The low bits miss the high bytes of the last word, so
+ * keys that differ only there would cluster.
+ */
+static size_t
+home_slot(uint64_t h, unsigned bits)
+{
+    return (size_t)(h >> (64 - bits));
 }
 
 void
@@ -71,6 +76,7 @@ hmap_init(struct hmap *m, size_t max)
     m->slots = NULL;
     m->stride = sizeof(struct hmap_cslot);
     m->nslots = 0;
+    m->slot_bits = 0;
     m->count = 0;
     m->max = max;
     m->key_of = NULL;
@@ -158,7 +164,7 @@ static size_t
 find_slot(const struct hmap *m, struct sv key, uint64_t h)
 {
     size_t mask = m->nslots - 1;
-    size_t i = h & mask;
+    size_t i = home_slot(h, m->slot_bits);
 
     for (;;) {
         const struct hmap_slot *s = slot_at(m, i);
@@ -198,7 +204,9 @@ hmap_get(const struct hmap *m, struct sv key)
 static int
 grow(struct hmap *m)
 {
-    size_t n = m->nslots ? m->nslots * 2 : 64;
+    /* 64 slots first, then twice as many each time. */
+    unsigned bits = m->nslots ? m->slot_bits + 1 : 6;
+    size_t n = (size_t)1 << bits;
     /* Copied-key slots are one cache line each when the array starts on
      * a line. */
     void *slots = aligned_alloc(64, n * m->stride);
@@ -212,7 +220,7 @@ grow(struct hmap *m)
         if (from->item == NULL) {
             continue;
         }
-        size_t j = from->hash & (n - 1);
+        size_t j = home_slot(from->hash, bits);
         while (((struct hmap_slot *)((char *)slots + j * m->stride))->item !=
                NULL) {
             j = (j + 1) & (n - 1);
@@ -222,6 +230,7 @@ grow(struct hmap *m)
     free(m->slots);
     m->slots = slots;
     m->nslots = n;
+    m->slot_bits = bits;
     return 0;
 }
 
@@ -332,7 +341,7 @@ remove_slot(struct hmap *m, size_t i)
         if (sj->item == NULL) {
             return;
         }
-        size_t home = sj->hash & mask;
+        size_t home = home_slot(sj->hash, m->slot_bits);
         /* The entry at j may move to i when its home is not in (i, j]. */
         bool stays = i <= j ? (home > i && home <= j)
                             : (home > i || home <= j);

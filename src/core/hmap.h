@@ -51,6 +51,7 @@ struct hmap {
                                    hmap_cslot array */
     size_t stride;              /* bytes per slot */
     size_t nslots;              /* 0 or a power of two */
+    unsigned slot_bits;         /* log2 of nslots, when nslots > 0 */
     size_t count;
     size_t max;
     struct sv (*key_of)(const void *value);    /* NULL: keys are copied */
