@@ -193,7 +193,9 @@ struct origin_memo {
     const char *format;
     const char *file;
     bool valid;
-    struct buf json;
+    size_t members_len;     /* bytes of json up to the "line" member */
+    struct buf json;        /* the origin object last written: '{', the
+                               two members, then the line and '}' */
 };
 
 static void
@@ -221,22 +223,30 @@ write_origin_memo(struct jsonw *w, struct origin_memo *m,
         struct jsonw members;
 
         buf_clear(&m->json);
+        buf_add_char(&m->json, '{');
         jsonw_init(&members, &m->json);
         jsonw_member_cstr(&members, SV_LIT("format"),
                           o->format ? o->format : "");
         jsonw_member_cstr(&members, SV_LIT("file"), o->file ? o->file : "");
         m->format = o->format;
         m->file = o->file;
+        m->members_len = m->json.len;
         m->valid = m->json.dropped == 0;
     }
-    if (!m->valid) {
+
+    /* The line replaces the previous one after the memo's members, so the
+     * object goes out in one write. */
+    char digits[BUF_I64_MAX];
+    m->json.len = m->members_len;
+    buf_add(&m->json, ",\"line\":", 8);
+    buf_add(&m->json, digits, buf_format_i64(digits, (long long)o->line));
+    buf_add_char(&m->json, '}');
+    if (!m->valid || m->json.dropped != 0) {
+        m->valid = false;
         write_origin(w, o);
         return;
     }
-    jsonw_member_obj(w, SV_LIT("origin"));
-    jsonw_raw(w, m->json.data, m->json.len);
-    jsonw_member_int(w, SV_LIT("line"), (int64_t)o->line);
-    jsonw_obj_end(w);
+    jsonw_member_raw(w, SV_LIT("origin"), m->json.data, m->json.len);
 }
 
 void
@@ -591,9 +601,15 @@ write_evidence(struct jsonw *w, struct time_memo *tm,
         jsonw_obj_end(w);
     }
     if (event_has_num(ev, EVENT_PPID)) {
-        jsonw_member_obj(w, SV_LIT("parent_process"));
-        jsonw_member_int(w, SV_LIT("pid"), event_num(ev, EVENT_PPID, 0));
-        jsonw_obj_end(w);
+        /* {"pid":N} in one write; buf_format_i64 stores BUF_I64_MAX
+         * bytes. */
+        char parent[8 + BUF_I64_MAX];
+        size_t n = 7;
+        memcpy(parent, "{\"pid\":", n);
+        n += buf_format_i64(parent + n,
+                            (long long)event_num(ev, EVENT_PPID, 0));
+        parent[n++] = '}';
+        jsonw_member_raw(w, SV_LIT("parent_process"), parent, n);
     }
     write_ocsf_time(w, tm, SV_LIT("created_time"), SV_LIT("created_time_dt"),
                     &ev->time);
