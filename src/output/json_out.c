@@ -750,6 +750,37 @@ write_suppression(struct jsonw *w, const struct output_suppression *sup)
     jsonw_obj_end(w);
 }
 
+/* The maximum length of a reason name write_reason_head copies unescaped. */
+#define REASON_NAME_RAW_MAX 64
+
+/*
+ * Writes the "code" and "weight" members of a reason.  The names are
+ * lower-case ASCII constants of score.c, which JSON needs no escape for,
+ * so both members go out in one write.
+ */
+static void
+write_reason_head(struct jsonw *w, const struct score_reason *r)
+{
+    const char *name = score_reason_name(r->code);
+    size_t len = strlen(name);
+    char head[8 + REASON_NAME_RAW_MAX + 11 + BUF_I64_MAX];
+    size_t n = 0;
+
+    if (len > REASON_NAME_RAW_MAX) {
+        jsonw_member_cstr(w, SV_LIT("code"), name);
+        jsonw_member_int(w, SV_LIT("weight"), r->weight);
+        return;
+    }
+    memcpy(head, "\"code\":\"", 8);
+    n = 8;
+    memcpy(head + n, name, len);
+    n += len;
+    memcpy(head + n, "\",\"weight\":", 11);
+    n += 11;
+    n += buf_format_i64(head + n, (long long)r->weight);
+    jsonw_raw(w, head, n);
+}
+
 static void
 write_unmapped(struct jsonw *w, const struct session *s,
                const struct score *sc, const struct output_suppression *sup)
@@ -766,9 +797,7 @@ write_unmapped(struct jsonw *w, const struct session *s,
     jsonw_member_arr(w, SV_LIT("reasons"));
     for (int i = 0; i < sc->nreasons; i++) {
         jsonw_obj_begin(w, NULL);
-        jsonw_member_cstr(w, SV_LIT("code"),
-                          score_reason_name(sc->reasons[i].code));
-        jsonw_member_int(w, SV_LIT("weight"), sc->reasons[i].weight);
+        write_reason_head(w, &sc->reasons[i]);
         jsonw_member_cstr(w, SV_LIT("evidence"), sc->reasons[i].evidence);
         jsonw_obj_end(w);
     }

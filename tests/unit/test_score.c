@@ -529,6 +529,22 @@ test_reason_names(void)
     }
 }
 
+/* The JSON writer copies reason names of up to 64 bytes unescaped, so
+ * every name is lower-case ASCII, digits and '_'. */
+static void
+test_reason_names_plain(void)
+{
+    for (int i = 0; i < REASON_COUNT; i++) {
+        const char *name = score_reason_name((enum score_reason_code)i);
+        size_t len = strlen(name);
+        size_t plain = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+        CHECK(len > 0);
+        CHECK(len <= 64);
+        CHECK_INT(plain, len);
+    }
+}
+
 int
 main(void)
 {
@@ -542,5 +558,6 @@ main(void)
     TEST_RUN("score", test_state_file_carries_over);
     TEST_RUN("score", test_configured_reasons);
     TEST_RUN("score", test_reason_names);
+    TEST_RUN("score", test_reason_names_plain);
     TEST_EXIT();
 }
