@@ -23,6 +23,9 @@ struct slot {
     uint32_t rec_cap;
 };
 
+/* The number of buckets that count open groups by serial number. */
+#define SERIAL_BUCKETS 256
+
 struct audit_grouper {
     struct audit_group_limits lim;
     audit_keep_fn keep;
@@ -33,6 +36,8 @@ struct audit_grouper {
     uint32_t nfree;
     uint64_t next_seq;
     int64_t oldest_sec;         /* no open group is older than this */
+    uint32_t open_serials[SERIAL_BUCKETS];  /* open groups per serial
+                                               modulo SERIAL_BUCKETS */
     struct audit_grouper_stats stats;
 };
 
@@ -197,6 +202,7 @@ complete_at(struct audit_grouper *gr, uint32_t i, audit_group_fn done,
     struct slot *s = gr->open[i];
 
     gr->open[i] = gr->open[--gr->nopen];
+    gr->open_serials[s->g.serial % SERIAL_BUCKETS]--;
     gr->stats.groups++;
     if (s->g.nrecords > 0) {
         s->g.base = s->buf;
@@ -266,6 +272,12 @@ same_node(const struct slot *s, struct sv node)
 static int
 find_open(const struct audit_grouper *gr, const struct audit_record *rec)
 {
+    /* With a few groups open among 256 buckets, a record that opens a
+     * group or stands alone usually finds its bucket empty, which ends
+     * the search before it reads any slot. */
+    if (gr->open_serials[rec->serial % SERIAL_BUCKETS] == 0) {
+        return -1;
+    }
     /* Newest first: the record most likely continues a recent group. */
     for (uint32_t i = gr->nopen; i-- > 0;) {
         const struct slot *s = gr->open[i];
@@ -311,6 +323,7 @@ open_group(struct audit_grouper *gr, const struct audit_record *rec,
     }
 
     gr->open[gr->nopen++] = s;
+    gr->open_serials[rec->serial % SERIAL_BUCKETS]++;
     if (gr->nopen == 1 || rec->sec < gr->oldest_sec) {
         gr->oldest_sec = rec->sec;
     }

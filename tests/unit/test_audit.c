@@ -290,6 +290,38 @@ exec_interleaved_serials(void)
     tcapture_fini(&c);
 }
 
+/* Groups whose serials differ by 256 share a bucket of the grouper's
+ * serial counts.  Each record still finds its own group, also after the
+ * other group of the bucket completed. */
+static void
+exec_serials_in_one_bucket(void)
+{
+    const char *lines[] = {
+        SYSCALL_EXEC("20", ""),
+        "type=SYSCALL msg=audit(1700000000.123:276): arch=c000003e "
+        "syscall=59 success=yes exit=0 ppid=1 pid=300 auid=1001 uid=1001 "
+        "euid=1001 tty=(none) ses=8 comm=\"id\" exe=\"/usr/bin/id\"",
+        "type=EXECVE msg=audit(1700000000.123:20): argc=1 a0=\"ls\"",
+        "type=EOE msg=audit(1700000000.123:20): ",
+        "type=EXECVE msg=audit(1700000000.123:276): argc=1 a0=\"id\"",
+        "type=EOE msg=audit(1700000000.123:276): ",
+        NULL
+    };
+    struct tcapture c;
+
+    run(lines, &c, NULL, NULL);
+    CHECK_INT(c.count, 2);
+    if (c.count == 2) {
+        CHECK_INT(event_num(&c.ev[0], EVENT_PID, -1), 200);
+        CHECK_SV(event_arg(&c.ev[0], 0), "ls");
+        CHECK_INT(c.ev[0].argc, 1);
+        CHECK_INT(event_num(&c.ev[1], EVENT_PID, -1), 300);
+        CHECK_SV(event_arg(&c.ev[1], 0), "id");
+        CHECK_INT(c.ev[1].argc, 1);
+    }
+    tcapture_fini(&c);
+}
+
 static void
 exec_unset_auid_ses_omitted(void)
 {
@@ -849,6 +881,7 @@ main(void)
     TEST_RUN("audit", execve_of_other_node_counted);
     TEST_RUN("audit", complete_events_count_nothing);
     TEST_RUN("audit", exec_interleaved_serials);
+    TEST_RUN("audit", exec_serials_in_one_bucket);
     TEST_RUN("audit", exec_unset_auid_ses_omitted);
     TEST_RUN("audit", exec_other_arches);
     TEST_RUN("audit", login_modern_form);
