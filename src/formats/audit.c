@@ -106,6 +106,21 @@ record_is_used(const struct audit_record *rec)
     return rec->type == AUDIT_T_EOE || keep_record(rec);
 }
 
+/* Returns true when sv_trim would leave line empty, which happens when
+ * every byte is ' ', '\t', '\r' or '\n'.  A record's first byte ends the
+ * test. */
+static bool
+is_blank(struct sv line)
+{
+    for (size_t i = 0; i < line.len; i++) {
+        char c = line.p[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static enum parse_status
 audit_feed(void *state, struct sv line, const struct event_origin *origin,
            const struct event_sink *sink, const char **reason)
@@ -117,7 +132,7 @@ audit_feed(void *state, struct sv line, const struct event_origin *origin,
         *reason = "audit record longer than 1 MiB";
         return PARSE_MALFORMED;
     }
-    if (sv_trim(line).len == 0) {
+    if (is_blank(line)) {
         *reason = "blank line";
         return PARSE_SKIP;
     }

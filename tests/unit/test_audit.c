@@ -572,6 +572,31 @@ malformed_lines(void)
     tcapture_fini(&c);
 }
 
+/* Lines of blanks of every kind are skipped.  A line with any other byte
+ * is read as a record. */
+static void
+blank_lines_skipped(void)
+{
+    const char *lines[] = {
+        " \t", "\r", " \t\r\n ", "\rx", " \tx\r", NULL
+    };
+    struct tcapture c;
+    enum parse_status st[5];
+    const char *reasons[5];
+
+    run(lines, &c, st, reasons);
+    CHECK_INT(c.count, 0);
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(st[i], PARSE_SKIP);
+        CHECK_STR(reasons[i], "blank line");
+    }
+    CHECK_INT(st[3], PARSE_MALFORMED);
+    CHECK_STR(reasons[3], "no type= field");
+    CHECK_INT(st[4], PARSE_MALFORMED);
+    CHECK_STR(reasons[4], "no type= field");
+    tcapture_fini(&c);
+}
+
 static void
 long_line_is_malformed(void)
 {
@@ -891,6 +916,7 @@ main(void)
     TEST_RUN("audit", truncated_event_flushed_at_end);
     TEST_RUN("audit", timeout_completes_old_group);
     TEST_RUN("audit", malformed_lines);
+    TEST_RUN("audit", blank_lines_skipped);
     TEST_RUN("audit", long_line_is_malformed);
     TEST_RUN("audit", tokenizer_fields);
     TEST_RUN("audit", stamp_shapes);
