@@ -99,11 +99,19 @@ fifomap_drop_stale(struct fifomap *m,
 
     while (m->count > 0) {
         struct sv key = sv_make(m->ring[m->head], m->ring_len[m->head]);
-        void *value = hmap_get(&m->map, key);
+        uint64_t hash = hmap_key_hash(key);
+        void *value = hmap_get_hashed(&m->map, key, hash);
         if (value != NULL && !is_stale(value, arg)) {
             break;
         }
-        drop_entry(m, key);
+        /* The entry found is the one to remove, so the key is hashed
+         * once. */
+        if (value != NULL) {
+            (void)hmap_del_value_hashed(&m->map, key, hash, value);
+            if (m->free_value != NULL) {
+                m->free_value(value);
+            }
+        }
         free(m->ring[m->head]);
         m->head = (m->head + 1) % m->max;
         m->count--;

@@ -727,6 +727,53 @@ fifomap_many_keys_wrap(void)
     CHECK_INT(freed_count, COUNT);
 }
 
+static bool
+id_below(const void *value, void *arg)
+{
+    return ((const struct tracked *)value)->id < *(int *)arg;
+}
+
+/* drop_stale removes entries from the oldest on while they are stale,
+ * frees their values, and stops at the first fresh one. */
+static void
+fifomap_drop_stale_oldest(void)
+{
+    struct fifomap m;
+    char tmp[32];
+    int limit = 3;
+
+    freed_count = 0;
+    CHECK_INT(fifomap_init(&m, 10, tracked_free), 0);
+    for (int i = 0; i < 6; i++) {
+        CHECK_INT(fifomap_put(&m, key_of(tmp, sizeof(tmp), i),
+                              tracked_new(i)), 0);
+    }
+    /* key-1 is put again with a fresh value but keeps its place. */
+    CHECK_INT(fifomap_put(&m, key_of(tmp, sizeof(tmp), 1), tracked_new(9)),
+              0);
+    CHECK_INT(freed_count, 1);
+
+    CHECK_INT(fifomap_drop_stale(&m, id_below, &limit), 1);
+    CHECK_INT(freed_count, 2);
+    CHECK_INT(freed_ids[1], 0);
+    CHECK(fifomap_get(&m, key_of(tmp, sizeof(tmp), 0)) == NULL);
+    CHECK(fifomap_get(&m, key_of(tmp, sizeof(tmp), 1)) != NULL);
+    CHECK_INT(m.count, 5);
+
+    limit = 100;
+    CHECK_INT(fifomap_drop_stale(&m, id_below, &limit), 5);
+    CHECK_INT(m.count, 0);
+    CHECK_INT(m.map.count, 0);
+    CHECK_INT(freed_count, 7);
+    CHECK_INT(fifomap_drop_stale(&m, id_below, &limit), 0);
+
+    /* The map takes new keys after it was emptied. */
+    CHECK_INT(fifomap_put(&m, SV_LIT("again"), tracked_new(1)), 0);
+    CHECK(fifomap_get(&m, SV_LIT("again")) != NULL);
+    fifomap_fini(&m);
+    CHECK_INT(freed_count, 8);
+}
+
 /* Without a free function the caller keeps ownership of the values. */
 static void
 fifomap_borrowed_values(void)
@@ -761,5 +808,6 @@ main(void)
     TEST_RUN("fifomap", fifomap_evicts_oldest);
     TEST_RUN("fifomap", fifomap_many_keys_wrap);
     TEST_RUN("fifomap", fifomap_borrowed_values);
+    TEST_RUN("fifomap", fifomap_drop_stale_oldest);
     TEST_EXIT();
 }
