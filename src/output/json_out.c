@@ -32,6 +32,7 @@ time_ms(const struct event_time *t)
 struct time_memo {
     struct time_memo_slot {
         struct event_time t;
+        int64_t day;            /* UTC day of t */
         unsigned int used;      /* memo clock at the last use; 0 unused */
         size_t len;
         char text[TIME_TEXT_MAX];
@@ -50,6 +51,74 @@ time_memo_init(struct time_memo *m)
         m->slot[i].used = 0;
     }
     m->clock = 0;
+}
+
+/* Returns the UTC day of an epoch second, rounding down. */
+static int64_t
+utc_day(int64_t sec)
+{
+    return sec >= 0 ? sec / 86400 : (sec - 86399) / 86400;
+}
+
+/* Writes v, 0 to 99, as two digits at p. */
+static void
+put_two_digits(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * Writes t, whose UTC day is day, into text as time_format does.  The date
+ * comes from date, the text of another time of that day, because a
+ * finding's times mostly share their day and the date costs most of
+ * time_format's work.  time_format writes "YYYY-MM-DDTHH:MM:SS", then '.'
+ * and t->digits fraction digits when t->digits > 0, then 'Z'.  That holds
+ * for a four-digit year and a fraction from 0 to 999999999.  Returns the
+ * length, or 0 when t or date is outside that form and time_format must
+ * run.
+ */
+static size_t
+format_same_day(const char *date, size_t date_len, const struct event_time *t,
+                int64_t day, char *text)
+{
+    static const int32_t scale[10] = {
+        1000000000, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100,
+        10, 1,
+    };
+
+    if (t->digits < 0 || t->digits > 9 || t->nsec < 0 ||
+        t->nsec > 999999999 || date_len < 11 || date[4] != '-' ||
+        date[10] != 'T') {
+        return 0;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (date[i] < '0' || date[i] > '9') {
+            return 0;
+        }
+    }
+
+    int second_of_day = (int)(t->sec - day * 86400);
+    memcpy(text, date, 11);
+    put_two_digits(text + 11, second_of_day / 3600);
+    text[13] = ':';
+    put_two_digits(text + 14, second_of_day % 3600 / 60);
+    text[16] = ':';
+    put_two_digits(text + 17, second_of_day % 60);
+    size_t n = 19;
+    if (t->digits > 0) {
+        /* The first t->digits of the nine fraction digits. */
+        int32_t lead = t->nsec / scale[t->digits];
+        text[n++] = '.';
+        for (int i = t->digits; i > 0; i--) {
+            text[n + (size_t)i - 1] = (char)('0' + lead % 10);
+            lead /= 10;
+        }
+        n += (size_t)t->digits;
+    }
+    text[n++] = 'Z';
+    text[n] = '\0';
+    return n;
 }
 
 /* Finds the slot that contains t, formatting t into the least recently
@@ -73,9 +142,22 @@ time_memo_find(struct time_memo *m, const struct event_time *t)
         }
     }
     slot = &m->slot[oldest];
+    int64_t day = utc_day(t->sec);
+    slot->len = 0;
+    for (int i = 0; i < TIME_MEMO_SLOTS; i++) {
+        const struct time_memo_slot *from = &m->slot[i];
+        if (i != oldest && from->used != 0 && from->day == day) {
+            slot->len = format_same_day(from->text, from->len, t, day,
+                                        slot->text);
+            break;
+        }
+    }
+    if (slot->len == 0) {
+        slot->len = time_format(t, slot->text);
+    }
     slot->t = *t;
+    slot->day = day;
     slot->used = m->clock;
-    slot->len = time_format(t, slot->text);
     /* time_format writes only digits, '-', 'T', ':', '.' and 'Z', which
      * JSON strings hold unescaped. */
     slot->json[0] = '"';

@@ -310,6 +310,93 @@ finding_origins_escaped_once(void)
     free(long_file);
 }
 
+/* Returns evidences[i].data.time of a finding, or NULL. */
+static const char *
+evidence_time(const cJSON *finding, int i)
+{
+    const cJSON *ev = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(finding, "evidences"), i);
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(ev, "data");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(data, "time");
+
+    return cJSON_IsString(t) ? t->valuestring : NULL;
+}
+
+/*
+ * The finding writer takes the date of a time from an earlier time of the
+ * same day.  Each execution time must still come out as time_format
+ * writes it.  The cases: 0 to 9 and 12 fraction digits, times before
+ * 1970, the next day and an invalid fraction.
+ */
+static void
+finding_times_match_time_format(void)
+{
+    static const struct event_time starts[2] = {
+        { 1704164645, 5000000, 3 },
+        { -86400 * 3 + 10, 0, 3 },
+    };
+    static const struct {
+        int64_t add;
+        int32_t nsec;
+        int8_t digits;
+    } times[] = {
+        { 1, 123456789, 0 }, { 2, 123456789, 1 }, { 3, 5, 6 },
+        { 3599, 999999999, 9 }, { 86400, 120000000, 3 }, { 4, 7, 3 },
+        { 5, -1, 3 }, { 60, 0, 12 },
+    };
+    enum { N = sizeof(times) / sizeof(times[0]) };
+
+    for (int k = 0; k < 2; k++) {
+        struct session s;
+        struct session_exec execs[N];
+        struct event exec_events[N];
+        struct score sc;
+        struct output_opts o = { "test", NULL };
+        struct buf out;
+
+        memset(&s, 0, sizeof(s));
+        memset(&sc, 0, sizeof(sc));
+        event_init(&s.ev);
+        s.start = starts[k];
+        for (int i = 0; i < N; i++) {
+            event_init(&exec_events[i]);
+            exec_events[i].time.sec = starts[k].sec + times[i].add;
+            exec_events[i].time.nsec = times[i].nsec;
+            exec_events[i].time.digits = times[i].digits;
+            exec_events[i].origin.format = "audit";
+            exec_events[i].origin.file = "t.log";
+            execs[i].ev = &exec_events[i];
+            execs[i].linkage = LINK_AUDIT_SESSION;
+        }
+        s.execs = execs;
+        s.nexecs = N;
+
+        buf_init(&out, OUT_MAX);
+        output_finding_json(&out, &s, &sc, &o);
+        buf_add_char(&out, '\0');
+        cJSON *finding = cJSON_Parse(out.data);
+        CHECK(finding != NULL);
+        for (int i = 0; i < N; i++) {
+            char want[40];
+            const char *got = evidence_time(finding, i);
+
+            time_format(&exec_events[i].time, want);
+            CHECK(got != NULL);
+            if (got != NULL && strcmp(got, want) != 0) {
+                printf("  finding %d time %d: %s, expected %s\n", k, i, got,
+                       want);
+                CHECK(strcmp(got, want) == 0);
+            }
+        }
+        cJSON_Delete(finding);
+        buf_fini(&out);
+        for (int i = 0; i < N; i++) {
+            event_fini(&exec_events[i]);
+        }
+        event_fini(&s.ev);
+    }
+}
+
 int
 main(void)
 {
@@ -318,5 +405,6 @@ main(void)
     TEST_RUN("json_out", finding_uid_matches_reference);
     TEST_RUN("json_out", field_names_are_plain_keys);
     TEST_RUN("json_out", finding_origins_escaped_once);
+    TEST_RUN("json_out", finding_times_match_time_format);
     TEST_EXIT();
 }
