@@ -200,8 +200,32 @@ write_ocsf_time(struct jsonw *w, struct time_memo *m, struct sv key,
     if (slot->ms_len == 0) {
         slot->ms_len = buf_format_i64(slot->ms, (long long)time_ms(t));
     }
-    jsonw_member_raw(w, key, slot->ms, slot->ms_len);
-    jsonw_member_raw(w, dt_key, slot->json, slot->json_len);
+
+    /* "key":MS,"dt_key":"TEXT" goes out in one write. */
+    char both[160];
+    size_t need = key.len + slot->ms_len + dt_key.len + slot->json_len + 7;
+    if (need > sizeof(both)) {
+        jsonw_member_raw(w, key, slot->ms, slot->ms_len);
+        jsonw_member_raw(w, dt_key, slot->json, slot->json_len);
+        return;
+    }
+    size_t n = 0;
+    both[n++] = '"';
+    memcpy(both + n, key.p, key.len);
+    n += key.len;
+    both[n++] = '"';
+    both[n++] = ':';
+    memcpy(both + n, slot->ms, slot->ms_len);
+    n += slot->ms_len;
+    both[n++] = ',';
+    both[n++] = '"';
+    memcpy(both + n, dt_key.p, dt_key.len);
+    n += dt_key.len;
+    both[n++] = '"';
+    both[n++] = ':';
+    memcpy(both + n, slot->json, slot->json_len);
+    n += slot->json_len;
+    jsonw_raw(w, both, n);
 }
 
 /* Writes string field f of ev, keyed by key or else by its event name. */
