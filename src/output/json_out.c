@@ -687,6 +687,29 @@ analytic_name(const char *uid)
            "or privilege use";
 }
 
+/* The maximum length of a path write_file_path escapes on the stack. */
+#define FILE_PATH_STACK_MAX 256
+
+/* Writes "file":{"path":path}, escaped, in one write when path is short. */
+static void
+write_file_path(struct jsonw *w, struct sv path)
+{
+    char obj[10 + ESCAPE_JSON_MAX_RATIO * FILE_PATH_STACK_MAX + 2];
+    size_t n = 9;
+
+    if (path.len > FILE_PATH_STACK_MAX) {
+        jsonw_member_obj(w, SV_LIT("file"));
+        jsonw_member_str(w, SV_LIT("path"), path);
+        jsonw_obj_end(w);
+        return;
+    }
+    memcpy(obj, "{\"path\":\"", n);
+    n += escape_json_to(obj + n, path);
+    obj[n++] = '"';
+    obj[n++] = '}';
+    jsonw_member_raw(w, SV_LIT("file"), obj, n);
+}
+
 static void
 write_evidence(struct jsonw *w, struct time_memo *tm,
                struct origin_memo *om, struct buf *scratch,
@@ -702,9 +725,7 @@ write_evidence(struct jsonw *w, struct time_memo *tm,
     jsonw_member_str(w, SV_LIT("cmd_line"),
                      sv_make(scratch->data, scratch->len));
     if (event_has_str(ev, EVENT_EXE)) {
-        jsonw_member_obj(w, SV_LIT("file"));
-        jsonw_member_str(w, SV_LIT("path"), event_str(ev, EVENT_EXE));
-        jsonw_obj_end(w);
+        write_file_path(w, event_str(ev, EVENT_EXE));
     }
     if (event_has_num(ev, EVENT_PPID)) {
         /* {"pid":N} in one write; buf_format_i64 stores BUF_I64_MAX

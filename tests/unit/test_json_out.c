@@ -397,6 +397,76 @@ finding_times_match_time_format(void)
     }
 }
 
+/* Returns evidences[i].process.file.path of a finding, or NULL. */
+static const char *
+evidence_path(const cJSON *finding, int i)
+{
+    const cJSON *ev = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(finding, "evidences"), i);
+    const cJSON *proc = cJSON_GetObjectItemCaseSensitive(ev, "process");
+    const cJSON *file = cJSON_GetObjectItemCaseSensitive(proc, "file");
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(file, "path");
+
+    return cJSON_IsString(path) ? path->valuestring : NULL;
+}
+
+/* Executable paths with quotes and control bytes, and one longer than the
+ * writer escapes on the stack, come out as they were.  (A backslash would
+ * come out doubled: escape_json keeps it apart from its \xHH escapes.) */
+static void
+finding_exe_paths_escaped(void)
+{
+    enum { N = 3, LONG_PATH = 2000 };
+    char *long_path = malloc(LONG_PATH + 1);
+    const char *paths[N];
+    struct session s;
+    struct session_exec execs[N];
+    struct event exec_events[N];
+    struct score sc;
+    struct output_opts o = { "test", NULL };
+    struct buf out;
+
+    memset(long_path, 'p', LONG_PATH);
+    long_path[1] = '"';
+    long_path[LONG_PATH] = '\0';
+    paths[0] = "/usr/bin/ls";
+    paths[1] = "/tmp/a \"b\"\n\tc\x01";
+    paths[2] = long_path;
+
+    memset(&s, 0, sizeof(s));
+    memset(&sc, 0, sizeof(sc));
+    event_init(&s.ev);
+    s.start.sec = 1704164645;
+    for (int i = 0; i < N; i++) {
+        event_init(&exec_events[i]);
+        exec_events[i].time.sec = 1704164646 + i;
+        event_set_str(&exec_events[i], EVENT_EXE, sv_cstr(paths[i]));
+        execs[i].ev = &exec_events[i];
+        execs[i].linkage = LINK_AUDIT_SESSION;
+    }
+    s.execs = execs;
+    s.nexecs = N;
+
+    buf_init(&out, OUT_MAX);
+    output_finding_json(&out, &s, &sc, &o);
+    CHECK_INT(out.dropped, 0);
+    buf_add_char(&out, '\0');
+    cJSON *finding = cJSON_Parse(out.data);
+    CHECK(finding != NULL);
+    for (int i = 0; i < N; i++) {
+        const char *path = evidence_path(finding, i);
+        CHECK(path != NULL);
+        CHECK(path == NULL || strcmp(path, paths[i]) == 0);
+    }
+    cJSON_Delete(finding);
+    buf_fini(&out);
+    for (int i = 0; i < N; i++) {
+        event_fini(&exec_events[i]);
+    }
+    event_fini(&s.ev);
+    free(long_path);
+}
+
 int
 main(void)
 {
@@ -406,5 +476,6 @@ main(void)
     TEST_RUN("json_out", field_names_are_plain_keys);
     TEST_RUN("json_out", finding_origins_escaped_once);
     TEST_RUN("json_out", finding_times_match_time_format);
+    TEST_RUN("json_out", finding_exe_paths_escaped);
     TEST_EXIT();
 }
