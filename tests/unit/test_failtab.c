@@ -183,6 +183,48 @@ pair_keys(void)
     failtab_fini(&t);
 }
 
+/* A table of the default size takes 4 MiB of slots, allocated on the huge
+ * page path: every slot starts empty, and the table fills, finds and
+ * evicts as a small one does. */
+static void
+default_size_table(void)
+{
+    enum { MAX = 50000, ADDED = 60000 };
+    struct failtab t;
+    char buf[48];
+    int evicted;
+    int evictions = 0;
+    int missing = 0;
+    int not_zero = 0;
+
+    CHECK_INT(failtab_init(&t, MAX), 0);
+    CHECK(get(&t, key_of(buf, sizeof(buf), 7)) == NULL);
+    for (int i = 0; i < ADDED; i++) {
+        struct failure_count *f = add(&t, key_of(buf, sizeof(buf), i),
+                                      &evicted);
+        if (f == NULL) {
+            missing++;
+            continue;
+        }
+        if (f->sshd != 0 || f->audit != 0 || f->invalid_users != 0) {
+            not_zero++;
+        }
+        f->sshd = (uint64_t)i + 1;
+        evictions += evicted;
+    }
+    for (int i = ADDED - MAX; i < ADDED; i++) {
+        struct failure_count *f = get(&t, key_of(buf, sizeof(buf), i));
+        if (f == NULL || f->sshd != (uint64_t)i + 1) {
+            missing++;
+        }
+    }
+    CHECK_INT(missing, 0);
+    CHECK_INT(not_zero, 0);
+    CHECK_INT(evictions, ADDED - MAX);
+    CHECK(get(&t, key_of(buf, sizeof(buf), 0)) == NULL);
+    failtab_fini(&t);
+}
+
 int
 main(void)
 {
@@ -192,5 +234,6 @@ main(void)
     TEST_RUN("failtab", many_evictions_keep_recent);
     TEST_RUN("failtab", zero_size_table_adds_nothing);
     TEST_RUN("failtab", pair_keys);
+    TEST_RUN("failtab", default_size_table);
     TEST_EXIT();
 }
