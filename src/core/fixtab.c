@@ -37,30 +37,43 @@ fixtab_hash_pair(struct sv a, struct sv b)
 #define HUGE_PAGE (2u * 1024u * 1024u)
 
 /*
- * Allocates n zeroed slots of size bytes.  A table of 2 MiB or more (the
- * failure table at its default 50,000 pairs takes 4 MiB) is aligned to a
- * huge page and advised for transparent huge pages.  Its lookups land on
- * random slots, which with 4 KiB pages often miss the TLB too.  The
- * advice is a hint; where huge pages are off the table uses small pages.
+ * Allocates t's n zeroed slots of size bytes.  A table of 2 MiB or more
+ * (the failure table at its default 50,000 pairs takes 4 MiB) is mapped on
+ * a huge-page boundary and advised for transparent huge pages.  Its
+ * lookups land on random slots, which with 4 KiB pages often miss the TLB
+ * too.  The advice is a hint; where huge pages are off the table uses
+ * small pages.  Returns 0, or -1 when out of memory.
  */
-static unsigned char *
-alloc_slots(size_t n, size_t size)
+static int
+alloc_slots(struct fixtab *t, size_t n, size_t size)
 {
+    t->map = NULL;
+    t->map_bytes = 0;
     if (size != 0 && n > SIZE_MAX / size) {
-        return NULL;
+        return -1;
     }
 
     size_t bytes = n * size;
     if (bytes < HUGE_PAGE || bytes % HUGE_PAGE != 0) {
-        return calloc(n, size);
+        t->slots = calloc(n, size);
+        return t->slots != NULL ? 0 : -1;
     }
 
-    unsigned char *p = aligned_alloc(HUGE_PAGE, bytes);
-    if (p != NULL) {
-        madvise(p, bytes, MADV_HUGEPAGE);
-        memset(p, 0, bytes);
+    /* A fresh anonymous mapping reads as zeros; the extra huge page leaves
+     * room to start on a boundary. */
+    void *map = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
+        t->slots = NULL;
+        return -1;
     }
-    return p;
+    uintptr_t at = ((uintptr_t)map + HUGE_PAGE - 1) &
+                   ~(uintptr_t)(HUGE_PAGE - 1);
+    t->map = map;
+    t->map_bytes = bytes + HUGE_PAGE;
+    t->slots = (unsigned char *)at;
+    madvise(t->slots, bytes, MADV_HUGEPAGE);
+    return 0;
 }
 
 int
@@ -73,14 +86,15 @@ fixtab_init(struct fixtab *t, size_t max, size_t size)
     while (n < max + max / 7) {
         n *= 2;
     }
-    t->slots = alloc_slots(n, size);
+    int rc = alloc_slots(t, n, size);
+
     t->ring = calloc(max > 0 ? max : 1, sizeof(*t->ring));
     t->size = size;
     t->mask = n - 1;
     t->head = 0;
     t->count = 0;
     t->max = max;
-    if (t->slots == NULL || t->ring == NULL) {
+    if (rc < 0 || t->ring == NULL) {
         fixtab_fini(t);
         return -1;
     }
@@ -90,7 +104,12 @@ fixtab_init(struct fixtab *t, size_t max, size_t size)
 void
 fixtab_fini(struct fixtab *t)
 {
-    free(t->slots);
+    if (t->map != NULL) {
+        munmap(t->map, t->map_bytes);
+        t->map = NULL;
+    } else {
+        free(t->slots);
+    }
     free(t->ring);
     t->slots = NULL;
     t->ring = NULL;

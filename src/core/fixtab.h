@@ -19,6 +19,8 @@
 
 struct fixtab {
     unsigned char *slots;       /* entries; a hash of 0 marks an empty one */
+    void *map;                  /* the mapping slots lie in, or NULL */
+    size_t map_bytes;
     size_t size;                /* bytes per entry */
     size_t mask;                /* slot count minus 1, a power of two */
     uint64_t *ring;             /* hashes in the order they were added */
