@@ -186,6 +186,18 @@ write_time(struct jsonw *w, struct time_memo *m, struct sv key,
     jsonw_member_raw(w, key, slot->json, slot->json_len);
 }
 
+/* Writes "key": to dst, for a key that needs no escaping, and returns its
+ * length. */
+static size_t
+put_key(char *dst, struct sv key)
+{
+    dst[0] = '"';
+    memcpy(dst + 1, key.p, key.len);
+    dst[key.len + 1] = '"';
+    dst[key.len + 2] = ':';
+    return key.len + 3;
+}
+
 /*
  * Writes "key": epoch milliseconds and "key_dt" (dt_key): RFC 3339, as
  * OCSF does.
@@ -209,20 +221,11 @@ write_ocsf_time(struct jsonw *w, struct time_memo *m, struct sv key,
         jsonw_member_raw(w, dt_key, slot->json, slot->json_len);
         return;
     }
-    size_t n = 0;
-    both[n++] = '"';
-    memcpy(both + n, key.p, key.len);
-    n += key.len;
-    both[n++] = '"';
-    both[n++] = ':';
+    size_t n = put_key(both, key);
     memcpy(both + n, slot->ms, slot->ms_len);
     n += slot->ms_len;
     both[n++] = ',';
-    both[n++] = '"';
-    memcpy(both + n, dt_key.p, dt_key.len);
-    n += dt_key.len;
-    both[n++] = '"';
-    both[n++] = ':';
+    n += put_key(both + n, dt_key);
     memcpy(both + n, slot->json, slot->json_len);
     n += slot->json_len;
     jsonw_raw(w, both, n);
