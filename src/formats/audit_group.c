@@ -273,8 +273,8 @@ static int
 find_open(const struct audit_grouper *gr, const struct audit_record *rec)
 {
     /* With a few groups open among 256 buckets, a record that opens a
-     * group or stands alone usually finds its bucket empty, which ends
-     * the search before it reads any slot. */
+     * group or is a group of its own usually finds its bucket empty.  That
+     * ends the search before it reads any slot. */
     if (gr->open_serials[rec->serial % SERIAL_BUCKETS] == 0) {
         return -1;
     }

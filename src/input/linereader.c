@@ -17,10 +17,10 @@
  * its window.  A read of a page past the end of a file that was cut
  * shorter faults with SIGBUS in the reading thread.  When the address lies
  * in a slot's window, the handler maps a zero-filled page over the lost one
- * and returns, so the read runs again and sees NUL bytes; any other SIGBUS
- * gets the default action.  Slots are taken and given back under a mutex;
- * the handler only reads the bounds, which a reader changes with its hi
- * bound at 0 (an empty range) in between.
+ * and returns, so the read runs again and reads NUL bytes.  Any other
+ * SIGBUS gets the default action.  Slots are taken and given back under a
+ * mutex.  The handler only reads the bounds, and a reader sets its hi
+ * bound to 0 (an empty range) while it changes them.
  */
 #define GUARD_SLOTS 64
 
@@ -349,7 +349,8 @@ linereader_next(struct linereader *r, struct sv *line, bool *truncated)
         /* Past the maximum without a terminator: the line is too long.  At
          * exactly the maximum the next byte may still be its LF. */
         if (avail > LINEREADER_MAX_LINE) {
-            /* Or the zeros of a mapped file cut shorter. */
+            /* A mapped file cut shorter also shows zeros without a line
+             * end here. */
             int64_t size;
             int cut = r->guard >= 0 && !r->eof ? end_at_new_size(r, &size)
                                                : 0;
