@@ -208,6 +208,20 @@ fixtab_add(struct fixtab *t, uint64_t h, int *evicted)
     return e;
 }
 
+void
+fixtab_prefetch(const struct fixtab *t, uint64_t h)
+{
+#if defined(__GNUC__)
+    if (t->slots != NULL) {
+        /* For writing, since adds and counts write the entry. */
+        __builtin_prefetch(t->slots + (h & t->mask) * t->size, 1);
+    }
+#else
+    (void)t;
+    (void)h;
+#endif
+}
+
 void *
 fixtab_oldest(const struct fixtab *t)
 {

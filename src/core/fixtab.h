@@ -55,6 +55,9 @@ void *fixtab_find(const struct fixtab *t, uint64_t h);
  */
 void *fixtab_add(struct fixtab *t, uint64_t h, int *evicted);
 
+/* Asks the processor to load the first slot where hash h is looked up,
+ * ahead of a fixtab_find or fixtab_add of h. */
+void fixtab_prefetch(const struct fixtab *t, uint64_t h);
 /* Returns the oldest entry, or NULL when the table is empty. */
 void *fixtab_oldest(const struct fixtab *t);
 

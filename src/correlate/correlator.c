@@ -681,6 +681,7 @@ apply_failures(struct correlator *c, struct session *s)
         return;
     }
 
+    c->stats.table_evictions += failtab_flush(&c->failures);
     struct failure_count *f =
         failtab_get(&c->failures, corr_session_host(s), addr);
     if (f == NULL || corr_time_ms(&s->start) - corr_time_ms(&f->last) >
@@ -975,28 +976,12 @@ on_failure(struct correlator *c, const struct event *ev)
         return;
     }
 
-    int evicted;
-    struct failure_count *f = failtab_add(
-        &c->failures, event_str(ev, EVENT_HOST), addr, &evicted);
-    if (f == NULL) {
-        return;
-    }
-    c->stats.table_evictions += (uint64_t)evicted;
-    if (f->sshd + f->audit + f->invalid_users == 0 ||
-        corr_time_ms(&ev->time) - corr_time_ms(&f->last) >
-            c->opts.failure_span_ms) {
-        /* New counts, or counts older than the span: start again. */
-        memset(f, 0, sizeof(*f));
-        f->first = ev->time;
-    }
-    if (ev->kind == EVENT_INVALID_USER) {
-        f->invalid_users++;
-    } else if (corr_is_from_audit(ev)) {
-        f->audit++;
-    } else {
-        f->sshd++;
-    }
-    f->last = ev->time;
+    enum failure_source source = ev->kind == EVENT_INVALID_USER
+                                     ? FAILURE_INVALID_USER
+                                 : corr_is_from_audit(ev) ? FAILURE_AUDIT
+                                                          : FAILURE_SSHD;
+    c->stats.table_evictions += failtab_count(
+        &c->failures, event_str(ev, EVENT_HOST), addr, &ev->time, source);
 }
 
 /* ---- time -------------------------------------------------------------- */
@@ -1033,6 +1018,7 @@ finish_due(struct correlator *c)
     if (idle_scan) {
         c->last_idle_scan_ms = now;
         /* Failures older than the span can no longer count for a login. */
+        c->stats.table_evictions += failtab_flush(&c->failures);
         failtab_drop_stale(&c->failures, failure_is_stale, c);
         fifomap_drop_stale(&c->pending, pending_is_stale, c);
     }
@@ -1100,7 +1086,8 @@ correlator_new(const struct correlator_opts *opts,
     hmap_init(&c->by_conn, opts->max_sessions);
     hmap_init(&c->procs, opts->max_processes);
     if (sesmarks_init(&c->ses_marks, opts->max_sources) < 0 ||
-        failtab_init(&c->failures, opts->max_sources) < 0 ||
+        failtab_init(&c->failures, opts->max_sources,
+                     opts->failure_span_ms) < 0 ||
         fifomap_init(&c->pending, opts->max_sources, free) < 0 ||
         fifomap_init(&c->ssh_enabled, opts->max_sources, free) < 0) {
         correlator_free(c);
@@ -1304,6 +1291,7 @@ correlator_feed(struct correlator *c, const struct event *ev)
 void
 correlator_finish(struct correlator *c)
 {
+    c->stats.table_evictions += failtab_flush(&c->failures);
     while (c->open_head != NULL) {
         finish_session(c, c->open_head);
     }

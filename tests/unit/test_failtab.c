@@ -2,7 +2,9 @@
  * Unit tests for the fixed-size table of failure counts.  Added counts
  * start at zero and are found again, and the oldest pair leaves when the
  * table is full.  Stale pairs leave from the oldest on until a fresh one,
- * and lookups stay right after many evictions.
+ * and lookups stay right after many evictions.  Counted failures are
+ * queued: they apply in order once the queue fills or on a flush, restart
+ * after the span, and report the evictions they cause.
  */
 #include "correlate/failtab.h"
 
@@ -44,7 +46,7 @@ add_then_get(void)
     struct failtab t;
     int evicted = -1;
 
-    CHECK_INT(failtab_init(&t, 4), 0);
+    CHECK_INT(failtab_init(&t, 4, 600000), 0);
     CHECK(get(&t, SV_LIT("a")) == NULL);
 
     struct failure_count *f = add(&t, SV_LIT("a"), &evicted);
@@ -68,7 +70,7 @@ full_table_evicts_oldest(void)
     char buf[48];
     int evicted = -1;
 
-    CHECK_INT(failtab_init(&t, 3), 0);
+    CHECK_INT(failtab_init(&t, 3, 600000), 0);
     for (int i = 0; i < 3; i++) {
         add(&t, key_of(buf, sizeof(buf), i), &evicted)->audit =
             (uint64_t)i + 1;
@@ -97,7 +99,7 @@ stale_leave_from_oldest(void)
     int evicted;
     int64_t now = 100;
 
-    CHECK_INT(failtab_init(&t, 10), 0);
+    CHECK_INT(failtab_init(&t, 10, 600000), 0);
     /* Times 10, 20, 500, 30: the fresh third pair stops the sweep. */
     static const int64_t times[] = { 10, 20, 500, 30 };
     for (int i = 0; i < 4; i++) {
@@ -127,7 +129,7 @@ many_evictions_keep_recent(void)
     int missing = 0;
     int wrong = 0;
 
-    CHECK_INT(failtab_init(&t, 1000), 0);
+    CHECK_INT(failtab_init(&t, 1000, 600000), 0);
     for (int i = 0; i < 20000; i++) {
         add(&t, key_of(buf, sizeof(buf), i), &evicted)->sshd =
             (uint64_t)i;
@@ -153,7 +155,7 @@ zero_size_table_adds_nothing(void)
     struct failtab t;
     int evicted = -1;
 
-    CHECK_INT(failtab_init(&t, 0), 0);
+    CHECK_INT(failtab_init(&t, 0, 600000), 0);
     CHECK(add(&t, SV_LIT("a"), &evicted) == NULL);
     CHECK_INT(evicted, 0);
     CHECK(get(&t, SV_LIT("a")) == NULL);
@@ -168,7 +170,7 @@ pair_keys(void)
     struct failtab t;
     int evicted;
 
-    CHECK_INT(failtab_init(&t, 16), 0);
+    CHECK_INT(failtab_init(&t, 16, 600000), 0);
     struct failure_count *f =
         failtab_add(&t, SV_LIT("web1"), SV_LIT("192.0.2.7"), &evicted);
     CHECK(f != NULL);
@@ -197,7 +199,7 @@ default_size_table(void)
     int missing = 0;
     int not_zero = 0;
 
-    CHECK_INT(failtab_init(&t, MAX), 0);
+    CHECK_INT(failtab_init(&t, MAX, 600000), 0);
     CHECK(get(&t, key_of(buf, sizeof(buf), 7)) == NULL);
     for (int i = 0; i < ADDED; i++) {
         struct failure_count *f = add(&t, key_of(buf, sizeof(buf), i),
@@ -225,6 +227,109 @@ default_size_table(void)
     failtab_fini(&t);
 }
 
+static struct event_time
+at_ms(int64_t ms)
+{
+    return (struct event_time){ ms / 1000, (int32_t)(ms % 1000) * 1000000,
+                                3 };
+}
+
+/* Counts stay queued until a flush, then add up per source. */
+static void
+counts_apply_on_flush(void)
+{
+    struct failtab t;
+    struct sv host = SV_LIT("web1");
+    struct sv addr = SV_LIT("192.0.2.7");
+
+    CHECK_INT(failtab_init(&t, 16, 60000), 0);
+    struct event_time t1 = at_ms(1000);
+    struct event_time t2 = at_ms(2500);
+    struct event_time t3 = at_ms(4000);
+    CHECK_INT((int)failtab_count(&t, host, addr, &t1, FAILURE_SSHD), 0);
+    CHECK_INT((int)failtab_count(&t, host, addr, &t2, FAILURE_AUDIT), 0);
+    CHECK_INT((int)failtab_count(&t, host, addr, &t3,
+                                 FAILURE_INVALID_USER), 0);
+    CHECK(failtab_get(&t, host, addr) == NULL);
+    CHECK_INT((int)failtab_flush(&t), 0);
+
+    struct failure_count *f = failtab_get(&t, host, addr);
+    CHECK(f != NULL);
+    CHECK_INT((int)f->sshd, 1);
+    CHECK_INT((int)f->audit, 1);
+    CHECK_INT((int)f->invalid_users, 1);
+    CHECK_INT((int)f->first.sec, 1);
+    CHECK_INT((int)f->last.sec, 4);
+    CHECK_INT((int)f->last.nsec, 0);
+    CHECK_INT((int)failtab_flush(&t), 0);
+    CHECK_INT((int)f->sshd, 1);
+    failtab_fini(&t);
+}
+
+/* A failure more than the span after the pair's last one starts the counts
+ * again from its own time; one within the span adds to them. */
+static void
+counts_restart_after_span(void)
+{
+    struct failtab t;
+    struct sv host = SV_LIT("web1");
+    struct sv addr = SV_LIT("192.0.2.7");
+
+    CHECK_INT(failtab_init(&t, 16, 60000), 0);
+    struct event_time t1 = at_ms(0);
+    struct event_time t2 = at_ms(60000);
+    struct event_time t3 = at_ms(120001);
+    failtab_count(&t, host, addr, &t1, FAILURE_SSHD);
+    failtab_count(&t, host, addr, &t2, FAILURE_SSHD);
+    failtab_count(&t, host, addr, &t3, FAILURE_SSHD);
+    failtab_flush(&t);
+
+    struct failure_count *f = failtab_get(&t, host, addr);
+    CHECK(f != NULL);
+    CHECK_INT((int)f->sshd, 1);
+    CHECK_INT((int)f->first.sec, 120);
+    CHECK_INT((int)f->first.nsec, 1000000);
+    failtab_fini(&t);
+}
+
+/* A full queue applies itself in order before taking the next failure, and
+ * returns the evictions that makes; a flush returns the rest. */
+static void
+full_queue_applies_in_order(void)
+{
+    enum { PAIRS = 3 };
+    struct failtab t;
+    char buf[48];
+    uint64_t evictions = 0;
+    struct event_time when = at_ms(5000);
+
+    CHECK_INT(failtab_init(&t, PAIRS, 60000), 0);
+    for (unsigned i = 0; i < FAILTAB_QUEUE; i++) {
+        struct sv key = key_of(buf, sizeof(buf), (int)i);
+        struct sv host;
+        struct sv addr = sv_cut(key, ' ', &host);
+        evictions += failtab_count(&t, host, addr, &when, FAILURE_SSHD);
+    }
+    CHECK_INT((int)t.tab.count, 0);
+    CHECK_INT((int)t.nqueued, (int)FAILTAB_QUEUE);
+
+    struct sv key = key_of(buf, sizeof(buf), (int)FAILTAB_QUEUE);
+    struct sv host;
+    struct sv addr = sv_cut(key, ' ', &host);
+    evictions += failtab_count(&t, host, addr, &when, FAILURE_SSHD);
+    CHECK_INT((int)t.nqueued, 1);
+    CHECK_INT((int)t.tab.count, PAIRS);
+    CHECK_INT((int)evictions, (int)FAILTAB_QUEUE - PAIRS);
+    /* The last pairs of the queue stay: it applied in order. */
+    for (unsigned i = 0; i < FAILTAB_QUEUE; i++) {
+        bool kept = get(&t, key_of(buf, sizeof(buf), (int)i)) != NULL;
+        CHECK_INT(kept, i >= FAILTAB_QUEUE - PAIRS);
+    }
+    CHECK_INT((int)failtab_flush(&t), 1);
+    CHECK(get(&t, key_of(buf, sizeof(buf), (int)FAILTAB_QUEUE)) != NULL);
+    failtab_fini(&t);
+}
+
 int
 main(void)
 {
@@ -235,5 +340,8 @@ main(void)
     TEST_RUN("failtab", zero_size_table_adds_nothing);
     TEST_RUN("failtab", pair_keys);
     TEST_RUN("failtab", default_size_table);
+    TEST_RUN("failtab", counts_apply_on_flush);
+    TEST_RUN("failtab", counts_restart_after_span);
+    TEST_RUN("failtab", full_queue_applies_in_order);
     TEST_EXIT();
 }
