@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/hmap.h"
 #include "core/netaddr.h"
 #include "correlate/correlator.h"
 #include "input/journal.h"
@@ -726,6 +728,24 @@ baseline_admin(const struct run *r)
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
 }
 
+/*
+ * Seeds the table hashes with the kernel's random bytes, so keys prepared
+ * to collide in one run do not collide in another.  Without those bytes
+ * the hashes stay repeatable, which risks only a slower worst case.  The
+ * output does not depend on the seed, because maps compare whole keys and
+ * the fixed tables' 64-bit hashes collide by chance alone.
+ */
+static void
+seed_hashes(void)
+{
+    uint64_t seed;
+
+    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) ==
+        (ssize_t)sizeof(seed)) {
+        hmap_set_seed(seed);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -737,6 +757,7 @@ main(int argc, char **argv)
 
     /* A closed pipe on stdout is reported as a failed write, not a kill. */
     signal(SIGPIPE, SIG_IGN);
+    seed_hashes();
 
     if (argc >= 2 && strcmp(argv[1], "config") == 0) {
         return config_command(argc, argv);

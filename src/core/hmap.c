@@ -6,14 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One mixing step: both the xor with a fixed state and the multiply by an
- * odd constant are invertible, so two inputs that differ in one word
- * differ after the step. */
+/* The secret every hash starts from (hmap_set_seed). */
+static uint64_t hash_seed;
+
+void
+hmap_set_seed(uint64_t seed)
+{
+    hash_seed = seed;
+}
+
+/*
+ * One mixing step: the full 128-bit product of the state xor the word with
+ * an odd constant, folded to 64 bits.  A 64-bit product would carry a
+ * change of a word's top bit into the state as the same change whatever
+ * the state, so a second word could cancel it and two keys would collide
+ * under every seed.  The folded high half makes the change depend on the
+ * state, which depends on the seed.
+ */
 static uint64_t
 mix_word(uint64_t h, uint64_t w)
 {
-    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-    return h ^ (h >> 32);
+    unsigned __int128 p = (unsigned __int128)(h ^ w) * 0x9e3779b97f4a7c15ULL;
+
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
 }
 
 /* Reads eight bytes at p in the machine's byte order. */
@@ -29,7 +44,7 @@ load_word(const char *p)
 uint64_t
 hmap_hash(struct sv key)
 {
-    uint64_t h = 0x243f6a8885a308d3ULL ^ key.len;
+    uint64_t h = (0x243f6a8885a308d3ULL ^ hash_seed) + key.len;
     size_t i = 0;
 
     /* Eight bytes per step: host names, addresses and the keys built from

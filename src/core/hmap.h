@@ -107,9 +107,20 @@ void hmap_each(const struct hmap *m, void (*fn)(void *arg, struct sv key,
                                                void *value), void *arg);
 
 /*
- * Returns a 64-bit hash of key.  It is not keyed, and its values differ
- * between machines of other byte orders, so it must not be stored.
+ * Returns a 64-bit hash of key, keyed by the seed of hmap_set_seed.  Its
+ * values differ between seeds and between machines of other byte orders,
+ * so it must not be stored.
  */
 uint64_t hmap_hash(struct sv key);
+
+/*
+ * Sets the seed of every later hmap_hash, and so of every map's and fixed
+ * table's hashes.  Keys come from logs an attacker can write, such as user
+ * names and command lines.  With a secret random seed per run, nobody can
+ * prepare keys that collide and slow the tables down.  Call it once,
+ * before any table holds entries and before threads start.  The default
+ * seed 0 makes hashes repeatable, for tests.
+ */
+void hmap_set_seed(uint64_t seed);
 
 #endif

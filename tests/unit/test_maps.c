@@ -326,6 +326,55 @@ hmap_hash_distinct(void)
     free(seen);
 }
 
+/* The seed changes every hash, and a map keyed under a seed stores and
+ * finds its keys as under the default. */
+static void
+hmap_seed_changes_hashes(void)
+{
+    struct sv key = SV_LIT("web01\x1f" "alice");
+    uint64_t plain = hmap_hash(key);
+    struct hmap m;
+    int value = 7;
+
+    hmap_set_seed(0x0123456789abcdefULL);
+    CHECK(hmap_hash(key) != plain);
+    CHECK(hmap_hash(key) == hmap_hash(key));
+    hmap_init(&m, 100);
+    CHECK_INT(hmap_put(&m, key, &value), 0);
+    CHECK(hmap_get(&m, key) == &value);
+    CHECK(hmap_get(&m, SV_LIT("web01\x1f" "bob")) == NULL);
+    hmap_fini(&m);
+    hmap_set_seed(0);
+    CHECK(hmap_hash(key) == plain);
+}
+
+/*
+ * Flipping the top bit of a key's first word changes a multiply-and-shift
+ * state in bits 63 and 31 only, whatever the state.  Flipping those bits
+ * of the second word as well would undo that, so the two keys would
+ * collide under every seed.  The hash must keep them apart.
+ */
+static void
+hmap_hash_top_bit_pairs(void)
+{
+    static const uint64_t seeds[] = { 0, 1, 0x9e3779b97f4a7c15ULL,
+                                      UINT64_MAX };
+    char a[24] = "abcdefghijklmnopqrstuvw";
+
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        hmap_set_seed(seeds[i]);
+        for (size_t len = 16; len <= 23; len++) {
+            char b[24];
+            memcpy(b, a, sizeof(b));
+            b[7] ^= (char)0x80;
+            b[11] ^= (char)0x80;
+            b[15] ^= (char)0x80;
+            CHECK(hmap_hash(sv_make(a, len)) != hmap_hash(sv_make(b, len)));
+        }
+    }
+    hmap_set_seed(0);
+}
+
 /* Fills key with len bytes made from the number i.  A key of 6 bytes or
  * more starts with i in 6 digits, so such keys of one length differ. */
 static struct sv
@@ -809,5 +858,7 @@ main(void)
     TEST_RUN("fifomap", fifomap_many_keys_wrap);
     TEST_RUN("fifomap", fifomap_borrowed_values);
     TEST_RUN("fifomap", fifomap_drop_stale_oldest);
+    TEST_RUN("hmap", hmap_seed_changes_hashes);
+    TEST_RUN("hmap", hmap_hash_top_bit_pairs);
     TEST_EXIT();
 }
