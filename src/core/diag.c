@@ -5,6 +5,7 @@
  */
 #include "core/diag.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/escape.h"
@@ -51,6 +52,45 @@ find_reason(struct diag *d, enum diag_class cls, const char *format,
     return r;
 }
 
+/* Orders samples by file name, then line. */
+static int
+sample_cmp(const struct diag_sample *a, const struct diag_sample *b)
+{
+    if (a->file != b->file) {
+        int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+        if (c != 0) {
+            return c;
+        }
+    }
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/*
+ * Keeps sample x among r's samples when it is one of the DIAG_MAX_SAMPLES
+ * first by file name and line.  The kept samples are then the same whatever order
+ * the lines were counted in, as they are with several inputs read by
+ * threads and merged.
+ */
+static void
+keep_sample(struct diag_reason *r, struct diag_sample x)
+{
+    int n = r->nsamples;
+
+    if (n == DIAG_MAX_SAMPLES) {
+        if (sample_cmp(&x, &r->samples[n - 1]) >= 0) {
+            return;
+        }
+        n--;
+    } else {
+        r->nsamples++;
+    }
+    while (n > 0 && sample_cmp(&x, &r->samples[n - 1]) < 0) {
+        r->samples[n] = r->samples[n - 1];
+        n--;
+    }
+    r->samples[n] = x;
+}
+
 void
 diag_add(struct diag *d, enum diag_class cls, const char *reason,
          const struct event_origin *o)
@@ -60,35 +100,53 @@ diag_add(struct diag *d, enum diag_class cls, const char *reason,
 
     r->count++;
     d->total[cls]++;
-    if (o != NULL && r->nsamples < DIAG_MAX_SAMPLES) {
-        r->samples[r->nsamples].file = o->file;
-        r->samples[r->nsamples].line = o->line;
-        r->nsamples++;
+    /* Only lines not understood are located in the summary. */
+    if (o != NULL && cls == DIAG_MALFORMED) {
+        keep_sample(r, (struct diag_sample){ o->file, o->line });
     }
+}
+
+/* Orders reasons by class, format name and reason. */
+static int
+reason_cmp(const void *pa, const void *pb)
+{
+    const struct diag_reason *a = *(const struct diag_reason *const *)pa;
+    const struct diag_reason *b = *(const struct diag_reason *const *)pb;
+
+    if (a->cls != b->cls) {
+        return a->cls < b->cls ? -1 : 1;
+    }
+    int c = strcmp(a->format ? a->format : "", b->format ? b->format : "");
+    if (c != 0) {
+        return c;
+    }
+    return strcmp(a->reason, b->reason);
 }
 
 void
 diag_write(const struct diag *d, FILE *out)
 {
     static const char *const class_names[] = { "not understood", "skipped" };
+    const struct diag_reason *sorted[DIAG_MAX_REASONS];
 
-    for (int cls = 0; cls < DIAG_CLASS_COUNT; cls++) {
-        for (int i = 0; i < d->nreasons; i++) {
-            const struct diag_reason *r = &d->reasons[i];
-            if ((int)r->cls != cls) {
-                continue;
-            }
-            fprintf(out, "  %s: %llu %s (%s)", class_names[cls],
-                    (unsigned long long)r->count, r->reason,
-                    r->format ? r->format : "input");
-            /* Skipped lines are normal input; only lines not understood
-             * are located for the reader. */
-            for (int k = 0; cls == DIAG_MALFORMED && k < r->nsamples; k++) {
-                fputs(k ? ", " : " at ", out);
-                escape_text_write(out, r->samples[k].file);
-                fprintf(out, ":%llu", (unsigned long long)r->samples[k].line);
-            }
-            fputc('\n', out);
+    /* Sorted, so the summary does not depend on the order in which the
+     * inputs' lines were read. */
+    for (int i = 0; i < d->nreasons; i++) {
+        sorted[i] = &d->reasons[i];
+    }
+    qsort(sorted, (size_t)d->nreasons, sizeof(sorted[0]), reason_cmp);
+    for (int i = 0; i < d->nreasons; i++) {
+        const struct diag_reason *r = sorted[i];
+        fprintf(out, "  %s: %llu %s (%s)", class_names[r->cls],
+                (unsigned long long)r->count, r->reason,
+                r->format ? r->format : "input");
+        /* Only lines not understood have samples, because skipped lines
+         * are normal input and need no location. */
+        for (int k = 0; k < r->nsamples; k++) {
+            fputs(k ? ", " : " at ", out);
+            escape_text_write(out, r->samples[k].file);
+            fprintf(out, ":%llu", (unsigned long long)r->samples[k].line);
         }
+        fputc('\n', out);
     }
 }

@@ -1,7 +1,8 @@
 /*
  * Counters for input that was read but not used: lines not understood
  * (malformed) and lines understood but of no interest (skipped), per reason,
- * with the first few locations of each reason kept for the summary.
+ * with the first few locations (by file name, then line) of each reason not
+ * understood kept for the summary.
  *
  * Reasons are static strings owned by the caller's code, compared by
  * content, so two parsers may share one.  Nothing here prints per line.
@@ -51,7 +52,8 @@ void diag_init(struct diag *d);
 void diag_add(struct diag *d, enum diag_class cls, const char *reason,
               const struct event_origin *o);
 
-/* Writes the per-reason counts and samples, one reason per line. */
+/* Writes the per-reason counts and samples, one reason per line, sorted by
+ * class, format and reason. */
 void diag_write(const struct diag *d, FILE *out);
 
 #endif

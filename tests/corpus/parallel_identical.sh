@@ -5,7 +5,8 @@
 # Inputs: the golden example logs, small generated sshd, audit and journald
 # logs (bench/gen.py, seeded), and the real logs under SSHTRAIL_CORPUS when
 # it is set.  Each command (events, sessions, detect) runs serially and
-# threaded on several inputs at once; stdout must match byte for byte.
+# threaded on several inputs at once; stdout and the summary on stderr
+# must match byte for byte.
 # Prints one PASS, FAIL or SKIP line per comparison.
 set -u
 cd "$(dirname "$0")/../.."
@@ -48,6 +49,9 @@ compare() {
         echo "FAIL parallel_identical/$name: output differs" \
             "($(wc -l <"$tmp/serial.out") lines serial," \
             "$(wc -l <"$tmp/threaded.out") threaded)"
+    elif ! cmp -s "$tmp/serial.err" "$tmp/threaded.err"; then
+        echo "FAIL parallel_identical/$name: summary on stderr differs"
+        diff "$tmp/serial.err" "$tmp/threaded.err" | head -5 | sed 's/^/  /'
     elif [ ! -s "$tmp/serial.out" ] && [ "$allow_empty" != 1 ]; then
         echo "FAIL parallel_identical/$name: no output to compare"
     else
