@@ -322,11 +322,13 @@ origin_memo_fini(struct origin_memo *m)
     buf_fini(&m->json);
 }
 
-/* Writes the "origin" object of o as write_origin does, taking the format
- * and file members from m when o has the same ones as last time. */
-static void
-write_origin_memo(struct jsonw *w, struct origin_memo *m,
-                  const struct event_origin *o)
+/*
+ * Makes m hold the escaped "format" and "file" members of o, escaping them
+ * only when o has other ones than last time.  Returns false when they did
+ * not fit in m->json.
+ */
+static bool
+origin_memo_members(struct origin_memo *m, const struct event_origin *o)
 {
     if (!m->valid || m->format != o->format || m->file != o->file) {
         struct jsonw members;
@@ -342,6 +344,20 @@ write_origin_memo(struct jsonw *w, struct origin_memo *m,
         m->members_len = m->json.len;
         m->valid = m->json.dropped == 0;
     }
+    return m->valid;
+}
+
+/*
+ * Sets m->json to the "origin" object of o as write_origin writes it,
+ * escaping the format and file members only when o has other ones than
+ * last time.  Returns false when the object did not fit in m->json.
+ */
+static bool
+origin_memo_update(struct origin_memo *m, const struct event_origin *o)
+{
+    if (!origin_memo_members(m, o)) {
+        return false;
+    }
 
     /* The line replaces the previous one after the memo's members, so the
      * object goes out in one write. */
@@ -352,6 +368,18 @@ write_origin_memo(struct jsonw *w, struct origin_memo *m,
     buf_add_char(&m->json, '}');
     if (!m->valid || m->json.dropped != 0) {
         m->valid = false;
+        return false;
+    }
+    return true;
+}
+
+/* Writes the "origin" object of o as write_origin does, taking the format
+ * and file members from m when o has the same ones as last time. */
+static void
+write_origin_memo(struct jsonw *w, struct origin_memo *m,
+                  const struct event_origin *o)
+{
+    if (!origin_memo_update(m, o)) {
         write_origin(w, o);
         return;
     }
@@ -761,6 +789,126 @@ write_evidence(struct jsonw *w, struct time_memo *tm,
     jsonw_obj_end(w);
 }
 
+/* Appends the string literal text. */
+static inline void
+add_lit(struct buf *b, const char *text)
+{
+    buf_add(b, text, strlen(text));
+}
+
+/* Appends v as a quoted and escaped JSON string. */
+static void
+add_json_str(struct buf *b, struct sv v)
+{
+    buf_add_char(b, '"');
+    escape_json(b, v);
+    buf_add_char(b, '"');
+}
+
+static void
+add_json_int(struct buf *b, int64_t v)
+{
+    char *dst = buf_reserve(b, BUF_I64_MAX);
+
+    if (dst == NULL) {
+        char digits[BUF_I64_MAX];
+        buf_add(b, digits, buf_format_i64(digits, (long long)v));
+        return;
+    }
+    b->len += buf_format_i64(dst, (long long)v);
+}
+
+/*
+ * Appends to obj the evidence object that write_evidence writes, the same
+ * bytes, with fixed member names and punctuation copied as literals
+ * instead of going member by member through jsonw.  cmd is scratch for the
+ * command line.  Returns false when obj reached its maximum or the origin
+ * did not fit in om; the caller then writes the evidence with
+ * write_evidence.
+ */
+/* The maximum size of an evidence object build_evidence writes; a larger
+ * one goes out member by member. */
+#define EVIDENCE_MAX (4u * 1024u * 1024u)
+
+static bool
+build_evidence(struct buf *obj, struct buf *cmd, struct time_memo *tm,
+               struct origin_memo *om, const struct session_exec *x)
+{
+    const struct event *ev = x->ev;
+
+    buf_clear(obj);
+    add_lit(obj, "{\"process\":{");
+    if (event_has_num(ev, EVENT_PID)) {
+        add_lit(obj, "\"pid\":");
+        add_json_int(obj, event_num(ev, EVENT_PID, 0));
+        buf_add_char(obj, ',');
+    }
+    buf_clear(cmd);
+    output_cmd_line(cmd, ev);
+    add_lit(obj, "\"cmd_line\":");
+    add_json_str(obj, sv_make(cmd->data, cmd->len));
+    if (event_has_str(ev, EVENT_EXE)) {
+        add_lit(obj, ",\"file\":{\"path\":");
+        add_json_str(obj, event_str(ev, EVENT_EXE));
+        buf_add_char(obj, '}');
+    }
+    if (event_has_num(ev, EVENT_PPID)) {
+        add_lit(obj, ",\"parent_process\":{\"pid\":");
+        add_json_int(obj, event_num(ev, EVENT_PPID, 0));
+        buf_add_char(obj, '}');
+    }
+
+    struct time_memo_slot *slot = time_memo_find(tm, &ev->time);
+    if (slot->ms_len == 0) {
+        slot->ms_len = buf_format_i64(slot->ms, (long long)time_ms(&ev->time));
+    }
+    add_lit(obj, ",\"created_time\":");
+    buf_add(obj, slot->ms, slot->ms_len);
+    add_lit(obj, ",\"created_time_dt\":");
+    buf_add(obj, slot->json, slot->json_len);
+    add_lit(obj, "},\"data\":{\"time\":");
+    buf_add(obj, slot->json, slot->json_len);
+
+    if (event_has_num(ev, EVENT_PPID)) {
+        add_lit(obj, ",\"ppid\":");
+        add_json_int(obj, event_num(ev, EVENT_PPID, 0));
+    }
+    add_lit(obj, ",\"argv\":[");
+    for (uint32_t i = 0; i < ev->argc; i++) {
+        if (i > 0) {
+            buf_add_char(obj, ',');
+        }
+        add_json_str(obj, event_arg(ev, i));
+    }
+    buf_add_char(obj, ']');
+    if (event_has_str(ev, EVENT_CWD)) {
+        add_lit(obj, ",\"cwd\":");
+        add_json_str(obj, event_str(ev, EVENT_CWD));
+    }
+    if (event_has_num(ev, EVENT_UID)) {
+        add_lit(obj, ",\"uid\":");
+        add_json_int(obj, event_num(ev, EVENT_UID, 0));
+    }
+    if (event_has_num(ev, EVENT_EUID)) {
+        add_lit(obj, ",\"euid\":");
+        add_json_int(obj, event_num(ev, EVENT_EUID, 0));
+    }
+    if (ev->result == EVENT_RESULT_FAILURE) {
+        add_lit(obj, ",\"failed\":true");
+    }
+    add_lit(obj, ",\"linkage\":");
+    add_json_str(obj, sv_cstr(linkage_name(x->linkage)));
+    if (!origin_memo_members(om, &ev->origin)) {
+        return false;
+    }
+    add_lit(obj, ",\"origin\":");
+    buf_add(obj, om->json.data, om->members_len);
+    add_lit(obj, ",\"line\":");
+    add_json_int(obj, (int64_t)ev->origin.line);
+    add_lit(obj, "}}}");
+    return obj->dropped == 0;
+}
+
 /*
  * The members that are the same in every finding, written as one piece of
  * JSON each.  The golden detect cases expect them byte for byte as jsonw
@@ -911,6 +1059,44 @@ write_reason_head(struct jsonw *w, const struct score_reason *r)
     jsonw_raw(w, head, n);
 }
 
+/*
+ * Writes one reason object, {"code":..,"weight":..,"evidence":..}, in one
+ * write.  The names are lower-case ASCII constants of score.c, which JSON
+ * needs no escape for.  The evidence quotes log text and is escaped.
+ */
+static void
+write_reason(struct jsonw *w, const struct score_reason *r)
+{
+    struct sv name = sv_cstr(score_reason_name(r->code));
+    struct sv evidence = sv_make(r->evidence,
+                                 strnlen(r->evidence, sizeof(r->evidence)));
+    char obj[32 + ESCAPE_JSON_MAX_RATIO *
+                      (REASON_NAME_RAW_MAX + sizeof(r->evidence)) +
+             BUF_I64_MAX];
+    size_t n = 0;
+
+    if (name.len > REASON_NAME_RAW_MAX) {
+        jsonw_obj_begin(w, NULL);
+        write_reason_head(w, r);
+        jsonw_member_cstr(w, SV_LIT("evidence"), r->evidence);
+        jsonw_obj_end(w);
+        return;
+    }
+    memcpy(obj, "{\"code\":\"", 9);
+    n = 9;
+    memcpy(obj + n, name.p, name.len);
+    n += name.len;
+    memcpy(obj + n, "\",\"weight\":", 11);
+    n += 11;
+    n += buf_format_i64(obj + n, (long long)r->weight);
+    memcpy(obj + n, ",\"evidence\":\"", 13);
+    n += 13;
+    n += escape_json_to(obj + n, evidence);
+    obj[n++] = '"';
+    obj[n++] = '}';
+    jsonw_raw(w, obj, n);
+}
+
 static void
 write_unmapped(struct jsonw *w, const struct session *s,
                const struct score *sc, const struct output_suppression *sup)
@@ -926,10 +1112,7 @@ write_unmapped(struct jsonw *w, const struct session *s,
     write_sources(w, s);
     jsonw_member_arr(w, SV_LIT("reasons"));
     for (int i = 0; i < sc->nreasons; i++) {
-        jsonw_obj_begin(w, NULL);
-        write_reason_head(w, &sc->reasons[i]);
-        jsonw_member_cstr(w, SV_LIT("evidence"), sc->reasons[i].evidence);
-        jsonw_obj_end(w);
+        write_reason(w, &sc->reasons[i]);
     }
     jsonw_arr_end(w);
     if (s->execs_dropped) {
@@ -954,11 +1137,13 @@ output_finding_json(struct buf *out, const struct session *s,
     struct time_memo times;
     struct origin_memo origins;
     struct buf scratch;
+    struct buf evidence;
     const char *analytic = output_analytic_uid(session_platform(s));
 
     time_memo_init(&times);
     origin_memo_init(&origins);
     buf_init(&scratch, 1024 * 1024);
+    buf_init(&evidence, EVIDENCE_MAX);
     jsonw_init(&w, out);
     jsonw_obj_begin(&w, NULL);
     jsonw_raw(&w, finding_class, sizeof(finding_class) - 1);
@@ -1000,12 +1185,18 @@ output_finding_json(struct buf *out, const struct session *s,
 
     jsonw_member_arr(&w, SV_LIT("evidences"));
     for (uint32_t i = 0; i < s->nexecs; i++) {
-        write_evidence(&w, &times, &origins, &scratch, &s->execs[i]);
+        if (build_evidence(&evidence, &scratch, &times, &origins,
+                           &s->execs[i])) {
+            jsonw_raw(&w, evidence.data, evidence.len);
+        } else {
+            write_evidence(&w, &times, &origins, &scratch, &s->execs[i]);
+        }
     }
     jsonw_arr_end(&w);
     write_unmapped(&w, s, sc, o->suppression);
     jsonw_obj_end(&w);
     buf_add_char(out, '\n');
+    buf_fini(&evidence);
     buf_fini(&scratch);
     origin_memo_fini(&origins);
 }

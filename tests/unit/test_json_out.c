@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
+#include "core/jsonw.h"
 #include "core/timeconv.h"
 #include "tcheck.h"
 
@@ -467,6 +468,220 @@ finding_exe_paths_escaped(void)
     free(long_path);
 }
 
+/*
+ * The evidence object of one execution, written member by member through
+ * jsonw, as the finding writer wrote it before it copied fixed names as
+ * literals.
+ */
+static void
+ref_evidence(struct jsonw *w, const struct session_exec *x)
+{
+    const struct event *ev = x->ev;
+    char text[40];
+    struct buf cmd;
+    struct sv dt = sv_make(text, time_format(&ev->time, text));
+    int64_t ms = ev->time.sec * 1000 + ev->time.nsec / 1000000;
+
+    jsonw_obj_begin(w, NULL);
+    jsonw_member_obj(w, SV_LIT("process"));
+    if (event_has_num(ev, EVENT_PID)) {
+        jsonw_member_int(w, SV_LIT("pid"), event_num(ev, EVENT_PID, 0));
+    }
+    buf_init(&cmd, OUT_MAX);
+    output_cmd_line(&cmd, ev);
+    jsonw_member_str(w, SV_LIT("cmd_line"), sv_make(cmd.data, cmd.len));
+    buf_fini(&cmd);
+    if (event_has_str(ev, EVENT_EXE)) {
+        jsonw_member_obj(w, SV_LIT("file"));
+        jsonw_member_str(w, SV_LIT("path"), event_str(ev, EVENT_EXE));
+        jsonw_obj_end(w);
+    }
+    if (event_has_num(ev, EVENT_PPID)) {
+        jsonw_member_obj(w, SV_LIT("parent_process"));
+        jsonw_member_int(w, SV_LIT("pid"), event_num(ev, EVENT_PPID, 0));
+        jsonw_obj_end(w);
+    }
+    jsonw_member_int(w, SV_LIT("created_time"), ms);
+    jsonw_member_str(w, SV_LIT("created_time_dt"), dt);
+    jsonw_obj_end(w);
+
+    jsonw_member_obj(w, SV_LIT("data"));
+    jsonw_member_str(w, SV_LIT("time"), dt);
+    if (event_has_num(ev, EVENT_PPID)) {
+        jsonw_member_int(w, SV_LIT("ppid"), event_num(ev, EVENT_PPID, 0));
+    }
+    jsonw_member_arr(w, SV_LIT("argv"));
+    for (uint32_t i = 0; i < ev->argc; i++) {
+        jsonw_str(w, NULL, event_arg(ev, i));
+    }
+    jsonw_arr_end(w);
+    if (event_has_str(ev, EVENT_CWD)) {
+        jsonw_member_str(w, SV_LIT("cwd"), event_str(ev, EVENT_CWD));
+    }
+    if (event_has_num(ev, EVENT_UID)) {
+        jsonw_member_int(w, SV_LIT("uid"), event_num(ev, EVENT_UID, 0));
+    }
+    if (event_has_num(ev, EVENT_EUID)) {
+        jsonw_member_int(w, SV_LIT("euid"), event_num(ev, EVENT_EUID, 0));
+    }
+    if (ev->result == EVENT_RESULT_FAILURE) {
+        jsonw_member_bool(w, SV_LIT("failed"), true);
+    }
+    jsonw_member_cstr(w, SV_LIT("linkage"), linkage_name(x->linkage));
+    jsonw_member_obj(w, SV_LIT("origin"));
+    jsonw_member_cstr(w, SV_LIT("format"),
+                      ev->origin.format ? ev->origin.format : "");
+    jsonw_member_cstr(w, SV_LIT("file"),
+                      ev->origin.file ? ev->origin.file : "");
+    jsonw_member_int(w, SV_LIT("line"), (int64_t)ev->origin.line);
+    jsonw_obj_end(w);
+    jsonw_obj_end(w);
+    jsonw_obj_end(w);
+}
+
+/* The "reasons" array of a score, written member by member. */
+static void
+ref_reasons(struct jsonw *w, const struct score *sc)
+{
+    jsonw_member_arr(w, SV_LIT("reasons"));
+    for (int i = 0; i < sc->nreasons; i++) {
+        jsonw_obj_begin(w, NULL);
+        jsonw_member_cstr(w, SV_LIT("code"),
+                          score_reason_name(sc->reasons[i].code));
+        jsonw_member_int(w, SV_LIT("weight"), sc->reasons[i].weight);
+        jsonw_member_cstr(w, SV_LIT("evidence"), sc->reasons[i].evidence);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+}
+
+/* Returns whether the bytes of part occur in text. */
+static bool
+contains(const struct buf *text, const struct buf *part)
+{
+    if (part->len == 0 || part->len > text->len) {
+        return false;
+    }
+    for (size_t i = 0; i + part->len <= text->len; i++) {
+        if (memcmp(text->data + i, part->data, part->len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Executions with absent, empty, negative and extreme fields, bytes that
+ * need escaping and invalid UTF-8 in every string, and origins that
+ * change from one execution to the next.  The finding's evidences and
+ * reasons must be the bytes the member-by-member writers above give.
+ */
+static void
+finding_evidence_matches_reference(void)
+{
+    static const char *const args[][4] = {
+        { "ps", "aux", NULL, NULL },
+        { "sh", "-c", "echo \"$HOME\"\n\x01\x7f", "it's" },
+        { "", "\xc3\x28 \xe2\x82", "\xf0\x9f\x98\x80 ok", NULL },
+        { NULL, NULL, NULL, NULL },
+        { "/bin/\\evil\x1f", "--name=\"root\",\"uid\":0", NULL, NULL },
+    };
+    enum { N = sizeof(args) / sizeof(args[0]) };
+    static const char *const files[N] = {
+        "/var/log/audit.log", "/var/log/audit.log", "/var/log/\"x\"\n.log",
+        NULL, "/var/log/audit.log",
+    };
+    struct session s;
+    struct session_exec execs[N];
+    struct event exec_events[N];
+    struct score sc;
+    struct output_opts o = { "test", NULL };
+    struct buf out, want;
+    struct jsonw w;
+
+    memset(&s, 0, sizeof(s));
+    memset(&sc, 0, sizeof(sc));
+    event_init(&s.ev);
+    s.start.sec = 1704164645;
+    for (int i = 0; i < N; i++) {
+        struct event *ev = &exec_events[i];
+
+        event_init(ev);
+        ev->time.sec = 1704164646 + i * 3599;
+        ev->time.nsec = i * 111111111;
+        ev->time.digits = (int8_t)(i * 2);
+        for (int a = 0; a < 4 && args[i][a] != NULL; a++) {
+            event_add_arg(ev, sv_cstr(args[i][a]));
+        }
+        if (i != 3) {
+            event_set_num(ev, EVENT_PID, i == 1 ? -1 : 2000 + i);
+            event_set_str(ev, EVENT_EXE, sv_cstr(i == 4 ? "/bin/\\evil\x1f"
+                                                        : "/usr/bin/x y"));
+        }
+        if (i % 2 == 0) {
+            event_set_num(ev, EVENT_PPID, i == 2 ? INT64_MIN : 1999);
+            event_set_num(ev, EVENT_UID, i == 4 ? INT64_MAX : 0);
+            event_set_str(ev, EVENT_CWD, sv_cstr(i == 2 ? "" : "/h/\"q\""));
+        } else {
+            event_set_num(ev, EVENT_EUID, 1000);
+            event_set_str(ev, EVENT_CMDLINE, sv_cstr("cmd \"line\"\t"));
+            ev->result = EVENT_RESULT_FAILURE;
+        }
+        ev->origin.format = i == 3 ? NULL : "audit";
+        ev->origin.file = files[i];
+        ev->origin.line = (uint64_t)i * 1000003u;
+        execs[i].ev = ev;
+        execs[i].linkage = (enum linkage)(i % (LINK_COUNT + 1));
+    }
+    s.execs = execs;
+    s.nexecs = N;
+    sc.nreasons = 3;
+    sc.reasons[0].code = REASON_PRIVILEGED_ACCOUNT;
+    sc.reasons[0].weight = 30;
+    strcpy(sc.reasons[0].evidence, "login uid is 0");
+    sc.reasons[1].code = REASON_EXEC_IN_WINDOW;
+    sc.reasons[1].weight = -7;
+    strcpy(sc.reasons[1].evidence, "ran \"/bin/\\evil\x1f\" \xc3\x28\n");
+    sc.reasons[2].code = REASON_COUNT;
+    sc.reasons[2].weight = 0;
+    memset(sc.reasons[2].evidence, 'e', sizeof(sc.reasons[2].evidence) - 1);
+    sc.reasons[2].evidence[sizeof(sc.reasons[2].evidence) - 1] = '\0';
+
+    buf_init(&out, OUT_MAX);
+    output_finding_json(&out, &s, &sc, &o);
+    CHECK_INT(out.dropped, 0);
+
+    /* Each part goes in an object of its own, whose '{' is then dropped. */
+    buf_init(&want, OUT_MAX);
+    jsonw_init(&w, &want);
+    jsonw_obj_begin(&w, NULL);
+    jsonw_member_arr(&w, SV_LIT("evidences"));
+    for (int i = 0; i < N; i++) {
+        ref_evidence(&w, &execs[i]);
+    }
+    jsonw_arr_end(&w);
+    CHECK_INT(want.dropped, 0);
+    memmove(want.data, want.data + 1, want.len - 1);
+    want.len--;
+    CHECK(contains(&out, &want));
+
+    buf_clear(&want);
+    jsonw_init(&w, &want);
+    jsonw_obj_begin(&w, NULL);
+    ref_reasons(&w, &sc);
+    CHECK_INT(want.dropped, 0);
+    memmove(want.data, want.data + 1, want.len - 1);
+    want.len--;
+    CHECK(contains(&out, &want));
+
+    buf_fini(&want);
+    buf_fini(&out);
+    for (int i = 0; i < N; i++) {
+        event_fini(&exec_events[i]);
+    }
+    event_fini(&s.ev);
+}
+
 int
 main(void)
 {
@@ -475,6 +690,7 @@ main(void)
     TEST_RUN("json_out", finding_uid_matches_reference);
     TEST_RUN("json_out", field_names_are_plain_keys);
     TEST_RUN("json_out", finding_origins_escaped_once);
+    TEST_RUN("json_out", finding_evidence_matches_reference);
     TEST_RUN("json_out", finding_times_match_time_format);
     TEST_RUN("json_out", finding_exe_paths_escaped);
     TEST_EXIT();
