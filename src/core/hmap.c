@@ -216,6 +216,27 @@ hmap_get(const struct hmap *m, struct sv key)
     return hmap_get_hashed(m, key, hmap_key_hash(key));
 }
 
+void
+hmap_prefetch(const struct hmap *m, uint64_t hash)
+{
+    if (m->nslots > 0) {
+        __builtin_prefetch(slot_at(m, home_slot(hash, m->slot_bits)));
+    }
+}
+
+void
+hmap_prefetch_value(const struct hmap *m, uint64_t hash)
+{
+    if (m->nslots == 0) {
+        return;
+    }
+
+    const struct hmap_slot *s = slot_at(m, home_slot(hash, m->slot_bits));
+    if (s->item != NULL && s->hash == hash) {
+        __builtin_prefetch(s->item);
+    }
+}
+
 static int
 grow(struct hmap *m)
 {

@@ -102,6 +102,19 @@ int hmap_put_hashed(struct hmap *m, struct sv key, uint64_t hash,
 bool hmap_del_value_hashed(struct hmap *m, struct sv key, uint64_t hash,
                            const void *value);
 
+/*
+ * Hints that a lookup of a key whose hmap_key_hash is hash comes soon.
+ * hmap_prefetch asks the processor to load the key's first slot.
+ * hmap_prefetch_value reads that slot and, when its entry has the same
+ * hash, asks to load the value, which a map of hmap_init_keyed reads to
+ * compare keys; call it once the slot has had time to arrive.  A caller
+ * that looks up several keys whose slots are likely not cached issues the
+ * hints for all of them first, so the loads overlap.  Neither changes
+ * the map or the result of any call.
+ */
+void hmap_prefetch(const struct hmap *m, uint64_t hash);
+void hmap_prefetch_value(const struct hmap *m, uint64_t hash);
+
 /* Calls fn on every entry; fn must not modify the map. */
 void hmap_each(const struct hmap *m, void (*fn)(void *arg, struct sv key,
                                                void *value), void *arg);

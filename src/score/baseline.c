@@ -8,6 +8,7 @@
 #include "score/baseline.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "score/evtext.h"
@@ -76,19 +77,172 @@ key_make(struct key *k, struct sv a, struct sv b, struct sv c)
     return sv_make(k->buf, k->len);
 }
 
-/*
- * Cuts k back to len bytes and the overflow flag it had after its first
- * parts, then adds part.  The result is the key key_make builds from those
- * first parts and part, so keys that differ only in their last part reuse
- * the rest.
- */
-static struct sv
-key_replace_last(struct key *k, size_t len, bool overflow, struct sv part)
+/* The fixed keys, indexes of baseline_keys.fixed. */
+enum fixed_key {
+    KEY_SOURCE,             /* source */
+    KEY_SRC_HOST,           /* source, host */
+    KEY_ACCT_HOST,          /* account, host: also every executable's start */
+    KEY_ACCT_SRC,           /* account, source */
+    KEY_ACCT_KEY,           /* account, key fingerprint */
+    KEY_ACCOUNT,            /* account: account_auth and account_hour */
+};
+
+/* A composed key and its state_key_hash. */
+struct hashed_key {
+    struct sv text;
+    uint64_t hash;
+};
+
+/* The maximum bytes of keys one baseline_keys keeps; past it a key is
+ * composed and hashed on every use. */
+#define KEYS_TEXT_MAX (16u * 1024u * 1024u)
+
+void
+baseline_keys_init(struct baseline_keys *k)
 {
-    k->len = len;
-    k->overflow = overflow;
-    key_add(k, part);
-    return sv_make(k->buf, k->len);
+    memset(k, 0, sizeof(*k));
+    buf_init(&k->text, KEYS_TEXT_MAX);
+}
+
+void
+baseline_keys_fini(struct baseline_keys *k)
+{
+    buf_fini(&k->text);
+    free(k->exes);
+    k->exes = NULL;
+    k->exes_cap = 0;
+}
+
+void
+baseline_keys_reset(struct baseline_keys *k, const struct session *s)
+{
+    k->session = s;
+    buf_clear(&k->text);
+    for (int i = 0; i < BASELINE_FIXED_KEYS; i++) {
+        k->fixed[i].built = false;
+    }
+    if (s->nexecs > k->exes_cap) {
+        /* Without the array the executables' keys are not kept. */
+        free(k->exes);
+        k->exes = calloc(s->nexecs, sizeof(*k->exes));
+        k->exes_cap = k->exes != NULL ? s->nexecs : 0;
+    }
+    for (uint32_t i = 0; i < s->nexecs && i < k->exes_cap; i++) {
+        k->exes[i].built = false;
+    }
+}
+
+/*
+ * Copies the composed key text into k and returns the copy with its hash.
+ * The copy goes after the kept keys, and ref records it so the next use
+ * of the key reads it back, when ref is not NULL and k has room.
+ * Otherwise it goes to k->spare, valid until the next key is composed.
+ */
+static struct hashed_key
+keep_key(struct baseline_keys *k, struct baseline_key_ref *ref,
+         struct sv text)
+{
+    struct hashed_key h = { SV_NULL, state_key_hash(text) };
+    size_t off = k->text.len;
+
+    if (ref != NULL) {
+        buf_add_sv(&k->text, text);
+        if (k->text.dropped == 0) {
+            ref->off = off;
+            ref->len = text.len;
+            ref->hash = h.hash;
+            ref->built = true;
+            h.text = sv_make(k->text.data + off, text.len);
+            return h;
+        }
+        k->text.len = off;
+        k->text.dropped = 0;
+    }
+    memcpy(k->spare, text.p, text.len);
+    h.text = sv_make(k->spare, text.len);
+    return h;
+}
+
+static struct hashed_key
+kept_key(const struct baseline_keys *k, const struct baseline_key_ref *ref)
+{
+    struct hashed_key h = { sv_make(k->text.data + ref->off, ref->len),
+                            ref->hash };
+
+    return h;
+}
+
+/* Returns fixed key id of k's session, composing it on first use.  The
+ * key is valid until the next key of k is composed or k is reset. */
+static struct hashed_key
+fixed_key(struct baseline_keys *k, enum fixed_key id)
+{
+    struct baseline_key_ref *ref = &k->fixed[id];
+    const struct event *ev = &k->session->ev;
+    struct sv first = event_str(ev, EVENT_USER);
+    struct sv second = SV_NULL;
+    struct key composed;
+
+    if (ref->built) {
+        return kept_key(k, ref);
+    }
+    switch (id) {
+    case KEY_SOURCE:
+        first = event_str(ev, EVENT_SRC_IP);
+        break;
+    case KEY_SRC_HOST:
+        first = event_str(ev, EVENT_SRC_IP);
+        second = event_str(ev, EVENT_HOST);
+        break;
+    case KEY_ACCT_HOST:
+        second = event_str(ev, EVENT_HOST);
+        break;
+    case KEY_ACCT_SRC:
+        second = event_str(ev, EVENT_SRC_IP);
+        break;
+    case KEY_ACCT_KEY:
+        second = event_str(ev, EVENT_KEY_FP);
+        break;
+    case KEY_ACCOUNT:
+        break;
+    }
+    return keep_key(k, ref, key_make(&composed, first, second, SV_NULL));
+}
+
+/*
+ * Returns the account_exe key of execution i of k's session, whose
+ * executable is exe: the account and host key followed by exe.  It is
+ * composed on first use and valid until the next key of k is composed or
+ * k is reset.
+ */
+static struct hashed_key
+exe_key(struct baseline_keys *k, uint32_t i, struct sv exe)
+{
+    struct baseline_key_ref *ref = i < k->exes_cap ? &k->exes[i] : NULL;
+    struct key composed;
+
+    if (ref != NULL && ref->built) {
+        return kept_key(k, ref);
+    }
+    struct sv prefix = fixed_key(k, KEY_ACCT_HOST).text;
+    memcpy(composed.buf, prefix.p, prefix.len);
+    composed.len = prefix.len;
+    composed.overflow = false;
+    key_add(&composed, exe);
+    return keep_key(k, ref, sv_make(composed.buf, composed.len));
+}
+
+static const struct state_row *
+find_row(const struct state *st, enum state_table t, struct hashed_key key)
+{
+    return state_find_hashed(st, t, key.text, key.hash);
+}
+
+static struct state_row *
+touch_row(struct state *st, enum state_table t, struct hashed_key key,
+          int64_t t_ms)
+{
+    return state_touch_hashed(st, t, key.text, key.hash, t_ms);
 }
 
 /* The session facts every check and update uses. */
@@ -211,23 +365,21 @@ finding_add(struct baseline_findings *out, enum score_reason_code code)
 }
 
 static void
-check_sources(struct state *st, const struct facts *f, const char *win,
+check_sources(struct state *st, struct baseline_keys *keys,
+              const struct facts *f, const char *win,
               struct baseline_findings *out)
 {
-    struct key k;
     struct baseline_finding *bf;
 
     if (!present(f->src)) {
         return;
     }
     if (present(f->host) &&
-        state_find(st, STATE_SRC_HOST,
-                   key_make(&k, f->src, f->host, SV_NULL)) == NULL &&
+        find_row(st, STATE_SRC_HOST, fixed_key(keys, KEY_SRC_HOST)) == NULL &&
         (bf = finding_add(out, REASON_FIRST_SEEN_SOURCE_HOST)) != NULL) {
         write_never_on_host(bf, f->src, " never seen on ", f->host, win);
     }
-    if (state_find(st, STATE_SOURCE,
-                   key_make(&k, f->src, SV_NULL, SV_NULL)) == NULL &&
+    if (find_row(st, STATE_SOURCE, fixed_key(keys, KEY_SOURCE)) == NULL &&
         (bf = finding_add(out, REASON_NEVER_SEEN_SOURCE)) != NULL) {
         struct evtext t;
         evtext_init(&t, bf->evidence, sizeof(bf->evidence));
@@ -246,11 +398,11 @@ check_sources(struct state *st, const struct facts *f, const char *win,
  * the host, or NULL.
  */
 static void
-check_account(struct state *st, const struct facts *f,
-              const struct state_row *auth, const struct state_row *on_host,
-              const char *win, struct baseline_findings *out)
+check_account(struct state *st, struct baseline_keys *keys,
+              const struct facts *f, const struct state_row *auth,
+              const struct state_row *on_host, const char *win,
+              struct baseline_findings *out)
 {
-    struct key k;
     struct baseline_finding *bf;
     int ul = (int)sv_head(f->user, EV_PART).len;
 
@@ -263,8 +415,7 @@ check_account(struct state *st, const struct facts *f,
         return;
     }
     if (present(f->src) &&
-        state_find(st, STATE_ACCT_SRC,
-                   key_make(&k, f->user, f->src, SV_NULL)) == NULL &&
+        find_row(st, STATE_ACCT_SRC, fixed_key(keys, KEY_ACCT_SRC)) == NULL &&
         (bf = finding_add(out, REASON_NEW_SOURCE_FOR_ACCOUNT)) != NULL) {
         struct evtext t;
         evtext_init(&t, bf->evidence, sizeof(bf->evidence));
@@ -280,8 +431,7 @@ check_account(struct state *st, const struct facts *f,
     }
     uint32_t keyed = auth->counters[BASELINE_AUTH_KEYED];
     if (present(f->fp) && keyed > 0 &&
-        state_find(st, STATE_ACCT_KEY,
-                   key_make(&k, f->user, f->fp, SV_NULL)) == NULL &&
+        find_row(st, STATE_ACCT_KEY, fixed_key(keys, KEY_ACCT_KEY)) == NULL &&
         (bf = finding_add(out, REASON_NEW_KEY_FINGERPRINT)) != NULL) {
         snprintf(bf->evidence, sizeof(bf->evidence),
                  "key %.*s never used by %.*s; %lu earlier login%s used "
@@ -321,14 +471,14 @@ check_method(const struct score_opts *o, const struct facts *f,
     }
 }
 
-/* user_key is the account's key, which account_hour shares with
- * account_auth. */
+/* account_hour shares the account's key with account_auth. */
 static void
 check_hours(struct state *st, const struct score_opts *o,
-            const struct facts *f, struct sv user_key,
+            struct baseline_keys *keys, const struct facts *f,
             struct baseline_findings *out)
 {
-    const struct state_row *h = state_find(st, STATE_ACCT_HOUR, user_key);
+    const struct state_row *h =
+        find_row(st, STATE_ACCT_HOUR, fixed_key(keys, KEY_ACCOUNT));
     uint64_t total = 0;
 
     if (h == NULL) {
@@ -386,11 +536,11 @@ exe_seen_before(const struct session *s, uint32_t i, struct sv exe)
  * reports that.
  */
 static void
-check_exes(struct state *st, const struct facts *f,
-           const struct state_row *on_host, const char *win,
-           const struct session *s, struct baseline_findings *out)
+check_exes(struct state *st, struct baseline_keys *keys,
+           const struct facts *f, const struct state_row *on_host,
+           const char *win, struct baseline_findings *out)
 {
-    struct key k;
+    const struct session *s = keys->session;
     char names[160];
     struct evtext listed;
     unsigned nnew = 0;
@@ -398,18 +548,11 @@ check_exes(struct state *st, const struct facts *f,
     if (!present(f->host) || on_host == NULL) {
         return;
     }
-    /* The account and host start every executable's key. */
-    key_make(&k, f->user, f->host, SV_NULL);
-    size_t prefix_len = k.len;
-    bool prefix_overflow = k.overflow;
-
     evtext_init(&listed, names, sizeof(names));
     for (uint32_t i = 0; i < s->nexecs; i++) {
         struct sv exe = exec_name(&s->execs[i]);
         if (!present(exe) || exe_seen_before(s, i, exe) ||
-            state_find(st, STATE_ACCT_EXE,
-                       key_replace_last(&k, prefix_len, prefix_overflow,
-                                        exe)) != NULL) {
+            find_row(st, STATE_ACCT_EXE, exe_key(keys, i, exe)) != NULL) {
             continue;
         }
         if (nnew < BASELINE_MAX_EXE_NAMES) {
@@ -441,12 +584,87 @@ check_exes(struct state *st, const struct facts *f,
     }
 }
 
-void
-baseline_check(struct state *st, const struct score_opts *o,
-               const struct session *s, struct baseline_findings *out)
+/* The maximum rows prefetch_rows requests for one session. */
+#define PREFETCH_MAX 32
+
+/* A row that a session's check or learning looks up. */
+struct row_ref {
+    enum state_table table;
+    uint64_t hash;
+};
+
+static int
+add_row_ref(struct row_ref *refs, int n, enum state_table t,
+            struct hashed_key key)
 {
+    if (n == PREFETCH_MAX) {
+        return n;
+    }
+    refs[n].table = t;
+    refs[n].hash = key.hash;
+    return n + 1;
+}
+
+/*
+ * Composes the keys of the rows that checking and learning the session of
+ * keys look up, and prefetches their index slots, then their rows.  The
+ * rows are spread over megabytes of tables, so most lookups miss the
+ * cache.  Requested together, the loads overlap instead of following one
+ * another.
+ */
+static void
+prefetch_rows(const struct state *st, struct baseline_keys *keys,
+              const struct facts *f)
+{
+    const struct session *s = keys->session;
+    struct row_ref refs[PREFETCH_MAX];
+    int n = 0;
+
+    if (present(f->src)) {
+        n = add_row_ref(refs, n, STATE_SOURCE, fixed_key(keys, KEY_SOURCE));
+        if (present(f->host)) {
+            n = add_row_ref(refs, n, STATE_SRC_HOST,
+                            fixed_key(keys, KEY_SRC_HOST));
+        }
+    }
+    if (present(f->user)) {
+        struct hashed_key account = fixed_key(keys, KEY_ACCOUNT);
+        n = add_row_ref(refs, n, STATE_ACCT_AUTH, account);
+        n = add_row_ref(refs, n, STATE_ACCT_HOUR, account);
+        if (present(f->src)) {
+            n = add_row_ref(refs, n, STATE_ACCT_SRC,
+                            fixed_key(keys, KEY_ACCT_SRC));
+        }
+        if (present(f->fp)) {
+            n = add_row_ref(refs, n, STATE_ACCT_KEY,
+                            fixed_key(keys, KEY_ACCT_KEY));
+        }
+        if (present(f->host)) {
+            n = add_row_ref(refs, n, STATE_ACCT_HOST,
+                            fixed_key(keys, KEY_ACCT_HOST));
+            for (uint32_t i = 0; i < s->nexecs && n < PREFETCH_MAX; i++) {
+                struct sv exe = exec_name(&s->execs[i]);
+                if (present(exe)) {
+                    n = add_row_ref(refs, n, STATE_ACCT_EXE,
+                                    exe_key(keys, i, exe));
+                }
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        state_prefetch(st, refs[i].table, refs[i].hash);
+    }
+    for (int i = 0; i < n; i++) {
+        state_prefetch_row(st, refs[i].table, refs[i].hash);
+    }
+}
+
+void
+baseline_check_keys(struct state *st, const struct score_opts *o,
+                    struct baseline_keys *keys, struct baseline_findings *out)
+{
+    const struct session *s = keys->session;
     struct facts f;
-    struct key k;
     char win[32];
 
     out->n = 0;
@@ -455,24 +673,36 @@ baseline_check(struct state *st, const struct score_opts *o,
     }
     facts_get(o, s, &f);
     state_advance(st, f.t_ms);
+    prefetch_rows(st, keys, &f);
     window_text(st, win, sizeof(win));
 
-    check_sources(st, &f, win, out);
+    check_sources(st, keys, &f, win, out);
     if (!present(f.user)) {
         return;
     }
-    struct sv user_key = key_make(&k, f.user, SV_NULL, SV_NULL);
-    const struct state_row *auth = state_find(st, STATE_ACCT_AUTH, user_key);
+    const struct state_row *auth =
+        find_row(st, STATE_ACCT_AUTH, fixed_key(keys, KEY_ACCOUNT));
     const struct state_row *on_host = NULL;
-    struct key hk;
     if (present(f.host)) {
-        on_host = state_find(st, STATE_ACCT_HOST,
-                             key_make(&hk, f.user, f.host, SV_NULL));
+        on_host = find_row(st, STATE_ACCT_HOST,
+                           fixed_key(keys, KEY_ACCT_HOST));
     }
-    check_account(st, &f, auth, on_host, win, out);
+    check_account(st, keys, &f, auth, on_host, win, out);
     check_method(o, &f, auth, out);
-    check_hours(st, o, &f, user_key, out);
-    check_exes(st, &f, on_host, win, s, out);
+    check_hours(st, o, keys, &f, out);
+    check_exes(st, keys, &f, on_host, win, out);
+}
+
+void
+baseline_check(struct state *st, const struct score_opts *o,
+               const struct session *s, struct baseline_findings *out)
+{
+    struct baseline_keys keys;
+
+    baseline_keys_init(&keys);
+    baseline_keys_reset(&keys, s);
+    baseline_check_keys(st, o, &keys, out);
+    baseline_keys_fini(&keys);
 }
 
 static void
@@ -484,11 +714,11 @@ counter_add(struct state_row *r, int slot)
 }
 
 int
-baseline_learn(struct state *st, const struct score_opts *o,
-               const struct session *s, char *err, size_t n)
+baseline_learn_keys(struct state *st, const struct score_opts *o,
+                    struct baseline_keys *keys, char *err, size_t n)
 {
+    const struct session *s = keys->session;
     struct facts f;
-    struct key k;
 
     if (!s->login_seen) {
         return 0;
@@ -497,52 +727,56 @@ baseline_learn(struct state *st, const struct score_opts *o,
     /* The window moves with every login, scored or only learned. */
     state_advance(st, f.t_ms);
     if (present(f.src)) {
-        state_touch(st, STATE_SOURCE, key_make(&k, f.src, SV_NULL, SV_NULL),
-                    f.t_ms);
+        touch_row(st, STATE_SOURCE, fixed_key(keys, KEY_SOURCE), f.t_ms);
         if (present(f.host)) {
-            state_touch(st, STATE_SRC_HOST,
-                        key_make(&k, f.src, f.host, SV_NULL), f.t_ms);
+            touch_row(st, STATE_SRC_HOST, fixed_key(keys, KEY_SRC_HOST),
+                      f.t_ms);
         }
     }
     if (present(f.user)) {
-        struct sv user = f.user;
         if (present(f.host)) {
-            state_touch(st, STATE_ACCT_HOST,
-                        key_make(&k, user, f.host, SV_NULL), f.t_ms);
+            touch_row(st, STATE_ACCT_HOST, fixed_key(keys, KEY_ACCT_HOST),
+                      f.t_ms);
         }
         if (present(f.src)) {
-            state_touch(st, STATE_ACCT_SRC,
-                        key_make(&k, user, f.src, SV_NULL), f.t_ms);
+            touch_row(st, STATE_ACCT_SRC, fixed_key(keys, KEY_ACCT_SRC),
+                      f.t_ms);
         }
         if (present(f.fp)) {
-            state_touch(st, STATE_ACCT_KEY,
-                        key_make(&k, user, f.fp, SV_NULL), f.t_ms);
+            touch_row(st, STATE_ACCT_KEY, fixed_key(keys, KEY_ACCT_KEY),
+                      f.t_ms);
         }
         /* account_auth and account_hour share the account's key. */
-        struct sv user_key = key_make(&k, user, SV_NULL, SV_NULL);
-        struct state_row *auth = state_touch(st, STATE_ACCT_AUTH, user_key,
-                                             f.t_ms);
+        struct hashed_key account = fixed_key(keys, KEY_ACCOUNT);
+        struct state_row *auth = touch_row(st, STATE_ACCT_AUTH, account,
+                                           f.t_ms);
         counter_add(auth, baseline_auth_slot(f.method));
         if (present(f.fp)) {
             counter_add(auth, BASELINE_AUTH_KEYED);
         }
-        counter_add(state_touch(st, STATE_ACCT_HOUR, user_key, f.t_ms),
-                    f.hour);
+        counter_add(touch_row(st, STATE_ACCT_HOUR, account, f.t_ms), f.hour);
         if (present(f.host)) {
-            /* The account and host start every executable's key. */
-            key_make(&k, user, f.host, SV_NULL);
-            size_t prefix_len = k.len;
-            bool prefix_overflow = k.overflow;
             for (uint32_t i = 0; i < s->nexecs; i++) {
                 struct sv exe = exec_name(&s->execs[i]);
                 if (present(exe)) {
-                    state_touch(st, STATE_ACCT_EXE,
-                                key_replace_last(&k, prefix_len,
-                                                 prefix_overflow, exe),
-                                f.t_ms);
+                    touch_row(st, STATE_ACCT_EXE, exe_key(keys, i, exe),
+                              f.t_ms);
                 }
             }
         }
     }
     return state_session_end(st, err, n);
+}
+
+int
+baseline_learn(struct state *st, const struct score_opts *o,
+               const struct session *s, char *err, size_t n)
+{
+    struct baseline_keys keys;
+
+    baseline_keys_init(&keys);
+    baseline_keys_reset(&keys, s);
+    int rc = baseline_learn_keys(st, o, &keys, err, n);
+    baseline_keys_fini(&keys);
+    return rc;
 }

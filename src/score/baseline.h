@@ -14,6 +14,7 @@
 #ifndef SSHTRAIL_BASELINE_H
 #define SSHTRAIL_BASELINE_H
 
+#include "core/buf.h"
 #include "correlate/session.h"
 #include "score/score.h"
 #include "state/state.h"
@@ -44,6 +45,50 @@ struct baseline_findings {
     struct baseline_finding items[BASELINE_MAX_FINDINGS];
     int n;
 };
+
+/* Keys of one session that do not depend on its executions: source,
+ * source and host, account and host, account and source, account and key,
+ * account. */
+#define BASELINE_FIXED_KEYS 6
+
+/* The position of a composed key in baseline_keys.text, and its hash. */
+struct baseline_key_ref {
+    size_t off;
+    size_t len;
+    uint64_t hash;          /* state_key_hash of the key */
+    bool built;
+};
+
+/*
+ * The row keys of one session, composed and hashed on first use and kept
+ * until baseline_keys_reset, so baseline_check and baseline_learn build
+ * and hash each key once.  The members belong to baseline.c.
+ */
+struct baseline_keys {
+    const struct session *session;
+    struct buf text;        /* the composed keys, one after another */
+    struct baseline_key_ref fixed[BASELINE_FIXED_KEYS];
+    struct baseline_key_ref *exes;  /* one per execution of session */
+    uint32_t exes_cap;
+    char spare[STATE_MAX_KEY];      /* a key that text has no room for */
+};
+
+void baseline_keys_init(struct baseline_keys *k);
+void baseline_keys_fini(struct baseline_keys *k);
+
+/* Forgets the keys of the previous session and makes k hold the keys of
+ * s, which must stay unchanged while k is used with it. */
+void baseline_keys_reset(struct baseline_keys *k, const struct session *s);
+
+/*
+ * baseline_check and baseline_learn for the session of k, using the keys
+ * k contains and composing those it lacks.
+ */
+void baseline_check_keys(struct state *st, const struct score_opts *o,
+                         struct baseline_keys *k,
+                         struct baseline_findings *out);
+int baseline_learn_keys(struct state *st, const struct score_opts *o,
+                        struct baseline_keys *k, char *err, size_t n);
 
 /*
  * Moves the store's clock to the session's start, ages out old rows and

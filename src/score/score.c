@@ -26,6 +26,7 @@ struct score_ctx {
     const struct config *cfg;       /* NULL: no configured reasons */
     struct patterns patterns;
     struct state *state;
+    struct baseline_keys keys;      /* of the session being scored */
 };
 
 static const char *const reason_names[REASON_COUNT] = {
@@ -509,6 +510,7 @@ score_ctx_new(struct score_ctx **out, const struct score_opts *o,
     }
     c->opts = *o;
     c->cfg = cfg;
+    baseline_keys_init(&c->keys);
     if (cfg != NULL && c->opts.local_hour == NULL) {
         c->opts.local_hour = zone_hour;
         c->opts.zone = &cfg->zone;
@@ -542,7 +544,8 @@ score_ctx_session(struct score_ctx *c, const struct session *s,
     check_hops(s, &c->opts, out);
 
     /* Look up before learning, so a first session is "first seen". */
-    baseline_check(c->state, &c->opts, s, &found);
+    baseline_keys_reset(&c->keys, s);
+    baseline_check_keys(c->state, &c->opts, &c->keys, &found);
     for (int i = 0; i < found.n; i++) {
         struct score_reason *r = add_reason(out, &c->opts,
                                             found.items[i].code);
@@ -559,7 +562,10 @@ score_ctx_session(struct score_ctx *c, const struct session *s,
         out->allow_index = allowlist_match(c->cfg, s, &s->start,
                                            &out->expired_allow_index);
     }
-    return score_ctx_learn(c, s, err, n);
+    if (c->opts.frozen) {
+        return 0;
+    }
+    return baseline_learn_keys(c->state, &c->opts, &c->keys, err, n);
 }
 
 int
@@ -569,7 +575,8 @@ score_ctx_learn(struct score_ctx *c, const struct session *s, char *err,
     if (c->opts.frozen) {
         return 0;
     }
-    return baseline_learn(c->state, &c->opts, s, err, n);
+    baseline_keys_reset(&c->keys, s);
+    return baseline_learn_keys(c->state, &c->opts, &c->keys, err, n);
 }
 
 struct state *
@@ -586,6 +593,7 @@ score_ctx_close(struct score_ctx *c, char *err, size_t n)
     }
     int rc = state_close(c->state, err, n);
     patterns_fini(&c->patterns);
+    baseline_keys_fini(&c->keys);
     free(c);
     return rc;
 }

@@ -197,12 +197,24 @@ state_load_row(struct state *st, enum state_table t, struct sv key,
     return 0;
 }
 
+uint64_t
+state_key_hash(struct sv key)
+{
+    return hmap_key_hash(key);
+}
+
 struct state_row *
 state_touch(struct state *st, enum state_table t, struct sv key,
             int64_t t_ms)
 {
+    return state_touch_hashed(st, t, key, hmap_key_hash(key), t_ms);
+}
+
+struct state_row *
+state_touch_hashed(struct state *st, enum state_table t, struct sv key,
+                   uint64_t hash, int64_t t_ms)
+{
     struct state_mem_table *mt = &st->tables[t];
-    uint64_t hash = hmap_key_hash(key);
     struct state_row *r = hmap_get_hashed(&mt->map, key, hash);
 
     if (r == NULL) {
@@ -233,6 +245,25 @@ const struct state_row *
 state_find(const struct state *st, enum state_table t, struct sv key)
 {
     return hmap_get(&st->tables[t].map, key);
+}
+
+const struct state_row *
+state_find_hashed(const struct state *st, enum state_table t, struct sv key,
+                  uint64_t hash)
+{
+    return hmap_get_hashed(&st->tables[t].map, key, hash);
+}
+
+void
+state_prefetch(const struct state *st, enum state_table t, uint64_t hash)
+{
+    hmap_prefetch(&st->tables[t].map, hash);
+}
+
+void
+state_prefetch_row(const struct state *st, enum state_table t, uint64_t hash)
+{
+    hmap_prefetch_value(&st->tables[t].map, hash);
 }
 
 uint64_t

@@ -147,6 +147,33 @@ struct state_row *state_touch(struct state *st, enum state_table t,
                               struct sv key, int64_t t_ms);
 
 /*
+ * Returns the hash of key that state_find_hashed and state_touch_hashed
+ * take, so a caller that looks one key up in several tables, or finds it
+ * and then touches it, hashes it once.  Hashes differ from run to run, so
+ * they must not be stored.
+ */
+uint64_t state_key_hash(struct sv key);
+
+/* state_find and state_touch for a key whose state_key_hash is hash. */
+const struct state_row *state_find_hashed(const struct state *st,
+                                          enum state_table t, struct sv key,
+                                          uint64_t hash);
+struct state_row *state_touch_hashed(struct state *st, enum state_table t,
+                                     struct sv key, uint64_t hash,
+                                     int64_t t_ms);
+
+/*
+ * Hints that key, whose state_key_hash is hash, is looked up in table t
+ * soon: state_prefetch asks to load where its row is indexed, and
+ * state_prefetch_row, called after that has had time to arrive, asks to
+ * load the row.  See hmap_prefetch.
+ */
+void state_prefetch(const struct state *st, enum state_table t,
+                    uint64_t hash);
+void state_prefetch_row(const struct state *st, enum state_table t,
+                        uint64_t hash);
+
+/*
  * Marks the end of one session's updates and writes back the changed rows
  * when batch_sessions sessions have ended since the last write.  Returns 0,
  * or -1 with a message in err when the write failed; the changes stay in

@@ -466,6 +466,121 @@ test_auth_slots(void)
     CHECK_INT(baseline_auth_slot(SV_NULL), BASELINE_AUTH_OTHER);
 }
 
+/* Appends part to key as the baseline composes keys: a 0x1f between
+ * parts, the part cut at 1024 bytes, then "\\" for a backslash and "\u"
+ * for a 0x1f. */
+static void
+ref_key_add(char *key, size_t *len, struct sv part)
+{
+    size_t n = part.len < 1024 ? part.len : 1024;
+
+    if (*len > 0) {
+        key[(*len)++] = 0x1f;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (part.p[i] == '\\' || part.p[i] == 0x1f) {
+            key[(*len)++] = '\\';
+            key[(*len)++] = part.p[i] == '\\' ? '\\' : 'u';
+        } else {
+            key[(*len)++] = part.p[i];
+        }
+    }
+}
+
+/* Picks the next value of a small linear congruential generator. */
+static unsigned
+next_pick(unsigned *seed, unsigned n)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) % n;
+}
+
+/*
+ * One baseline_keys kept across sessions, with each session's keys
+ * composed once for the check and the learning, gives the reasons and
+ * rows that fresh keys per call give.  The sessions reuse a few values
+ * with backslashes, unit separators and parts past the cut, run up to 40
+ * executables with repeats, and the tables hold 8 rows, so rows are
+ * evicted.  The learned executables are then found under keys composed
+ * by the reference above.
+ */
+static void
+test_kept_keys_match_fresh_keys(void)
+{
+    static char long_exe[1500];
+    static const char *const hosts[] = { "web1", "db\\2", "h\x1fx", NULL };
+    static const char *const users[] = { "alice", "r\\oot", "u\x1f", NULL };
+    static const char *const srcs[] = { "203.0.113.5", "10.0.0.\\1", NULL };
+    static const char *const fps[] = { "SHA256:ab", NULL };
+    const char *exes[] = { "/bin/ls", "/bin/\\sh", "/x\x1fy", long_exe,
+                           "/usr/bin/id" };
+    struct state *fresh_st, *kept_st;
+    struct state_opts so;
+    struct score_opts o;
+    struct baseline_keys keys;
+    char err[512];
+    unsigned seed = 7;
+
+    memset(long_exe, 'e', sizeof(long_exe) - 1);
+    long_exe[0] = '/';
+    state_opts_default(&so);
+    for (int t = 0; t < STATE_TABLE_COUNT; t++) {
+        so.max_rows[t] = 8;
+    }
+    score_opts_default(&o);
+    CHECK_INT(state_open(&fresh_st, NULL, &so, err, sizeof(err)), 0);
+    CHECK_INT(state_open(&kept_st, NULL, &so, err, sizeof(err)), 0);
+    baseline_keys_init(&keys);
+
+    for (int round = 0; round < 300; round++) {
+        struct login l = { hosts[next_pick(&seed, 4)],
+                           users[next_pick(&seed, 4)],
+                           srcs[next_pick(&seed, 3)], NULL,
+                           fps[next_pick(&seed, 2)], T0 + round * 60 };
+        struct session s;
+        struct baseline_findings a, b;
+        unsigned nexecs = next_pick(&seed, 41);
+
+        session_make(&s, &l);
+        for (unsigned i = 0; i < nexecs; i++) {
+            session_add_exe(&s, exes[next_pick(&seed, 5)]);
+        }
+        baseline_check(fresh_st, &o, &s, &a);
+        CHECK_INT(baseline_learn(fresh_st, &o, &s, err, sizeof(err)), 0);
+        baseline_keys_reset(&keys, &s);
+        baseline_check_keys(kept_st, &o, &keys, &b);
+        CHECK_INT(baseline_learn_keys(kept_st, &o, &keys, err, sizeof(err)),
+                  0);
+
+        CHECK_INT(b.n, a.n);
+        for (int i = 0; i < a.n && i < b.n; i++) {
+            CHECK_INT(b.items[i].code, a.items[i].code);
+            CHECK_STR(b.items[i].evidence, a.items[i].evidence);
+        }
+        for (int t = 0; t < STATE_TABLE_COUNT; t++) {
+            CHECK_INT(state_rows(kept_st, t), state_rows(fresh_st, t));
+        }
+        if (l.user != NULL && l.host != NULL) {
+            for (uint32_t i = 0; i < s.nexecs; i++) {
+                static char key[8192];
+                size_t len = 0;
+                ref_key_add(key, &len, sv_cstr(l.user));
+                ref_key_add(key, &len, sv_cstr(l.host));
+                ref_key_add(key, &len, event_str(s.execs[i].ev, EVENT_EXE));
+                /* Up to 8 executables stay in a table of 8 rows. */
+                if (s.nexecs <= 8) {
+                    CHECK(state_find(kept_st, STATE_ACCT_EXE,
+                                     sv_make(key, len)) != NULL);
+                }
+            }
+        }
+        session_free(&s);
+    }
+    baseline_keys_fini(&keys);
+    state_close(fresh_st, NULL, 0);
+    state_close(kept_st, NULL, 0);
+}
+
 int
 main(void)
 {
@@ -480,5 +595,6 @@ main(void)
     TEST_RUN("baseline", test_no_login_raises_nothing);
     TEST_RUN("baseline", test_file_keeps_baselines);
     TEST_RUN("baseline", test_auth_slots);
+    TEST_RUN("baseline", test_kept_keys_match_fresh_keys);
     TEST_EXIT();
 }
