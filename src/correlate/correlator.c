@@ -427,6 +427,67 @@ session_free(struct session *s)
     free(s);
 }
 
+/* The maximum freed sessions a correlator keeps for reuse. */
+#define SPARE_SESSIONS_MAX 256
+
+/*
+ * Frees s, a session no table or list refers to any more.  Up to
+ * SPARE_SESSIONS_MAX sessions are kept instead, with the storage of their
+ * execution and process arrays and login event, so a new session takes
+ * one without allocating.
+ */
+static void
+session_release(struct correlator *c, struct session *s)
+{
+    if (c->nspare == SPARE_SESSIONS_MAX) {
+        session_free(s);
+        return;
+    }
+    for (uint32_t i = 0; i < s->nexecs; i++) {
+        free((void *)s->execs[i].ev);
+    }
+    s->nexecs = 0;
+    s->next_open = c->spare;
+    c->spare = s;
+    c->nspare++;
+}
+
+/*
+ * Returns a zeroed session with an empty login event, a spare one when
+ * the correlator has one, or NULL when memory ran out.  A spare session
+ * keeps the storage of its arrays and event, which grow as from empty.
+ */
+static struct session *
+session_take(struct correlator *c)
+{
+    struct session *s = c->spare;
+
+    if (s == NULL) {
+        s = calloc(1, sizeof(*s));
+        if (s != NULL) {
+            event_init(&s->ev);
+        }
+        return s;
+    }
+    c->spare = s->next_open;
+    c->nspare--;
+
+    struct session_exec *execs = s->execs;
+    uint32_t execs_cap = s->execs_cap;
+    struct session_proc *procs = s->procs;
+    uint32_t procs_cap = s->procs_cap;
+    struct event ev = s->ev;
+
+    memset(s, 0, sizeof(*s));
+    s->execs = execs;
+    s->execs_cap = execs_cap;
+    s->procs = procs;
+    s->procs_cap = procs_cap;
+    s->ev = ev;
+    event_reset(&s->ev);
+    return s;
+}
+
 /* Hands finished sessions to the sink while no open session started
  * earlier, so output stays in start order. */
 static void
@@ -439,7 +500,7 @@ release_done(struct correlator *c, bool all)
         }
         struct session *s = done_pop(c);
         c->sink.done(c->sink.arg, s);
-        session_free(s);
+        session_release(c, s);
     }
 }
 
@@ -639,7 +700,7 @@ absorb(struct correlator *c, struct session *into, struct session *from)
         corr_add_exec(c, into, from->execs[i].ev, from->execs[i].linkage);
     }
     into->execs_dropped += from->execs_dropped;
-    session_free(from);
+    session_release(c, from);
 }
 
 void
@@ -702,11 +763,10 @@ corr_new_session(struct correlator *c, const struct event *ev)
         finish_session(c, c->open_head);
     }
 
-    struct session *s = calloc(1, sizeof(*s));
+    struct session *s = session_take(c);
     if (s == NULL) {
         return NULL;
     }
-    event_init(&s->ev);
     s->seq = c->next_seq++;
     s->start = ev->time;
     s->last_activity = ev->time;
@@ -1126,6 +1186,11 @@ correlator_free(struct correlator *c)
     }
     while (c->ndone > 0) {
         session_free(done_pop(c));
+    }
+    while (c->spare != NULL) {
+        struct session *s = c->spare;
+        c->spare = s->next_open;
+        session_free(s);
     }
     free(c->done);
     free(c->ended);

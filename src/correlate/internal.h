@@ -69,6 +69,11 @@ struct correlator {
     struct session **done;
     uint32_t ndone;
     uint32_t done_cap;
+
+    /* Freed sessions kept with their arrays for the next new ones, linked
+     * through next_open. */
+    struct session *spare;
+    uint32_t nspare;
 };
 
 int64_t corr_time_ms(const struct event_time *t);

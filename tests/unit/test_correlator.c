@@ -8,7 +8,10 @@
 #include "correlate/correlator.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "output/output.h"
 
 #include "tcheck.h"
 
@@ -179,10 +182,111 @@ sparse_events_change_nothing(void)
     CHECK(full.s[0].invalid_users_before == 1);
 }
 
+/* Appends the JSON line of a finished session to the buffer arg. */
+static void
+json_done(void *arg, const struct session *s)
+{
+    struct output_opts o = { "test", NULL };
+
+    output_session_json(arg, s, &o);
+}
+
+/*
+ * Feeds login number i: a login with an audit session, then, for every
+ * other i, executions linked through it, and a disconnect.  Logins of
+ * one run differ in pid, port, user and audit session, so they do not
+ * share sessions.
+ */
+static void
+feed_login(struct correlator *c, struct event *ev, int i)
+{
+    static const struct event_origin origin = { "sshd", "auth.log", 1 };
+    int64_t t = 1700000000 + (int64_t)i * 100;
+    char user[16];
+
+    snprintf(user, sizeof(user), "user%d", i);
+    make_event(ev, EVENT_AUTH_SUCCESS, t, 1000 + i, FIELDS_ALL);
+    event_set_str(ev, EVENT_USER, sv_cstr(user));
+    event_set_num(ev, EVENT_SES, 5000 + i);
+    event_set_num(ev, EVENT_UID, 1000 + i);
+    if (i % 2 == 0) {
+        event_set_str(ev, EVENT_TTY, SV_LIT("ssh"));
+    }
+    correlator_feed(c, ev);
+    for (int k = 0; i % 2 == 1 && k < 12; k++) {
+        event_reset(ev);
+        ev->kind = EVENT_EXEC;
+        ev->time.sec = t + 1 + k;
+        ev->origin = origin;
+        event_set_str(ev, EVENT_HOST, SV_LIT("web1"));
+        event_set_num(ev, EVENT_SES, 5000 + i);
+        event_set_num(ev, EVENT_AUID, 1000 + i);
+        event_set_num(ev, EVENT_PID, 20000 + i * 16 + k);
+        event_set_num(ev, EVENT_PPID, 1000 + i);
+        event_set_str(ev, EVENT_EXE, SV_LIT("/bin/ls"));
+        event_add_arg(ev, SV_LIT("ls"));
+        correlator_feed(c, ev);
+    }
+    make_event(ev, EVENT_DISCONNECT, t + 50, 1000 + i, FIELDS_ALL);
+    correlator_feed(c, ev);
+}
+
+/*
+ * A correlator that has finished many sessions, some with executions,
+ * processes and timelines, reuses their storage for new ones.  Every
+ * session must come out as it does from a correlator fed only its
+ * own login.
+ */
+static void
+reused_sessions_start_empty(void)
+{
+    enum { N = 700 };
+    struct correlator_opts o;
+    struct buf all, one;
+    struct session_sink sink_all = { json_done, &all };
+    struct session_sink sink_one = { json_done, &one };
+    struct event ev;
+
+    correlator_opts_default(&o);
+    event_init(&ev);
+    buf_init(&all, 64u * 1024 * 1024);
+    buf_init(&one, 64u * 1024 * 1024);
+
+    struct correlator *c = correlator_new(&o, &sink_all);
+    CHECK(c != NULL);
+    for (int i = 0; c != NULL && i < N; i++) {
+        feed_login(c, &ev, i);
+    }
+    correlator_finish(c);
+    correlator_free(c);
+
+    for (int i = 0; i < N; i++) {
+        c = correlator_new(&o, &sink_one);
+        CHECK(c != NULL);
+        if (c == NULL) {
+            break;
+        }
+        feed_login(c, &ev, i);
+        correlator_finish(c);
+        correlator_free(c);
+    }
+    CHECK_INT(all.dropped, 0);
+    CHECK_INT(one.dropped, 0);
+    CHECK_INT(all.len, one.len);
+    CHECK(all.len == one.len && memcmp(all.data, one.data, all.len) == 0);
+    buf_add_char(&all, '\0');
+    CHECK(strstr(all.data, "\"executions\":[{") != NULL);
+
+    buf_fini(&all);
+    buf_fini(&one);
+    event_fini(&ev);
+}
+
 int
 main(void)
 {
     TEST_RUN("correlator", session_kinds_are_read);
     TEST_RUN("correlator", sparse_events_change_nothing);
+    TEST_RUN("correlator", reused_sessions_start_empty);
     TEST_EXIT();
 }
