@@ -219,14 +219,20 @@ hmap_get(const struct hmap *m, struct sv key)
 void
 hmap_prefetch(const struct hmap *m, uint64_t hash)
 {
+#if defined(__GNUC__)
     if (m->nslots > 0) {
         __builtin_prefetch(slot_at(m, home_slot(hash, m->slot_bits)));
     }
+#else
+    (void)m;
+    (void)hash;
+#endif
 }
 
 void
 hmap_prefetch_value(const struct hmap *m, uint64_t hash)
 {
+#if defined(__GNUC__)
     if (m->nslots == 0) {
         return;
     }
@@ -235,6 +241,10 @@ hmap_prefetch_value(const struct hmap *m, uint64_t hash)
     if (s->item != NULL && s->hash == hash) {
         __builtin_prefetch(s->item);
     }
+#else
+    (void)m;
+    (void)hash;
+#endif
 }
 
 static int
