@@ -5,6 +5,8 @@
 #
 #   bench/instr.sh [-b BIN] FILE [sshtrail options...]
 set -eu
+# A fixed hash seed: table probe lengths, and so the counts, change with it.
+export SSHTRAIL_HASH_SEED=${SSHTRAIL_HASH_SEED:-0}
 bin=${SSHTRAIL_BIN:-build/sshtrail}
 if [ "${1:-}" = "-b" ]; then
     bin=$2

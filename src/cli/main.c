@@ -734,16 +734,37 @@ baseline_admin(const struct run *r)
  * the hashes stay repeatable, which risks only a slower worst case.  The
  * output does not depend on the seed, because maps compare whole keys and
  * the fixed tables' 64-bit hashes collide by chance alone.
+ *
+ * SSHTRAIL_HASH_SEED sets the seed instead (a number such as 0 or
+ * 0x1234), which makes instruction counts repeatable for benchmarks.
+ * Returns 0, or -1 after a message when that value is not a number.
  */
-static void
+static int
 seed_hashes(void)
 {
+    const char *text = getenv("SSHTRAIL_HASH_SEED");
     uint64_t seed;
 
+    if (text != NULL) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(text, &end, 0);
+        if (text[0] == '\0' || text[0] == '-' || *end != '\0' ||
+            errno != 0) {
+            report_error("SSHTRAIL_HASH_SEED: invalid value '%s'; set a "
+                         "number from 0 to 2^64 - 1, such as 0 or 0x1234, "
+                         "or unset it",
+                         text);
+            return -1;
+        }
+        hmap_set_seed((uint64_t)v);
+        return 0;
+    }
     if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) ==
         (ssize_t)sizeof(seed)) {
         hmap_set_seed(seed);
     }
+    return 0;
 }
 
 int
@@ -757,7 +778,9 @@ main(int argc, char **argv)
 
     /* A closed pipe on stdout is reported as a failed write, not a kill. */
     signal(SIGPIPE, SIG_IGN);
-    seed_hashes();
+    if (seed_hashes() < 0) {
+        return 2;
+    }
 
     if (argc >= 2 && strcmp(argv[1], "config") == 0) {
         return config_command(argc, argv);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Messages of the command line: unknown options and commands, writing the
 # output to a full device, escaping of file names on stderr, compressed
-# inputs, duration and time zone values, and an input named twice.
+# inputs, duration and time zone values, an input named twice, and the
+# hash seed from the environment.
 set -u
 cd "$(dirname "$0")/../.."
 bin=${SSHTRAIL_BIN:?SSHTRAIL_BIN must name the sshtrail binary}
@@ -190,3 +191,21 @@ check repeated_input_read_once "$("$bin" events --quiet "$tmp/a.log" | wc -l)" \
     "$(wc -l < "$tmp/out")"
 has repeated_input_same_path "input a.log is named more than once"
 has repeated_input_other_path "input ./a.log names the same file as input a.log"
+
+# ---- Hash seed ------------------------------------------------------------
+
+SSHTRAIL_HASH_SEED=12x "$bin" detect "$tmp/a.log" > /dev/null 2> "$tmp/err"
+check hash_seed_invalid_exit 2 $?
+has hash_seed_invalid_message "SSHTRAIL_HASH_SEED: invalid value '12x'"
+SSHTRAIL_HASH_SEED=-3 "$bin" detect "$tmp/a.log" > /dev/null 2> "$tmp/err"
+check hash_seed_negative_exit 2 $?
+"$bin" detect --year 2024 --output json "$tmp/a.log" examples/audit.log \
+    > "$tmp/random.out" 2> /dev/null
+SSHTRAIL_HASH_SEED=0x5eed "$bin" detect --year 2024 --output json \
+    "$tmp/a.log" examples/audit.log > "$tmp/fixed.out" 2> /dev/null
+check hash_seed_fixed_exit 0 $?
+if cmp -s "$tmp/random.out" "$tmp/fixed.out" && [ -s "$tmp/fixed.out" ]; then
+    echo "PASS cli_errors/hash_seed_same_output"
+else
+    echo "FAIL cli_errors/hash_seed_same_output: a fixed seed changed the output"
+fi

@@ -8,6 +8,7 @@
 set -u
 cd "$(dirname "$0")"
 bin=${SSHTRAIL_BIN:?SSHTRAIL_BIN must name the sshtrail binary}
+failed=0
 
 for dir in cases/*; do
     name=$(basename "$dir")
@@ -28,11 +29,15 @@ for dir in cases/*; do
     fi
     if [ $rc -ne 0 ]; then
         echo "FAIL golden/$name: exit status $rc"
+        failed=1
     elif diff -u "$dir/expected.jsonl" "$actual" > "$actual.diff"; then
         echo "PASS golden/$name"
     else
         head -40 "$actual.diff"
         echo "FAIL golden/$name: output differs from expected.jsonl"
+        failed=1
     fi
     rm -f "$actual" "$actual.diff"
 done
+# The exit status is 1 when a case failed; tests/run.sh counts FAIL lines, not the status.
+exit "$failed"
