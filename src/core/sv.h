@@ -133,6 +133,123 @@ sv_cut(struct sv a, char c, struct sv *head)
 }
 
 /*
+ * Reads the 8 bytes at p as a word whose least significant byte is p[0],
+ * whatever the machine's byte order.
+ */
+static inline uint64_t
+sv_load_le64(const char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* One load.  GCC 12 also merges the shifts below into one, but not
+     * after inlining them next to other arithmetic on the word. */
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));
+    return w;
+#else
+    const unsigned char *u = (const unsigned char *)p;
+
+    return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
+           (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 |
+           (uint64_t)u[5] << 40 | (uint64_t)u[6] << 48 |
+           (uint64_t)u[7] << 56;
+#endif
+}
+
+/*
+ * The helpers below check and convert the 8 characters of a word loaded by
+ * sv_load_le64 at once.  No sum or product in them carries from one byte
+ * of the word into the next.
+ */
+#define SV_BYTES_01 0x0101010101010101u
+#define SV_BYTES_80 0x8080808080808080u
+
+/* Returns the word with 0x80 in each byte of w that is not '0' to '9'. */
+static inline uint64_t
+sv_word_non_digits(uint64_t w)
+{
+    uint64_t x = w ^ (SV_BYTES_01 * '0');   /* digits become 0 to 9 */
+
+    /* A byte of x from 10 to 127 sets its top bit in the sum, a byte from
+     * 128 up has it set already. */
+    return (((x & (SV_BYTES_01 * 0x7f)) + SV_BYTES_01 * (0x80 - 10)) | x) &
+           SV_BYTES_80;
+}
+
+/* Returns the number of bytes with 0x80 set in mask (the others 0). */
+static inline unsigned
+sv_word_count_marks(uint64_t mask)
+{
+    return (unsigned)(((mask >> 7) * SV_BYTES_01) >> 56);
+}
+
+/*
+ * Returns the value of the digits in x, which contains one digit (0 to 9)
+ * per byte in its top bytes and zeros below them.  The lowest byte is the
+ * most significant digit, as in text loaded by sv_load_le64.
+ */
+static inline uint32_t
+sv_word_digits_value(uint64_t x)
+{
+    /* Pairs, then groups of four, then all eight digits. */
+    x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffu;
+    x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffu;
+    x = (x * 10000 + (x >> 32)) & 0xffffffffu;
+    return (uint32_t)x;
+}
+
+/*
+ * Counts the decimal digits that start the 8 bytes at p (all 8 must be
+ * readable) and stores their value in *value.  Returns 0 to 8, and with 0
+ * stores 0.
+ */
+static inline unsigned
+sv_leading_digits8(const char *p, uint32_t *value)
+{
+    uint64_t w = sv_load_le64(p);
+    uint64_t non_digits = sv_word_non_digits(w);
+    /* The marks of the bytes before the first non-digit. */
+    unsigned n =
+        sv_word_count_marks(((non_digits - 1) & ~non_digits) & SV_BYTES_80);
+
+    if (n == 0) {
+        *value = 0;
+        return 0;
+    }
+    /* Moves the n digits to the top, which fills the bytes below with 0. */
+    uint64_t x = (w ^ (SV_BYTES_01 * '0')) << (8 * (8 - n));
+    *value = sv_word_digits_value(x);
+    return n;
+}
+
+/*
+ * Counts the decimal digits that end the 8 bytes before end (all 8 must be
+ * readable) and stores their value in *value.  Returns 0 to 8, and with 0
+ * stores 0.
+ */
+static inline unsigned
+sv_trailing_digits8(const char *end, uint32_t *value)
+{
+    uint64_t w = sv_load_le64(end - 8);
+    uint64_t non_digits = sv_word_non_digits(w);
+    /* Marks every byte at or below the last non-digit. */
+    uint64_t below = non_digits | non_digits >> 8;
+    below |= below >> 16;
+    below |= below >> 32;
+    unsigned n = sv_word_count_marks(~below & SV_BYTES_80);
+
+    if (n == 0) {
+        *value = 0;
+        return 0;
+    }
+    /* Clears the bytes below the n digits. */
+    unsigned shift = 8 * (8 - n);
+    uint64_t x = (w ^ (SV_BYTES_01 * '0')) >> shift << shift;
+    *value = sv_word_digits_value(x);
+    return n;
+}
+
+/*
  * Parses a decimal unsigned integer that fills all of a.  Returns false on
  * an empty view, a non-digit or overflow past max.
  */

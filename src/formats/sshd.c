@@ -230,14 +230,30 @@ struct addr_tail {
     const char *space;          /* last space before addr_end, or NULL */
 };
 
-static void
-scan_addr_tail(struct sv s, struct addr_tail *t)
+/*
+ * Reads the digits that end s, from the last one back.  Sets *start to the
+ * offset of the first digit and returns their value, or a value past 65535
+ * when they form a larger number.  Leading zeros are allowed.
+ */
+static uint32_t
+scan_trailing_digits(struct sv s, size_t *start)
 {
     size_t k = s.len;
     uint32_t value = 0;
     uint32_t scale = 1;
     bool too_big = false;
     unsigned d;
+
+    if (s.len >= 8) {
+        /* Up to 7 digits come from one word, and the byte before them is
+         * not a digit. */
+        uint32_t word_value;
+        unsigned count = sv_trailing_digits8(s.p + s.len, &word_value);
+        if (count < 8) {
+            *start = s.len - count;
+            return word_value;
+        }
+    }
 
     /* The digits are read from the last one, so the first five of them
      * give the value and any other digit but 0 puts it past 65535. */
@@ -254,6 +270,16 @@ scan_addr_tail(struct sv s, struct addr_tail *t)
             k--;
         }
     }
+    *start = k;
+    return too_big ? UINT32_MAX : value;
+}
+
+static void
+scan_addr_tail(struct sv s, struct addr_tail *t)
+{
+    size_t k;
+    uint32_t value = scan_trailing_digits(s, &k);
+
     t->addr_end = s.len;
     t->has_port = false;
     t->port = -1;
@@ -261,7 +287,7 @@ scan_addr_tail(struct sv s, struct addr_tail *t)
         t->addr_end = k - 6;
         t->has_port = true;
         /* As parse_port: up to 20 digits, up to 65535. */
-        if (s.len - k <= 20 && !too_big && value <= 65535) {
+        if (s.len - k <= 20 && value <= 65535) {
             t->port = (int64_t)value;
         }
     }

@@ -608,6 +608,17 @@ fast_frac_zone(struct sv s, size_t *i, struct fast_stamp *fs)
         size_t kept_end = s.len - k > 9 ? k + 9 : s.len;
         int32_t nsec = 0;
         unsigned d;
+        if (s.len - k >= 8) {
+            /* Up to 7 digits come from one word, and the byte after them
+             * is not a digit. */
+            uint32_t value;
+            unsigned count = sv_leading_digits8(p + k, &value);
+            if (count < 8) {
+                nsec = (int32_t)value;
+                k += count;
+                kept_end = k;
+            }
+        }
         while (k < kept_end && (d = (unsigned)(unsigned char)p[k] - '0') <= 9) {
             nsec = nsec * 10 + (int32_t)d;
             k++;
@@ -789,6 +800,16 @@ fast_program(struct syslog_header_state *st, const char *p, const char *end,
     const char *digits = ++q;
     uint64_t pid = 0;
     unsigned d;
+    if (end - q >= 8) {
+        /* Up to 7 digits come from one word, which also ends the scan:
+         * the byte after them is not a digit. */
+        uint32_t value;
+        unsigned count = sv_leading_digits8(q, &value);
+        if (count < 8) {
+            pid = value;
+            q += count;
+        }
+    }
     while (q < end && (d = (unsigned)(unsigned char)*q - '0') <= 9) {
         /* Wraps past 20 digits, but more than 10 are rejected below. */
         pid = pid * 10 + d;

@@ -361,6 +361,88 @@ plain_ipv6_agrees_with_libc(void)
     CHECK_INT(disagree, 0);
 }
 
+/* Counts the digits that start the 8 bytes at p, one byte at a time. */
+static unsigned
+ref_leading_digits(const char *p, uint32_t *value)
+{
+    unsigned n = 0;
+
+    *value = 0;
+    while (n < 8 && p[n] >= '0' && p[n] <= '9') {
+        *value = *value * 10 + (uint32_t)(p[n] - '0');
+        n++;
+    }
+    return n;
+}
+
+/* Counts the digits that end the 8 bytes at p, one byte at a time. */
+static unsigned
+ref_trailing_digits(const char *p, uint32_t *value)
+{
+    unsigned n = 0;
+
+    while (n < 8 && p[7 - n] >= '0' && p[7 - n] <= '9') {
+        n++;
+    }
+    *value = 0;
+    for (unsigned i = 8 - n; i < 8; i++) {
+        *value = *value * 10 + (uint32_t)(p[i] - '0');
+    }
+    return n;
+}
+
+/* Compares the word helpers with the loops on the 8 bytes at p. */
+static int
+digits8_disagree(const char *p)
+{
+    uint32_t got, want;
+    int bad = 0;
+    uint64_t shifted = 0;
+
+    for (int i = 7; i >= 0; i--) {
+        shifted = shifted << 8 | (unsigned char)p[i];
+    }
+    bad += sv_load_le64(p) != shifted;
+    unsigned n = sv_leading_digits8(p, &got);
+    bad += n != ref_leading_digits(p, &want) || got != want;
+    n = sv_trailing_digits8(p + 8, &got);
+    bad += n != ref_trailing_digits(p, &want) || got != want;
+    return bad;
+}
+
+/*
+ * Checks sv_leading_digits8 and sv_trailing_digits8 on every 8-byte string
+ * over '0', '9', the bytes next to the digits ('/', ':'), a NUL and bytes
+ * past 127 whose low 7 bits are digits, then on random bytes and digits.
+ */
+static void
+digits8_agree_with_loops(void)
+{
+    static const char alphabet[] = { '0', '9', '/', ':', '\0', '\xb5' };
+    char text[8];
+    int disagree = 0;
+    uint32_t x = 4242;
+
+    for (uint32_t n = 0; n < 1679616; n++) {   /* 6 to the 8th */
+        uint32_t v = n;
+        for (size_t i = 0; i < 8; i++, v /= 6) {
+            text[i] = alphabet[v % 6];
+        }
+        disagree += digits8_disagree(text);
+    }
+    for (int k = 0; k < 1000000; k++) {
+        for (size_t i = 0; i < 8; i++) {
+            x = x * 1103515245u + 12345u;
+            unsigned r = (x >> 16) % 16;
+            text[i] = r < 12 ? (char)('0' + r % 10) : (char)(x >> 24);
+        }
+        disagree += digits8_disagree(text);
+    }
+    memcpy(text, "99999999", 8);
+    disagree += digits8_disagree(text);
+    CHECK_INT(disagree, 0);
+}
+
 int
 main(void)
 {
@@ -369,5 +451,6 @@ main(void)
     TEST_RUN("sv", plain_ipv4_agrees_with_reference);
     TEST_RUN("sv", plain_ipv6_cases);
     TEST_RUN("sv", plain_ipv6_agrees_with_libc);
+    TEST_RUN("sv", digits8_agree_with_loops);
     TEST_EXIT();
 }
