@@ -607,21 +607,19 @@ fast_frac_zone(struct sv s, size_t *i, struct fast_stamp *fs)
         size_t start = ++k;
         size_t kept_end = s.len - k > 9 ? k + 9 : s.len;
         int32_t nsec = 0;
-        unsigned d;
-        if (s.len - k >= 8) {
-            /* Up to 7 digits come from one word, and the byte after them
-             * is not a digit. */
-            uint32_t value;
-            unsigned count = sv_leading_digits8(p + k, &value);
-            if (count < 8) {
-                nsec = (int32_t)value;
-                k += count;
-                kept_end = k;
+        uint32_t value;
+        unsigned count;
+        if (s.len - k >= 8 && (count = sv_leading_digits8(p + k, &value)) < 8) {
+            /* One word gave up to 7 digits and the byte after them. */
+            nsec = (int32_t)value;
+            k += count;
+        } else {
+            unsigned d;
+            while (k < kept_end &&
+                   (d = (unsigned)(unsigned char)p[k] - '0') <= 9) {
+                nsec = nsec * 10 + (int32_t)d;
+                k++;
             }
-        }
-        while (k < kept_end && (d = (unsigned)(unsigned char)p[k] - '0') <= 9) {
-            nsec = nsec * 10 + (int32_t)d;
-            k++;
         }
         fs->digits = (int8_t)(k - start);
         fs->nsec = nsec * fast_frac_scale[fs->digits];
@@ -799,26 +797,29 @@ fast_program(struct syslog_header_state *st, const char *p, const char *end,
     /* "[pid]: " with 1 to 10 digits up to UINT32_MAX, as sv_to_u64. */
     const char *digits = ++q;
     uint64_t pid = 0;
-    unsigned d;
-    if (end - q >= 8) {
-        /* Up to 7 digits come from one word, which also ends the scan:
-         * the byte after them is not a digit. */
-        uint32_t value;
-        unsigned count = sv_leading_digits8(q, &value);
-        if (count < 8) {
-            pid = value;
-            q += count;
+    uint32_t value;
+    unsigned count;
+    if (end - q >= 8 && (count = sv_leading_digits8(q, &value)) < 8) {
+        /* One word gave up to 7 digits and the byte after them. */
+        if (count == 0) {
+            return NULL;
+        }
+        pid = value;
+        q += count;
+    } else {
+        unsigned d;
+        while (q < end && (d = (unsigned)(unsigned char)*q - '0') <= 9) {
+            /* Wraps past 20 digits, but more than 10 are rejected below. */
+            pid = pid * 10 + d;
+            q++;
+        }
+        /* 1 to 10 digits: the unsigned subtraction turns 0 into SIZE_MAX. */
+        size_t n = (size_t)(q - digits) - 1;
+        if (n >= 10 || pid > UINT32_MAX) {
+            return NULL;
         }
     }
-    while (q < end && (d = (unsigned)(unsigned char)*q - '0') <= 9) {
-        /* Wraps past 20 digits, but more than 10 are rejected below. */
-        pid = pid * 10 + d;
-        q++;
-    }
-    /* 1 to 10 digits: the unsigned subtraction turns 0 into SIZE_MAX. */
-    size_t n = (size_t)(q - digits) - 1;
-    if (n >= 10 || pid > UINT32_MAX || end - q < 3 ||
-        memcmp(q, "]: ", 3) != 0) {
+    if (end - q < 3 || memcmp(q, "]: ", 3) != 0) {
         return NULL;
     }
     out->pid = (int64_t)pid;
