@@ -1244,14 +1244,17 @@ sshd_close(void *state)
     free(st);
 }
 
-/* Parses as sshd_parse_message does, once the message index is built. */
+/*
+ * Parses as sshd_parse_message does, once the message index is built.  msg
+ * is h->message without the prefixes of strip_message_prefix and without
+ * trailing white space.
+ */
 static enum parse_status
 parse_message(struct event *ev, const struct format_opts *opts,
-              const struct syslog_header *h,
+              const struct syslog_header *h, struct sv msg,
               const struct event_origin *origin,
               const struct event_sink *sink, const char **reason)
 {
-    struct sv msg = sv_trim_right(strip_message_prefix(h->message));
     struct sv rest;
     enum event_kind kind = EVENT_KIND_COUNT;
     bool preauth = strip_suffix(&msg, SV_LIT(" [preauth]"));
@@ -1308,7 +1311,9 @@ sshd_parse_message(struct event *ev, const struct format_opts *opts,
                    const struct event_sink *sink, const char **reason)
 {
     pthread_once(&by_byte_once, index_messages);
-    return parse_message(ev, opts, h, origin, sink, reason);
+    return parse_message(ev, opts, h,
+                         sv_trim_right(strip_message_prefix(h->message)),
+                         origin, sink, reason);
 }
 
 /*
@@ -1334,7 +1339,11 @@ sshd_feed(void *state, struct sv line, const struct event_origin *origin,
         *reason = "not an sshd program";
         return PARSE_SKIP;
     }
-    return parse_message(&st->ev, &st->opts, &h, origin, sink, reason);
+    /* The message ends where the line ends, which has no trailing white
+     * space left. */
+    return parse_message(&st->ev, &st->opts, &h,
+                         strip_message_prefix(h.message), origin, sink,
+                         reason);
 }
 
 const struct format_ops sshd_format = {
