@@ -176,13 +176,6 @@ sv_word_non_digits(uint64_t w)
            SV_BYTES_80;
 }
 
-/* Returns the number of bytes with 0x80 set in mask (the others 0). */
-static inline unsigned
-sv_word_count_marks(uint64_t mask)
-{
-    return (unsigned)(((mask >> 7) * SV_BYTES_01) >> 56);
-}
-
 /*
  * Returns the value of the digits in x, which contains one digit (0 to 9)
  * per byte in its top bytes and zeros below them.  The lowest byte is the
@@ -208,9 +201,9 @@ sv_leading_digits8(const char *p, uint32_t *value)
 {
     uint64_t w = sv_load_le64(p);
     uint64_t non_digits = sv_word_non_digits(w);
-    /* The marks of the bytes before the first non-digit. */
+    /* The lowest set bit is in the first non-digit (a GCC builtin). */
     unsigned n =
-        sv_word_count_marks(((non_digits - 1) & ~non_digits) & SV_BYTES_80);
+        non_digits != 0 ? (unsigned)__builtin_ctzll(non_digits) / 8 : 8;
 
     if (n == 0) {
         *value = 0;
@@ -232,11 +225,9 @@ sv_trailing_digits8(const char *end, uint32_t *value)
 {
     uint64_t w = sv_load_le64(end - 8);
     uint64_t non_digits = sv_word_non_digits(w);
-    /* Marks every byte at or below the last non-digit. */
-    uint64_t below = non_digits | non_digits >> 8;
-    below |= below >> 16;
-    below |= below >> 32;
-    unsigned n = sv_word_count_marks(~below & SV_BYTES_80);
+    /* The highest set bit is in the last non-digit (a GCC builtin). */
+    unsigned n =
+        non_digits != 0 ? (unsigned)__builtin_clzll(non_digits) / 8 : 8;
 
     if (n == 0) {
         *value = 0;
