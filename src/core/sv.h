@@ -177,6 +177,23 @@ sv_word_non_digits(uint64_t w)
 }
 
 /*
+ * Returns the offset of the first byte c in the 8 bytes at p (all 8 must be
+ * readable), or 8 when none is c.
+ */
+static inline unsigned
+sv_find_byte8(const char *p, char c)
+{
+    uint64_t x = sv_load_le64(p) ^ (SV_BYTES_01 * (unsigned char)c);
+    /* 0x80 in each byte of x that is not 0, so in each byte that is not c. */
+    uint64_t other = (((x & (SV_BYTES_01 * 0x7f)) + SV_BYTES_01 * 0x7f) | x) &
+                     SV_BYTES_80;
+    uint64_t equal = ~other & SV_BYTES_80;
+
+    /* The lowest set bit is in the first c (a GCC builtin). */
+    return equal != 0 ? (unsigned)__builtin_ctzll(equal) / 8 : 8;
+}
+
+/*
  * Returns the value of the digits in x, which contains one digit (0 to 9)
  * per byte in its top bytes and zeros below them.  The lowest byte is the
  * most significant digit, as in text loaded by sv_load_le64.

@@ -726,16 +726,6 @@ static const bool fast_name_stop[256] = {
     [']'] = true,
 };
 
-/* Reads 8 bytes at p as a word in the machine's byte order. */
-static inline uint64_t
-fast_load_word(const char *p)
-{
-    uint64_t w;
-
-    memcpy(&w, p, sizeof(w));
-    return w;
-}
-
 /*
  * Returns a pointer to the byte that ends the program name at p: the first
  * space, colon or bracket before end, or end.  When the bytes at p repeat
@@ -746,7 +736,7 @@ fast_program_end(struct syslog_header_state *st, const char *p,
                  const char *end)
 {
     if (st->program_memo_len > 0 && end - p >= 8 &&
-        (fast_load_word(p) & st->program_mask) == st->program_word) {
+        (sv_load_le64(p) & st->program_mask) == st->program_word) {
         return p + st->program_memo_len - 1;
     }
 
@@ -754,14 +744,13 @@ fast_program_end(struct syslog_header_state *st, const char *p,
     while (q < end && !fast_name_stop[(unsigned char)*q]) {
         q++;
     }
-    if (q < end && q - p < 8) {
-        char mask[8] = { 0 };
-        char word[8] = { 0 };
+    if (q < end && q - p < 8 && end - p >= 8) {
+        /* The name and the byte after it are the n first bytes of the
+         * word, which sv_load_le64 puts in its n lowest bytes. */
         size_t n = (size_t)(q - p) + 1;
-        memset(mask, 0xff, n);
-        memcpy(word, p, n);
-        st->program_mask = fast_load_word(mask);
-        st->program_word = fast_load_word(word);
+        uint64_t mask = n < 8 ? ((uint64_t)1 << (8 * n)) - 1 : UINT64_MAX;
+        st->program_mask = mask;
+        st->program_word = sv_load_le64(p) & mask;
         st->program_memo_len = n;
     }
     return q;
@@ -829,19 +818,29 @@ fast_program(struct syslog_header_state *st, const char *p, const char *end,
 /*
  * Reads "host prog[pid]: msg" from s, which starts after the stamp's
  * space, into out->host, program, pid and message.  Returns false when
- * the general parser could see it otherwise: no host, a host token ending
- * in a colon, a second space or tab between host and program, or a
- * program token of another shape.
+ * the general parser could see it otherwise: white space or nothing after
+ * the stamp's space, no host, a host token ending in a colon, a second
+ * space or tab between host and program, or a program token of another
+ * shape.
  */
 static bool
 fast_host_program(struct syslog_header_state *st, struct sv s,
                   struct syslog_header *out)
 {
-    s = sv_trim_left(s);
+    /* More white space after the stamp is left to the general parser. */
+    if (s.len == 0 || s.p[0] == ' ' || s.p[0] == '\t') {
+        return false;
+    }
 
     const char *end = s.p + s.len;
-    const char *space = s.len > 0 ? memchr(s.p, ' ', s.len) : NULL;
-
+    const char *space;
+    if (s.len >= 8) {
+        /* Most host names are shorter than 8 bytes. */
+        unsigned at = sv_find_byte8(s.p, ' ');
+        space = at < 8 ? s.p + at : memchr(s.p + 8, ' ', s.len - 8);
+    } else {
+        space = s.len > 0 ? memchr(s.p, ' ', s.len) : NULL;
+    }
     if (space == NULL || space[-1] == ':') {
         return false;
     }

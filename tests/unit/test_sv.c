@@ -391,7 +391,8 @@ ref_trailing_digits(const char *p, uint32_t *value)
     return n;
 }
 
-/* Compares the word helpers with the loops on the 8 bytes at p. */
+/* Compares the word helpers with the loops and memchr on the 8 bytes at
+ * p. */
 static int
 digits8_disagree(const char *p)
 {
@@ -407,26 +408,33 @@ digits8_disagree(const char *p)
     bad += n != ref_leading_digits(p, &want) || got != want;
     n = sv_trailing_digits8(p + 8, &got);
     bad += n != ref_trailing_digits(p, &want) || got != want;
+    static const char targets[] = { ' ', '0', '\0', '\xb5', '\x20' ^ 0x80 };
+    for (size_t t = 0; t < sizeof(targets); t++) {
+        const char *hit = memchr(p, targets[t], 8);
+        unsigned expected = hit != NULL ? (unsigned)(hit - p) : 8;
+        bad += sv_find_byte8(p, targets[t]) != expected;
+    }
     return bad;
 }
 
 /*
- * Checks sv_leading_digits8 and sv_trailing_digits8 on every 8-byte string
- * over '0', '9', the bytes next to the digits ('/', ':'), a NUL and bytes
- * past 127 whose low 7 bits are digits, then on random bytes and digits.
+ * Checks sv_leading_digits8, sv_trailing_digits8 and sv_find_byte8 on
+ * every 8-byte string over seven hard bytes: '0', '9', the bytes next to
+ * the digits ('/', ':'), a NUL, a space and a byte past 127 whose low 7
+ * bits are a digit.  Then on random bytes, digits and spaces.
  */
 static void
 digits8_agree_with_loops(void)
 {
-    static const char alphabet[] = { '0', '9', '/', ':', '\0', '\xb5' };
+    static const char alphabet[] = { '0', '9', '/', ':', '\0', '\xb5', ' ' };
     char text[8];
     int disagree = 0;
     uint32_t x = 4242;
 
-    for (uint32_t n = 0; n < 1679616; n++) {   /* 6 to the 8th */
+    for (uint32_t n = 0; n < 5764801; n++) {   /* 7 to the 8th */
         uint32_t v = n;
-        for (size_t i = 0; i < 8; i++, v /= 6) {
-            text[i] = alphabet[v % 6];
+        for (size_t i = 0; i < 8; i++, v /= 7) {
+            text[i] = alphabet[v % 7];
         }
         disagree += digits8_disagree(text);
     }
@@ -434,7 +442,9 @@ digits8_agree_with_loops(void)
         for (size_t i = 0; i < 8; i++) {
             x = x * 1103515245u + 12345u;
             unsigned r = (x >> 16) % 16;
-            text[i] = r < 12 ? (char)('0' + r % 10) : (char)(x >> 24);
+            text[i] = r < 12   ? (char)('0' + r % 10)
+                      : r == 12 ? ' '
+                                : (char)(x >> 24);
         }
         disagree += digits8_disagree(text);
     }
