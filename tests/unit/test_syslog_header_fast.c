@@ -290,6 +290,32 @@ static const char *const iso_fallback_lines[] = {
 static const char *const other_lines[] = {
     "srv sshd[1558]: Accepted",
     "sshd[7]: b",
+    "srv sshd: no pid",
+    "srv sshd[1]:",
+    "srv sshd[1]:x",
+    "srv sshd[1]:  two spaces",
+    "srv sshd[00000000001]: eleven digits",
+    "srv [1]: empty program",
+    "srv s[s]hd[1]: brackets in the program",
+    "srv  sshd[1]: two spaces after the host",
+    "srv \tsshd[1]: tab before the program",
+    "srv\tx sshd[1]: tab inside the host",
+    "a:b sshd[1]: colon inside the host",
+    "srv: sshd[1]: host ending in a colon",
+    "Jan sshd[1]: host named like a month",
+    "Janx sshd[1]: host starting like a month",
+    "jan sshd[1]: lower case month as host",
+    "Zed sshd[1]: upper case host",
+    "zed sshd[1]: last letter",
+    "@ed sshd[1]: byte before A",
+    "[ed sshd[1]: byte after Z",
+    "`ed sshd[1]: byte before a",
+    "{ed sshd[1]: byte after z",
+    "srv",
+    "srv ",
+    "srv sshd",
+    "srv sshd[1] x",
+    "\xEF\xBB\xBFsrv sshd[1]: byte order mark",
     "error: maximum authentication attempts",
     "",
     " ",
@@ -418,6 +444,8 @@ static const char *const mutation_bases[] = {
     "2024-01-01T00:00:00.011952+00:00 db08 sshd[2011]: Invalid",
     "2024-02-29T23:59:59Z h sshd[1]: x",
     "2019-06-14T10:40:20.912134 localhost sudo: x",
+    "srv sshd[13709]: error: PAM",
+    "Decoy sshd[1]: x",
 };
 
 /*
@@ -488,6 +516,17 @@ fast_path_takes_common_shapes(void)
     CHECK(memcmp(t.fast.iso_memo.prefix, "2024-01-01T00:00", 16) == 0);
     CHECK(!t.general.bsd_memo.valid);
     CHECK(!t.general.iso_memo.valid);
+
+    /* The journal short form sets the remembered program name, which only
+     * the fast path keeps. */
+    t.fast.program_memo_len = 0;
+    CHECK_INT(syslog_header_parse(&t.fast, sv_cstr("srv sshd[9]: m"), &h),
+              SYSLOG_HEADER_UNSTAMPED);
+    CHECK_INT(t.fast.program_memo_len, 5);
+    CHECK_SV(h.host, "srv");
+    CHECK_SV(h.program, "sshd");
+    CHECK_INT(h.pid, 9);
+    CHECK_SV(h.message, "m");
 }
 
 /*
