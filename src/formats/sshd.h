@@ -24,7 +24,16 @@ enum parse_status sshd_parse_message(struct event *ev,
                                      const struct event_sink *sink,
                                      const char **reason);
 
-/* Returns true for "sshd", "sshd-session" and "sshd-auth". */
-bool sshd_is_program(struct sv program);
+/*
+ * Returns true for "sshd", "sshd-session" and "sshd-auth".  Inline,
+ * because the parsers call it for every line.
+ */
+static inline bool
+sshd_is_program(struct sv program)
+{
+    return sv_eq_cstr(program, "sshd") ||
+           sv_eq_cstr(program, "sshd-session") ||
+           sv_eq_cstr(program, "sshd-auth");
+}
 
 #endif
