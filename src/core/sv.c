@@ -4,6 +4,8 @@
  */
 #include "core/sv.h"
 
+#include "core/compiler.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -188,7 +190,7 @@ build_ipv4_next2(void)
 
 /* Builds the table and checks s, on the first calls only.  Out of line,
  * it leaves sv_is_plain_ipv4 no registers to save. */
-__attribute__((noinline)) static bool
+SSHTRAIL_NOINLINE static bool
 build_and_check_ipv4(struct sv s)
 {
     pthread_once(&ipv4_next2_once, build_ipv4_next2);

@@ -177,6 +177,63 @@ sv_word_non_digits(uint64_t w)
 }
 
 /*
+ * Returns the number of bytes with 0x80 set in mask, whose other bits are
+ * 0, by summing the marks in the top byte of a product.
+ */
+static inline unsigned
+sv_word_count_marks(uint64_t mask)
+{
+    return (unsigned)(((mask >> 7) * SV_BYTES_01) >> 56);
+}
+
+/*
+ * Returns the index of the lowest byte with 0x80 set in mask (other bits 0),
+ * or 8 when none is.  In plain C, it counts the marks below that byte.
+ */
+static inline unsigned
+sv_word_first_mark_portable(uint64_t mask)
+{
+    return sv_word_count_marks((mask - 1) & ~mask & SV_BYTES_80);
+}
+
+/*
+ * Returns the number of bytes above the highest byte with 0x80 set in mask
+ * (other bits 0), or 8 when none is.  In plain C, it marks every byte at or
+ * below the highest mark and counts the bytes left unmarked.
+ */
+static inline unsigned
+sv_word_marks_after_last_portable(uint64_t mask)
+{
+    uint64_t below = mask | mask >> 8;
+
+    below |= below >> 16;
+    below |= below >> 32;
+    return sv_word_count_marks(~below & SV_BYTES_80);
+}
+
+/* sv_word_first_mark_portable, in one bit scan with GCC and Clang. */
+static inline unsigned
+sv_word_first_mark(uint64_t mask)
+{
+#if defined(__GNUC__)
+    return mask != 0 ? (unsigned)__builtin_ctzll(mask) / 8 : 8;
+#else
+    return sv_word_first_mark_portable(mask);
+#endif
+}
+
+/* sv_word_marks_after_last_portable, in one bit scan with GCC and Clang. */
+static inline unsigned
+sv_word_marks_after_last(uint64_t mask)
+{
+#if defined(__GNUC__)
+    return mask != 0 ? (unsigned)__builtin_clzll(mask) / 8 : 8;
+#else
+    return sv_word_marks_after_last_portable(mask);
+#endif
+}
+
+/*
  * Returns the offset of the first byte c in the 8 bytes at p (all 8 must be
  * readable), or 8 when none is c.
  */
@@ -189,8 +246,7 @@ sv_find_byte8(const char *p, char c)
                      SV_BYTES_80;
     uint64_t equal = ~other & SV_BYTES_80;
 
-    /* The lowest set bit is in the first c (a GCC builtin). */
-    return equal != 0 ? (unsigned)__builtin_ctzll(equal) / 8 : 8;
+    return sv_word_first_mark(equal);
 }
 
 /*
@@ -218,9 +274,7 @@ sv_leading_digits8(const char *p, uint32_t *value)
 {
     uint64_t w = sv_load_le64(p);
     uint64_t non_digits = sv_word_non_digits(w);
-    /* The lowest set bit is in the first non-digit (a GCC builtin). */
-    unsigned n =
-        non_digits != 0 ? (unsigned)__builtin_ctzll(non_digits) / 8 : 8;
+    unsigned n = sv_word_first_mark(non_digits);
 
     if (n == 0) {
         *value = 0;
@@ -242,9 +296,7 @@ sv_trailing_digits8(const char *end, uint32_t *value)
 {
     uint64_t w = sv_load_le64(end - 8);
     uint64_t non_digits = sv_word_non_digits(w);
-    /* The highest set bit is in the last non-digit (a GCC builtin). */
-    unsigned n =
-        non_digits != 0 ? (unsigned)__builtin_clzll(non_digits) / 8 : 8;
+    unsigned n = sv_word_marks_after_last(non_digits);
 
     if (n == 0) {
         *value = 0;

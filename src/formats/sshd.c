@@ -11,6 +11,7 @@
  * skipped by reason; nothing here buffers across lines.
  */
 #define _GNU_SOURCE             /* memrchr */
+#include "core/compiler.h"
 #include "formats/format.h"
 #include "formats/sshd.h"
 #include "formats/syslog_header.h"
@@ -275,7 +276,7 @@ scan_trailing_digits(struct sv s, size_t *start)
 }
 
 /* Inlined by force into its three callers, which read most addresses. */
-__attribute__((always_inline)) static inline void
+SSHTRAIL_ALWAYS_INLINE static inline void
 scan_addr_tail(struct sv s, struct addr_tail *t)
 {
     size_t k;
@@ -1244,7 +1245,7 @@ sshd_close(void *state)
  * keeps a function this long with two callers out of line, and sshd_feed
  * then spends about 1 % of its instructions on the call.
  */
-__attribute__((always_inline)) static inline enum parse_status
+SSHTRAIL_ALWAYS_INLINE static inline enum parse_status
 parse_message(struct event *ev, const struct format_opts *opts,
               const struct syslog_header *h, struct sv msg,
               const struct event_origin *origin,

@@ -13,6 +13,8 @@
  */
 #include "formats/syslog_header.h"
 
+#include "core/compiler.h"
+
 #include <time.h>
 
 /* The longest program name accepted in a "prog[pid]:" token. */
@@ -736,7 +738,7 @@ static const bool fast_name_stop[256] = {
  * space, colon or bracket before end, or end.  When the bytes at p repeat
  * the remembered name and the byte after it, one word comparison finds it.
  */
-__attribute__((always_inline)) static inline const char *
+SSHTRAIL_ALWAYS_INLINE static inline const char *
 fast_program_end(struct syslog_header_state *st, const char *p,
                  const char *end)
 {
@@ -766,7 +768,7 @@ fast_program_end(struct syslog_header_state *st, const char *p,
  * out->program and out->pid and returns the byte after the space, or NULL
  * when the token has any other shape.
  */
-__attribute__((always_inline)) static inline const char *
+SSHTRAIL_ALWAYS_INLINE static inline const char *
 fast_program(struct syslog_header_state *st, const char *p, const char *end,
              struct syslog_header *out)
 {
@@ -832,7 +834,7 @@ fast_program(struct syslog_header_state *st, const char *p, const char *end,
  * callers by force: with two callers GCC 12 keeps one of them out of line,
  * which costs the stamped lines about 1 % more instructions in all.
  */
-__attribute__((always_inline)) static inline bool
+SSHTRAIL_ALWAYS_INLINE static inline bool
 fast_host_program(struct syslog_header_state *st, struct sv s,
                   struct syslog_header *out)
 {

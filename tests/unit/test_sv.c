@@ -453,6 +453,37 @@ digits8_agree_with_loops(void)
     CHECK_INT(disagree, 0);
 }
 
+/*
+ * Checks the mark scans, with the bit-scan builtins and in plain C, on every
+ * word whose bytes are 0x80 or 0, against a loop over the bytes.
+ */
+static void
+mark_scans_agree_with_loop(void)
+{
+    int disagree = 0;
+
+    for (unsigned pattern = 0; pattern < 256; pattern++) {
+        uint64_t mask = 0;
+        unsigned first = 8;
+        unsigned after_last = 8;
+        unsigned count = 0;
+        for (unsigned i = 0; i < 8; i++) {
+            if (pattern >> i & 1) {
+                mask |= (uint64_t)0x80 << (8 * i);
+                first = first == 8 ? i : first;
+                after_last = 7 - i;
+                count++;
+            }
+        }
+        disagree += sv_word_first_mark(mask) != first;
+        disagree += sv_word_first_mark_portable(mask) != first;
+        disagree += sv_word_marks_after_last(mask) != after_last;
+        disagree += sv_word_marks_after_last_portable(mask) != after_last;
+        disagree += sv_word_count_marks(mask) != count;
+    }
+    CHECK_INT(disagree, 0);
+}
+
 int
 main(void)
 {
@@ -462,5 +493,6 @@ main(void)
     TEST_RUN("sv", plain_ipv6_cases);
     TEST_RUN("sv", plain_ipv6_agrees_with_libc);
     TEST_RUN("sv", digits8_agree_with_loops);
+    TEST_RUN("sv", mark_scans_agree_with_loop);
     TEST_EXIT();
 }
