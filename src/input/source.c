@@ -52,7 +52,9 @@ _Static_assert(EVENT_KIND_COUNT <= 64,
 struct slot {
     int64_t sec;
     int32_t nsec;
-    uint32_t size;          /* of rec; 0 for h; SLOT_TIME_ONLY for brief */
+    /* Bytes of rec, with SLOT_SOURCE_ONLY set for a source record; 0 for
+     * h; SLOT_TIME_ONLY for brief. */
+    uint32_t size;
     uint64_t seq;
     union {
         struct held_event *h;
@@ -63,6 +65,31 @@ struct slot {
 
 /* The size of an entry that keeps only what time_only_event needs. */
 #define SLOT_TIME_ONLY UINT32_MAX
+/* Marks the size of a record that is a struct source_record. */
+#define SLOT_SOURCE_ONLY 0x80000000u
+
+/*
+ * The record of an event of a kind in opts.needs.source_only, in place of
+ * a packed event: the fields source_only_event needs, followed by the
+ * event's bytes.  It takes about 80 bytes where a packed event of an sshd
+ * failure takes 350, and the reorder buffer holds tens
+ * of thousands of records, so the smaller form keeps them in the caches.
+ */
+struct source_record {
+    uint64_t line;                      /* of the origin */
+    uint32_t str_set;                   /* bits of the three fields */
+    uint8_t kind;
+    uint8_t result;
+    int8_t digits;                      /* of the time's fraction */
+    bool truncated;
+    uint32_t used;                      /* bytes after the record */
+    struct event_ref str[3];            /* offsets into those bytes */
+};
+
+/* The fields a source record keeps, in the order of its str. */
+static const enum event_str source_fields[3] = {
+    EVENT_HOST, EVENT_PROGRAM, EVENT_SRC_IP
+};
 
 /*
  * Events of a run are packed one after another into chunks.  A run's
@@ -254,6 +281,9 @@ struct source {
 
     /* The popped event of a SLOT_TIME_ONLY entry (see time_only_event). */
     struct event brief_ev;
+    /* The popped event of a source record (see source_only_event).  Its
+     * bytes point into the record, so it is never passed to event_fini. */
+    struct event source_ev;
 };
 
 /* Canonicalises a host with the caller's rule, else the built-in one. */
@@ -620,12 +650,14 @@ reorder_front(struct source *s, struct run **from)
  * of run r's chunk queue.  Returns the record's event and sets *size, or
  * returns NULL when the record is larger than a chunk or memory runs out.
  */
-static const struct event *
-chunk_add(struct source *s, struct run *r, const struct event *ev,
-          struct sv host, uint32_t *size)
+/*
+ * Returns room for a record of need bytes (a multiple of 8) at the end of
+ * run r's chunk queue, or NULL when need is larger than a chunk or memory
+ * runs out.
+ */
+static inline void *
+chunk_reserve(struct source *s, struct run *r, size_t need)
 {
-    size_t need = event_pack_size(ev, host);
-
     if (need > CHUNK_BYTES) {
         return NULL;
     }
@@ -649,8 +681,74 @@ chunk_add(struct source *s, struct run *r, const struct event *ev,
 
     char *rec = (char *)r->last->data + r->last->used;
     r->last->used += need;
+    return rec;
+}
+
+/*
+ * Packs ev (with host in place of its own when host.p is set) at the end
+ * of run r's chunk queue.  Returns the record's event and sets *size, or
+ * returns NULL when the record is larger than a chunk or memory runs out.
+ */
+static const struct event *
+chunk_add(struct source *s, struct run *r, const struct event *ev,
+          struct sv host, uint32_t *size)
+{
+    size_t need = event_pack_size(ev, host);
+    void *rec = chunk_reserve(s, r, need);
+
+    if (rec == NULL) {
+        return NULL;
+    }
     *size = (uint32_t)need;
     return event_pack(ev, host, rec);
+}
+
+/*
+ * Writes a source record of ev (with host in place of its own when host.p
+ * is set) at the end of run r's chunk queue.  The record keeps all of ev's
+ * bytes, so the fields keep their offsets, and host follows them.  Returns
+ * the record and sets *size, with SLOT_SOURCE_ONLY, or returns NULL as
+ * chunk_add does.
+ */
+static const struct event *
+chunk_add_source(struct source *s, struct run *r, const struct event *ev,
+                 struct sv host, uint32_t *size)
+{
+    uint32_t mask = 1u << EVENT_HOST | 1u << EVENT_PROGRAM |
+                    1u << EVENT_SRC_IP;
+    size_t need = sizeof(struct source_record) + ev->used +
+                  (host.p != NULL ? host.len : 0);
+
+    need = (need + 7) & ~(size_t)7;
+    struct source_record *rec = chunk_reserve(s, r, need);
+    if (rec == NULL) {
+        return NULL;
+    }
+    char *bytes = (char *)(rec + 1);
+    rec->line = ev->origin.line;
+    rec->str_set = ev->str_set & mask;
+    rec->kind = (uint8_t)ev->kind;
+    rec->result = (uint8_t)ev->result;
+    rec->digits = ev->time.digits;
+    rec->truncated = ev->truncated;
+    rec->used = ev->used;
+    for (int i = 0; i < 3; i++) {
+        rec->str[i] = ev->str[source_fields[i]];
+    }
+    if (ev->used > 0) {
+        memcpy(bytes, ev->bytes, ev->used);
+    }
+    if (host.p != NULL) {
+        rec->str_set |= 1u << EVENT_HOST;
+        rec->str[0] = (struct event_ref){ rec->used, (uint32_t)host.len };
+        if (host.len > 0) {
+            memcpy(bytes + rec->used, host.p, host.len);
+        }
+        rec->used += (uint32_t)host.len;
+    }
+    *size = (uint32_t)need | SLOT_SOURCE_ONLY;
+    /* The caller only stores the pointer; source_only_event reads it. */
+    return (const struct event *)(const void *)rec;
 }
 
 /* Drops the oldest record (size bytes long) from run r's chunk queue. */
@@ -659,7 +757,7 @@ chunk_drop_first(struct source *s, struct run *r, uint32_t size)
 {
     struct chunk *c = r->first;
 
-    c->head += size;
+    c->head += size & ~SLOT_SOURCE_ONLY;
     if (c->head < c->used) {
         return;
     }
@@ -759,7 +857,13 @@ hold_fields(struct source *s, const struct event *ev, struct run *r,
             host = canon;
         }
     }
-    if (r != NULL) {
+    /* A source record keeps only the line of the origin, so the event
+     * must name the input's format and file, as feed_line sets them. */
+    if (r != NULL && (s->opts.needs.source_only >> ev->kind & 1) &&
+        ev->origin.format == s->format->name &&
+        ev->origin.file == s->name) {
+        x->rec = chunk_add_source(s, r, ev, host, &x->size);
+    } else if (r != NULL) {
         x->rec = chunk_add(s, r, ev, host, &x->size);
     }
     if (x->rec != NULL) {
@@ -1411,6 +1515,36 @@ time_only_event(struct source *s, const struct slot *x)
 }
 
 /*
+ * Returns the event of a source record: its kind, result, time, origin
+ * and the host, program and source address, in s->source_ev, whose bytes
+ * are the record's, valid while the record stays in its chunk.
+ */
+static const struct event *
+source_only_event(struct source *s, const struct slot *x)
+{
+    const struct source_record *rec = (const void *)x->rec;
+    struct event *ev = &s->source_ev;
+
+    ev->kind = (enum event_kind)rec->kind;
+    ev->result = (enum event_result)rec->result;
+    ev->time = (struct event_time){ x->sec, x->nsec, rec->digits };
+    ev->origin = (struct event_origin){ s->format->name, s->name,
+                                        rec->line };
+    ev->truncated = rec->truncated;
+    ev->str_set = rec->str_set;
+    ev->str[EVENT_HOST] = rec->str[0];
+    ev->str[EVENT_PROGRAM] = rec->str[1];
+    ev->str[EVENT_SRC_IP] = rec->str[2];
+    /* num_set and argc stay 0 from source_new. */
+    /* The cast drops const only to fit struct event: nothing writes to
+     * source_ev's bytes. */
+    ev->bytes = (char *)(rec + 1);
+    ev->used = rec->used;
+    ev->cap = rec->used;
+    return ev;
+}
+
+/*
  * Makes the next event in time order the head of an unthreaded source:
  * a held event in s->head, or the event of a packed record in s->view,
  * which source_pop drops from its chunk.  Returns 0 at the end of the
@@ -1434,7 +1568,7 @@ next_head(struct source *s)
         s->view_run = NULL;
         return 1;
     }
-    s->view = x.rec;
+    s->view = x.size & SLOT_SOURCE_ONLY ? source_only_event(s, &x) : x.rec;
     s->view_run = from;
     s->view_size = x.size;
     return 1;
@@ -1509,7 +1643,9 @@ batch_add_next(struct source *s, struct batch *b)
      * rather than copied. */
     const struct event *ev = t->size == 0                ? &t->h->ev
                              : t->size == SLOT_TIME_ONLY ? time_only_event(s, t)
-                                                         : t->rec;
+                             : t->size & SLOT_SOURCE_ONLY
+                                 ? source_only_event(s, t)
+                                 : t->rec;
     size_t need = event_pack_size(ev, SV_NULL);
     bool fits = need <= b->cap - b->used;
     if (!fits && b->n > 0) {

@@ -327,25 +327,40 @@ struct seen_event {
     bool bare;                          /* no string or number field */
 };
 
+/*
+ * Opens the sshd lines in t as an input with the default 30 s tolerance,
+ * the given needs, and a reading thread when pool is set.  t and p must
+ * outlive the source.
+ */
+static struct source *
+open_sshd_lines(struct table_provider *t, struct line_provider *p,
+                struct event_needs needs, struct source_pool *pool,
+                struct diag *d)
+{
+    struct source_opts so;
+    char err[256];
+
+    *p = (struct line_provider){ table_next, NULL, t };
+    init_opts(&so, d);
+    so.format = format_find("sshd");
+    so.tolerance_ms = 30000;
+    so.pool = pool;
+    so.needs = needs;
+    return source_open_provider("provider", p, &so, err, sizeof(err));
+}
+
 static struct seen_event *
 read_time_only(const char *const *lines, int n, uint64_t time_only_kinds,
                struct source_pool *pool, int *count)
 {
     struct seen_event *seen = calloc((size_t)n + 1, sizeof(*seen));
     struct table_provider t = { lines, (size_t)n, 0 };
-    struct line_provider p = { table_next, NULL, &t };
-    struct source_opts so;
+    struct line_provider p;
     struct diag d;
-    char err[256];
     const struct event *ev;
+    struct event_needs needs = { time_only_kinds, 0 };
+    struct source *s = open_sshd_lines(&t, &p, needs, pool, &d);
 
-    init_opts(&so, &d);
-    so.format = format_find("sshd");
-    so.tolerance_ms = 30000;
-    so.pool = pool;
-    so.needs.time_only = time_only_kinds;
-    struct source *s = source_open_provider("provider", &p, &so, err,
-                                            sizeof(err));
     *count = 0;
     while (s != NULL && *count <= n && source_peek(s, &ev) == 1) {
         struct seen_event *e = &seen[(*count)++];
@@ -572,6 +587,141 @@ host_cache_keeps_spellings_apart(void)
     free(lines);
 }
 
+/* Line i of the source-only test: failures of several shapes between the
+ * reorder lines, one of them with a user name that spells an address. */
+static char *
+source_only_line(int i)
+{
+    char *line = reorder_line(i);
+    long t = 36000 + reorder_tenths(i);
+    const char *host = i % 2 ? "DB2.example.com" : "web1";
+
+    if (i % 4 == 1) {
+        snprintf(line, 200,
+                 "2024-03-01T%02ld:%02ld:%02ld.%ld00000+00:00 %s sshd[%d]: "
+                 "Failed password for invalid user x from 10.9.9.9 port 22 "
+                 "from 198.51.100.%d port %d ssh2",
+                 t / 36000, t / 600 % 60, t / 10 % 60, t % 10, host,
+                 100 + i, i % 200, 3000 + i);
+    } else if (i % 4 == 3) {
+        snprintf(line, 200,
+                 "2024-03-01T%02ld:%02ld:%02ld.%ld00000+00:00 %s sshd[%d]: "
+                 "pam_unix(sshd:auth): authentication failure; logname= "
+                 "uid=0 euid=0 tty=ssh ruser= rhost=%s",
+                 t / 36000, t / 600 % 60, t / 10 % 60, t % 10, host,
+                 100 + i, i % 8 == 3 ? "" : "2001:db8::1");
+    }
+    return line;
+}
+
+/* The fields of an event that the correlator reads for a failure. */
+struct source_fields_seen {
+    enum event_kind kind;
+    enum event_result result;
+    struct event_time time;
+    uint64_t line;
+    char text[3][128];                  /* host, program, address or "-" */
+};
+
+static struct source_fields_seen *
+read_source_fields(const char *const *lines, int n, uint64_t source_only,
+                   struct source_pool *pool, int *count)
+{
+    static const enum event_str fields[3] = {
+        EVENT_HOST, EVENT_PROGRAM, EVENT_SRC_IP
+    };
+    struct source_fields_seen *seen = calloc((size_t)n + 1, sizeof(*seen));
+    struct table_provider t = { lines, (size_t)n, 0 };
+    struct line_provider p;
+    struct diag d;
+    const struct event *ev;
+    struct event_needs needs = { 0, source_only };
+    struct source *s = open_sshd_lines(&t, &p, needs, pool, &d);
+
+    *count = 0;
+    while (s != NULL && *count <= n && source_peek(s, &ev) == 1) {
+        struct source_fields_seen *e = &seen[(*count)++];
+        e->kind = ev->kind;
+        e->result = ev->result;
+        e->time = ev->time;
+        e->line = ev->origin.line;
+        for (int f = 0; f < 3; f++) {
+            struct sv v = event_str(ev, fields[f]);
+            snprintf(e->text[f], sizeof(e->text[f]), "%s%.*s",
+                     v.p == NULL ? "-" : "=", (int)(v.len < 100 ? v.len : 100),
+                     v.p == NULL ? "" : v.p);
+        }
+        CHECK(strcmp(ev->origin.format, "sshd") == 0);
+        CHECK(strcmp(ev->origin.file, "provider") == 0);
+        source_pop(s);
+    }
+    source_free(s);
+    return seen;
+}
+
+/*
+ * Failures held in the short source-only form come out with the kind,
+ * result, time, line, canonical host, program and source address they
+ * have when held whole, in the same order, with and without a reading
+ * thread.
+ */
+static void
+source_only_kinds_keep_fields(void)
+{
+    enum { N = 4000 };
+    char **lines = calloc(N, sizeof(*lines));
+    uint64_t bits = UINT64_C(1) << EVENT_AUTH_FAILURE |
+                    UINT64_C(1) << EVENT_INVALID_USER;
+    int n_full, n_short, n_threaded;
+
+    for (int i = 0; i < N; i++) {
+        lines[i] = source_only_line(i);
+    }
+    const char *const *text = (const char *const *)lines;
+    struct source_fields_seen *full =
+        read_source_fields(text, N, 0, NULL, &n_full);
+    struct source_fields_seen *brief =
+        read_source_fields(text, N, bits, NULL, &n_short);
+    struct source_pool *pool = source_pool_new(1);
+    CHECK(pool != NULL);
+    struct source_fields_seen *threaded =
+        read_source_fields(text, N, bits, pool, &n_threaded);
+    source_pool_free(pool);
+
+    CHECK_INT(n_full, N);
+    CHECK_INT(n_short, N);
+    CHECK_INT(n_threaded, N);
+    int failures = 0, wrong = 0, forged = 0;
+    for (int k = 0; k < N; k++) {
+        const struct source_fields_seen *want = &full[k];
+        failures += want->kind == EVENT_AUTH_FAILURE;
+        forged += strcmp(want->text[2], "=10.9.9.9") == 0;
+        for (int v = 0; v < 2; v++) {
+            const struct source_fields_seen *got =
+                v == 0 ? &brief[k] : &threaded[k];
+            bool same = got->kind == want->kind &&
+                        got->result == want->result &&
+                        event_time_cmp(&got->time, &want->time) == 0 &&
+                        got->time.digits == want->time.digits &&
+                        got->line == want->line;
+            for (int f = 0; f < 3; f++) {
+                same = same && strcmp(got->text[f], want->text[f]) == 0;
+            }
+            wrong += !same;
+        }
+    }
+    CHECK_INT(failures, N / 2);
+    CHECK_INT(forged, 0);
+    CHECK_INT(wrong, 0);
+    free(full);
+    free(brief);
+    free(threaded);
+    for (int i = 0; i < N; i++) {
+        free(lines[i]);
+    }
+    free(lines);
+}
+
 int
 main(void)
 {
@@ -583,5 +733,6 @@ main(void)
     TEST_RUN("source", reorder_keeps_ties_in_arrival_order);
     TEST_RUN("source", host_cache_keeps_spellings_apart);
     TEST_RUN("source", time_only_kinds_keep_order);
+    TEST_RUN("source", source_only_kinds_keep_fields);
     TEST_EXIT();
 }
