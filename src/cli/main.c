@@ -749,8 +749,9 @@ seed_hashes(void)
         char *end;
         errno = 0;
         unsigned long long v = strtoull(text, &end, 0);
-        if (text[0] == '\0' || text[0] == '-' || *end != '\0' ||
-            errno != 0) {
+        /* strtoull skips leading white space and negates after a '-', so
+         * only a digit may start the value. */
+        if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0) {
             report_error("SSHTRAIL_HASH_SEED: invalid value '%s'; set a "
                          "number from 0 to 2^64 - 1, such as 0 or 0x1234, "
                          "or unset it",

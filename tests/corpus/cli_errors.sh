@@ -199,6 +199,12 @@ check hash_seed_invalid_exit 2 $?
 has hash_seed_invalid_message "SSHTRAIL_HASH_SEED: invalid value '12x'"
 SSHTRAIL_HASH_SEED=-3 "$bin" detect "$tmp/a.log" > /dev/null 2> "$tmp/err"
 check hash_seed_negative_exit 2 $?
+SSHTRAIL_HASH_SEED=' -3' "$bin" detect "$tmp/a.log" > /dev/null 2> "$tmp/err"
+check hash_seed_space_negative_exit 2 $?
+SSHTRAIL_HASH_SEED=' 5' "$bin" detect "$tmp/a.log" > /dev/null 2> "$tmp/err"
+check hash_seed_leading_space_exit 2 $?
+SSHTRAIL_HASH_SEED=+5 "$bin" detect "$tmp/a.log" > /dev/null 2> "$tmp/err"
+check hash_seed_plus_sign_exit 2 $?
 "$bin" detect --year 2024 --output json "$tmp/a.log" examples/audit.log \
     > "$tmp/random.out" 2> /dev/null
 SSHTRAIL_HASH_SEED=0x5eed "$bin" detect --year 2024 --output json \
