@@ -100,8 +100,10 @@ diag_add(struct diag *d, enum diag_class cls, const char *reason,
 
     r->count++;
     d->total[cls]++;
-    /* Only lines not understood are located in the summary. */
-    if (o != NULL && cls == DIAG_MALFORMED) {
+    /* Only lines not understood are located in the summary, and only by
+     * an origin that names a file.  Counts merged from another diag come
+     * without one. */
+    if (o != NULL && o->file != NULL && cls == DIAG_MALFORMED) {
         keep_sample(r, (struct diag_sample){ o->file, o->line });
     }
 }

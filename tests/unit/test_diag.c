@@ -108,11 +108,33 @@ skipped_keep_no_samples(void)
     CHECK_INT((int)d.reasons[0].count, 1);
 }
 
+/* An origin without a file counts the line but is no location: as the
+ * first sample by name it would replace real ones and print a null name. */
+static void
+origin_without_file_not_sampled(void)
+{
+    struct diag d;
+
+    diag_init(&d);
+    add_at(&d, DIAG_MALFORMED, "sshd", "bad stamp", "x.log", 3);
+    add_at(&d, DIAG_MALFORMED, "sshd", "bad stamp", NULL, 0);
+    CHECK_INT((int)d.reasons[0].count, 2);
+    CHECK_INT(d.reasons[0].nsamples, 1);
+
+    char *text = summary_of(&d);
+    CHECK(text != NULL);
+    if (text != NULL) {
+        CHECK_STR(text, "  not understood: 2 bad stamp (sshd) at x.log:3\n");
+    }
+    free(text);
+}
+
 int
 main(void)
 {
     TEST_RUN("diag", reasons_sorted_in_summary);
     TEST_RUN("diag", samples_first_by_file_and_line);
     TEST_RUN("diag", skipped_keep_no_samples);
+    TEST_RUN("diag", origin_without_file_not_sampled);
     TEST_EXIT();
 }
