@@ -17,7 +17,9 @@
 
 /* Locations kept per reason for the summary. */
 #define DIAG_MAX_SAMPLES 5
-/* Distinct reasons tracked; later ones are counted under "other". */
+/* Entries for distinct reasons.  One per class is kept for "other
+ * reasons", which counts the reasons that sort last (by class, format and
+ * reason) once the others fill the table. */
 #define DIAG_MAX_REASONS 64
 
 enum diag_class {

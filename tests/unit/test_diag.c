@@ -6,7 +6,9 @@
  */
 #include "core/diag.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tcheck.h"
 
@@ -129,6 +131,68 @@ origin_without_file_not_sampled(void)
     free(text);
 }
 
+/* Reason names "r00" to "r79", more than the table holds. */
+#define MANY_REASONS 80
+static char many_names[MANY_REASONS][4];
+
+/* Adds reason i's i + 1 lines, at lines 100 * i + 1 and on of x.log. */
+static void
+add_many_reason(struct diag *d, int i)
+{
+    for (int k = 0; k <= i; k++) {
+        add_at(d, DIAG_MALFORMED, "sshd", many_names[i], "x.log",
+               (uint64_t)(100 * i + k + 1));
+    }
+}
+
+/* Past the table's room the reasons that sort last count as "other
+ * reasons" of their class, whatever order they came in. */
+static void
+overflow_same_in_any_order(void)
+{
+    struct diag up;
+    struct diag down;
+    struct diag mixed;
+
+    for (int i = 0; i < MANY_REASONS; i++) {
+        snprintf(many_names[i], sizeof(many_names[i]), "r%02d", i);
+    }
+    diag_init(&up);
+    diag_init(&down);
+    diag_init(&mixed);
+    for (int i = 0; i < MANY_REASONS; i++) {
+        add_many_reason(&up, i);
+        add_many_reason(&down, MANY_REASONS - 1 - i);
+        /* 37 is prime to 80, so this visits every reason once. */
+        add_many_reason(&mixed, (i * 37) % MANY_REASONS);
+    }
+    add_at(&up, DIAG_SKIPPED, "sshd", "not an sshd program", "x.log", 1);
+    add_at(&down, DIAG_SKIPPED, "sshd", "not an sshd program", "x.log", 1);
+    add_at(&mixed, DIAG_SKIPPED, "sshd", "not an sshd program", "x.log", 1);
+
+    char *su = summary_of(&up);
+    char *sd = summary_of(&down);
+    char *sm = summary_of(&mixed);
+    CHECK(su != NULL);
+    CHECK(sd != NULL);
+    CHECK(sm != NULL);
+    if (su != NULL && sd != NULL && sm != NULL) {
+        CHECK_STR(su, sd);
+        CHECK_STR(su, sm);
+        /* Named: r00 to r61.  Other: r62 to r79, 63 + ... + 80 lines. */
+        CHECK(strstr(su, "  not understood: 1287 other reasons (input) at "
+                         "x.log:6201, x.log:6202, x.log:6203, x.log:6204, "
+                         "x.log:6205\n") != NULL);
+        CHECK(strstr(su, " r61 (sshd)") != NULL);
+        CHECK(strstr(su, " r62 (sshd)") == NULL);
+        /* Skipped reasons sort after the reasons not understood. */
+        CHECK(strstr(su, "  skipped: 1 other reasons (input)\n") != NULL);
+    }
+    free(su);
+    free(sd);
+    free(sm);
+}
+
 int
 main(void)
 {
@@ -136,5 +200,6 @@ main(void)
     TEST_RUN("diag", samples_first_by_file_and_line);
     TEST_RUN("diag", skipped_keep_no_samples);
     TEST_RUN("diag", origin_without_file_not_sampled);
+    TEST_RUN("diag", overflow_same_in_any_order);
     TEST_EXIT();
 }
