@@ -357,6 +357,8 @@ unindex_session(struct correlator *c, struct session *s)
 
 /* ---- finished sessions, released in start order ------------------------ */
 
+static void session_release(struct correlator *c, struct session *s);
+
 static bool
 done_before(const struct session *a, const struct session *b)
 {
@@ -373,6 +375,7 @@ done_push(struct correlator *c, struct session *s)
         if (grown == NULL) {
             /* Without room to wait, the session is released at once. */
             c->sink.done(c->sink.arg, s);
+            session_release(c, s);
             return;
         }
         c->done = grown;
