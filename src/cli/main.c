@@ -456,15 +456,51 @@ run_events(struct run *r, struct source **sources, size_t n)
     flush_out(r);
 }
 
+/* The latest event time fed to the correlator, when has_last is set. */
+struct merge_point {
+    struct event_time last;
+    bool has_last;
+};
+
+/* Feeds ev, the oldest event of every input, to the correlator. */
+static inline void
+feed_merged(struct run *r, struct correlator *c, struct merge_point *m,
+            const struct event *ev)
+{
+    /* An event older than the merge point by more than the tolerance
+     * could not be reordered; it is still used. */
+    bool late = m->has_last && (m->last.sec - ev->time.sec) * 1000 >
+                              r->opt->tolerance_ms;
+    if (late) {
+        r->late_events++;
+    }
+    if (!m->has_last || event_time_cmp(&ev->time, &m->last) > 0) {
+        m->last = ev->time;
+        m->has_last = true;
+    }
+    if (r->coverage != NULL) {
+        coverage_add(r->coverage, ev, late);
+    }
+    correlator_feed(c, ev);
+}
+
 /* Merges the inputs in time order into the correlator. */
 static void
 run_correlation(struct run *r, struct source **sources, size_t n,
                 struct correlator *c)
 {
-    struct event_time last = { 0, 0, 0 };
-    bool has_last = false;
+    struct merge_point m = { { 0, 0, 0 }, false };
 
-    for (;;) {
+    /* One input needs no comparison of heads. */
+    while (n == 1) {
+        const struct event *ev;
+        if (!source_peek(sources[0], &ev)) {
+            break;
+        }
+        feed_merged(r, c, &m, ev);
+        source_pop(sources[0]);
+    }
+    while (n > 1) {
         size_t best = n;
         const struct event *best_ev = NULL;
 
@@ -480,22 +516,7 @@ run_correlation(struct run *r, struct source **sources, size_t n,
         if (best_ev == NULL) {
             break;
         }
-
-        /* An event older than the merge point by more than the tolerance
-         * could not be reordered; it is still used. */
-        bool late = has_last && (last.sec - best_ev->time.sec) * 1000 >
-                                    r->opt->tolerance_ms;
-        if (late) {
-            r->late_events++;
-        }
-        if (!has_last || event_time_cmp(&best_ev->time, &last) > 0) {
-            last = best_ev->time;
-            has_last = true;
-        }
-        if (r->coverage != NULL) {
-            coverage_add(r->coverage, best_ev, late);
-        }
-        correlator_feed(c, best_ev);
+        feed_merged(r, c, &m, best_ev);
         source_pop(sources[best]);
     }
     correlator_finish(c);
