@@ -133,7 +133,7 @@ origin_without_file_not_sampled(void)
 
 /* Reason names "r00" to "r79", more than the table holds. */
 #define MANY_REASONS 80
-static char many_names[MANY_REASONS][4];
+static char many_names[MANY_REASONS][16];
 
 /* Adds reason i's i + 1 lines, at lines 100 * i + 1 and on of x.log. */
 static void
