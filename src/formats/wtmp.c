@@ -115,6 +115,7 @@ struct wtmp_state {
 
     /* Outcome of the records of the current block, for feed's status. */
     int emitted;
+    int counted;                    /* bad records counted by the sink */
     const char *malformed;
     const char *skipped;
 };
@@ -474,6 +475,28 @@ on_system_record(struct wtmp_state *st, enum event_kind kind,
     st->emitted++;
 }
 
+#define REASON_BAD_RECORD "record with an unknown type or binary text fields"
+
+/*
+ * Counts the current record as not understood, at its own record number
+ * through the sink when the sink counts, else once for the block as
+ * feed's status (whose origin is the block's).
+ */
+static void
+bad_record(struct wtmp_state *st, const struct event_origin *origin,
+           const struct event_sink *sink)
+{
+    if (sink->count == NULL) {
+        st->malformed = REASON_BAD_RECORD;
+        return;
+    }
+
+    struct event_origin at = *origin;
+    at.line = st->record_no;
+    sink->count(sink->arg, PARSE_MALFORMED, REASON_BAD_RECORD, &at);
+    st->counted++;
+}
+
 /* Reads one complete record. */
 static void
 parse_record(struct wtmp_state *st, const unsigned char *rec,
@@ -485,7 +508,7 @@ parse_record(struct wtmp_state *st, const unsigned char *rec,
 
     st->record_no++;
     if (st->layout == LAYOUT_LINUX && !is_linux_record(rec)) {
-        st->malformed = "record with an unknown type or binary text fields";
+        bad_record(st, origin, sink);
         return;
     }
     switch (type) {
@@ -510,7 +533,7 @@ parse_record(struct wtmp_state *st, const unsigned char *rec,
             event_set_str(&st->ev, EVENT_DETAIL, SV_LIT("shutdown"));
             break;
         }
-        st->malformed = "record with an unknown type or binary text fields";
+        bad_record(st, origin, sink);
         break;
     case UT_EMPTY:
     case UT_NEW_TIME:
@@ -522,7 +545,7 @@ parse_record(struct wtmp_state *st, const unsigned char *rec,
                       "accounting or signature)";
         break;
     default:
-        st->malformed = "record with an unknown type or binary text fields";
+        bad_record(st, origin, sink);
         break;
     }
 }
@@ -588,6 +611,7 @@ wtmp_feed(void *state, struct sv block, const struct event_origin *origin,
 
     st->origin = *origin;
     st->emitted = 0;
+    st->counted = 0;
     st->malformed = NULL;
     st->skipped = NULL;
     if (st->layout == LAYOUT_UNKNOWN) {
@@ -614,7 +638,8 @@ wtmp_feed(void *state, struct sv block, const struct event_origin *origin,
         *reason = st->malformed;
         return PARSE_MALFORMED;
     }
-    if (st->emitted > 0) {
+    /* Bad records the sink counted need no status of the block. */
+    if (st->emitted > 0 || st->counted > 0) {
         return PARSE_OK;
     }
     *reason = st->skipped ? st->skipped : "no complete record";
