@@ -80,7 +80,7 @@ void
 corr_measure_skew(struct correlator *c, struct session *s,
                   const struct event *ev)
 {
-    int64_t t = corr_time_ms(&ev->time);
+    int64_t t = event_time_ms(&ev->time);
 
     if (corr_is_from_audit(ev)) {
         s->audit_open_ms = t;

@@ -49,12 +49,6 @@ correlator_opts_default(struct correlator_opts *o)
     o->max_sources = 50000;
 }
 
-int64_t
-corr_time_ms(const struct event_time *t)
-{
-    return t->sec * 1000 + t->nsec / 1000000;
-}
-
 /* ---- keys -------------------------------------------------------------- */
 
 static void
@@ -748,7 +742,7 @@ apply_failures(struct correlator *c, struct session *s)
     c->stats.table_evictions += failtab_flush(&c->failures);
     struct failure_count *f =
         failtab_get(&c->failures, corr_session_host(s), addr);
-    if (f == NULL || corr_time_ms(&s->start) - corr_time_ms(&f->last) >
+    if (f == NULL || event_time_ms(&s->start) - event_time_ms(&f->last) >
                          c->opts.failure_span_ms) {
         return;
     }
@@ -1054,7 +1048,7 @@ failure_is_stale(const struct failure_count *f, void *arg)
 {
     const struct correlator *c = arg;
 
-    return corr_time_ms(&c->watermark) - corr_time_ms(&f->last) >
+    return event_time_ms(&c->watermark) - event_time_ms(&f->last) >
            c->opts.failure_span_ms;
 }
 
@@ -1068,14 +1062,14 @@ pending_is_stale(const void *value, void *arg)
     const struct pending_login *p = value;
     const struct correlator *c = arg;
 
-    return corr_time_ms(&c->watermark) - corr_time_ms(&p->time) >
+    return event_time_ms(&c->watermark) - event_time_ms(&p->time) >
            c->opts.failure_span_ms;
 }
 
 static void
 finish_due(struct correlator *c)
 {
-    int64_t now = corr_time_ms(&c->watermark);
+    int64_t now = event_time_ms(&c->watermark);
     bool idle_scan = now - c->last_idle_scan_ms >= 60 * 1000;
 
     if (idle_scan) {
@@ -1087,7 +1081,7 @@ finish_due(struct correlator *c)
     }
     /* Ended sessions past the grace time, earliest end first. */
     while (c->nended > 0 &&
-           now - corr_time_ms(&c->ended[0]->end) > c->opts.grace_ms) {
+           now - event_time_ms(&c->ended[0]->end) > c->opts.grace_ms) {
         finish_session(c, c->ended[0]);
     }
     /* Once a minute of event time: every open session, for idleness and
@@ -1097,9 +1091,9 @@ finish_due(struct correlator *c)
         while (s != NULL) {
             struct session *next = s->next_open;
             if (s->has_end &&
-                now - corr_time_ms(&s->end) > c->opts.grace_ms) {
+                now - event_time_ms(&s->end) > c->opts.grace_ms) {
                 finish_session(c, s);
-            } else if (now - corr_time_ms(&s->last_activity) >
+            } else if (now - event_time_ms(&s->last_activity) >
                        c->opts.idle_ms) {
                 c->stats.sessions_idle++;
                 finish_session(c, s);
@@ -1116,7 +1110,7 @@ advance(struct correlator *c, const struct event *ev)
     if (!c->has_watermark) {
         c->watermark = ev->time;
         c->has_watermark = true;
-        c->last_idle_scan_ms = corr_time_ms(&ev->time);
+        c->last_idle_scan_ms = event_time_ms(&ev->time);
         return;
     }
     if (event_time_cmp(&ev->time, &c->watermark) <= 0) {

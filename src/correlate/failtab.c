@@ -40,12 +40,6 @@ failtab_add(struct failtab *t, struct sv host, struct sv addr,
     return e != NULL ? &e->count : NULL;
 }
 
-static int64_t
-time_ms(const struct event_time *t)
-{
-    return t->sec * 1000 + t->nsec / 1000000;
-}
-
 /* Adds note's failure to its pair's counts.  Returns 1 when a pair was
  * evicted to make room, else 0. */
 static uint64_t
@@ -60,7 +54,7 @@ apply_note(struct failtab *t, const struct failure_note *note)
 
     struct failure_count *f = &e->count;
     if (f->sshd + f->audit + f->invalid_users == 0 ||
-        time_ms(&note->time) - time_ms(&f->last) > t->span_ms) {
+        event_time_ms(&note->time) - event_time_ms(&f->last) > t->span_ms) {
         /* New counts, or counts older than the span: start again. */
         memset(f, 0, sizeof(*f));
         f->first = note->time;

@@ -76,7 +76,6 @@ struct correlator {
     uint32_t nspare;
 };
 
-int64_t corr_time_ms(const struct event_time *t);
 struct sv corr_key_sv(const struct key *k);
 struct sv corr_make_key_num(struct key *k, struct sv host, char tag, int64_t v);
 struct sv corr_make_key_port(struct key *k, struct sv host, struct sv addr,

@@ -93,11 +93,11 @@ static struct session *
 find_by_window(struct correlator *c, const struct event *ev)
 {
     struct sv host = event_str(ev, EVENT_HOST);
-    int64_t t = corr_time_ms(&ev->time);
+    int64_t t = event_time_ms(&ev->time);
     int64_t window = window_for(c, ev);
 
     for (struct session *s = c->open_tail; s != NULL; s = s->prev_open) {
-        int64_t start = corr_time_ms(&s->start);
+        int64_t start = event_time_ms(&s->start);
         if (start > t) {
             continue;
         }
@@ -105,7 +105,7 @@ find_by_window(struct correlator *c, const struct event *ev)
             /* Older sessions started even earlier: none can match. */
             break;
         }
-        if (!s->login_seen || (s->has_end && corr_time_ms(&s->end) < t)) {
+        if (!s->login_seen || (s->has_end && event_time_ms(&s->end) < t)) {
             continue;
         }
         if (sv_eq(corr_session_host(s), host) && same_account(s, ev)) {

@@ -353,4 +353,11 @@ event_time_cmp(const struct event_time *a, const struct event_time *b)
     return 0;
 }
 
+/* Returns t in milliseconds since the epoch, the fraction truncated. */
+static inline int64_t
+event_time_ms(const struct event_time *t)
+{
+    return t->sec * 1000 + t->nsec / 1000000;
+}
+
 #endif

@@ -11,12 +11,6 @@
 #include "core/jsonw.h"
 #include "core/timeconv.h"
 
-static int64_t
-time_ms(const struct event_time *t)
-{
-    return t->sec * 1000 + t->nsec / 1000000;
-}
-
 /* The number of recent times a time_memo keeps. */
 #define TIME_MEMO_SLOTS 4
 
@@ -210,7 +204,7 @@ write_ocsf_time(struct jsonw *w, struct time_memo *m, struct sv key,
 
     /* Only findings write milliseconds, so they are formatted on demand. */
     if (slot->ms_len == 0) {
-        slot->ms_len = buf_format_i64(slot->ms, (long long)time_ms(t));
+        slot->ms_len = buf_format_i64(slot->ms, (long long)event_time_ms(t));
     }
 
     /* "key":MS,"dt_key":"TEXT" goes out in one write. */
@@ -860,7 +854,7 @@ build_evidence(struct buf *obj, struct buf *cmd, struct time_memo *tm,
 
     struct time_memo_slot *slot = time_memo_find(tm, &ev->time);
     if (slot->ms_len == 0) {
-        slot->ms_len = buf_format_i64(slot->ms, (long long)time_ms(&ev->time));
+        slot->ms_len = buf_format_i64(slot->ms, (long long)event_time_ms(&ev->time));
     }
     add_lit(obj, ",\"created_time\":");
     buf_add(obj, slot->ms, slot->ms_len);

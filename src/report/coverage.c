@@ -217,12 +217,6 @@ compare_hosts(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static int64_t
-time_ms(const struct event_time *t)
-{
-    return t->sec * 1000 + t->nsec / 1000000;
-}
-
 /* The blind spots of one host, as codes; returns how many were found. */
 static int
 host_gaps(const struct coverage *cov, const struct host_cov *h,
@@ -241,7 +235,7 @@ host_gaps(const struct coverage *cov, const struct host_cov *h,
         codes[n++] = "not_in_inventory";
     }
     for (int i = 0; i < h->nformats && n < max; i++) {
-        if (time_ms(&cov->newest) - time_ms(&h->formats[i].last) >
+        if (event_time_ms(&cov->newest) - event_time_ms(&h->formats[i].last) >
             silence_ms) {
             codes[n++] = "silent_source";
             break;

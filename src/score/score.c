@@ -115,12 +115,6 @@ add_reason(struct score *out, const struct score_opts *o,
     return r;
 }
 
-static int64_t
-time_ms(const struct event_time *t)
-{
-    return t->sec * 1000 + t->nsec / 1000000;
-}
-
 static void
 check_privileged(const struct session *s, const struct score_opts *o,
                  const struct config *cfg, struct score *out)
@@ -180,8 +174,8 @@ check_failures(const struct session *s, const struct score_opts *o,
                  "same source in the %lld s before the login",
                  (unsigned long long)s->failures_before,
                  (unsigned long long)s->invalid_users_before,
-                 (long long)((time_ms(&s->start) -
-                              time_ms(&s->first_failure)) / 1000));
+                 (long long)((event_time_ms(&s->start) -
+                              event_time_ms(&s->first_failure)) / 1000));
     }
 }
 
@@ -254,7 +248,7 @@ check_window(const struct session *s, const struct score_opts *o,
         return;
     }
 
-    int64_t delay = time_ms(&first->ev->time) - time_ms(&s->start);
+    int64_t delay = event_time_ms(&first->ev->time) - event_time_ms(&s->start);
     if (delay > window) {
         return;
     }
