@@ -1,7 +1,7 @@
 /*
- * Function attributes that GCC and Clang understand, defined empty for
- * other C11 compilers, where the code stays correct and only its speed
- * may change.
+ * Function attributes and prefetch hints that GCC and Clang understand,
+ * empty for other C11 compilers, where the code stays correct and only
+ * its speed may change.
  */
 #ifndef SSHTRAIL_COMPILER_H
 #define SSHTRAIL_COMPILER_H
@@ -15,5 +15,27 @@
 #define SSHTRAIL_ALWAYS_INLINE
 #define SSHTRAIL_NOINLINE
 #endif
+
+/* Asks the processor to load the cache line at p, which is read soon. */
+static inline void
+prefetch_read(const void *p)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(p, 0);
+#else
+    (void)p;
+#endif
+}
+
+/* Asks the processor to load the cache line at p, which is written soon. */
+static inline void
+prefetch_write(const void *p)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(p, 1);
+#else
+    (void)p;
+#endif
+}
 
 #endif

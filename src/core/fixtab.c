@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "core/compiler.h"
 #include "core/hmap.h"
 
 /* Spreads the high bits of h into the low ones the slot index uses. */
@@ -211,15 +212,10 @@ fixtab_add(struct fixtab *t, uint64_t h, int *evicted)
 void
 fixtab_prefetch(const struct fixtab *t, uint64_t h)
 {
-#if defined(__GNUC__)
     if (t->slots != NULL) {
         /* For writing, since adds and counts write the entry. */
-        __builtin_prefetch(t->slots + (h & t->mask) * t->size, 1);
+        prefetch_write(t->slots + (h & t->mask) * t->size);
     }
-#else
-    (void)t;
-    (void)h;
-#endif
 }
 
 void *

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/compiler.h"
+
 /* The secret every hash starts from (hmap_set_seed). */
 static uint64_t hash_seed;
 
@@ -219,32 +221,22 @@ hmap_get(const struct hmap *m, struct sv key)
 void
 hmap_prefetch(const struct hmap *m, uint64_t hash)
 {
-#if defined(__GNUC__)
     if (m->nslots > 0) {
-        __builtin_prefetch(slot_at(m, home_slot(hash, m->slot_bits)));
+        prefetch_read(slot_at(m, home_slot(hash, m->slot_bits)));
     }
-#else
-    (void)m;
-    (void)hash;
-#endif
 }
 
 void
 hmap_prefetch_value(const struct hmap *m, uint64_t hash)
 {
-#if defined(__GNUC__)
     if (m->nslots == 0) {
         return;
     }
 
     const struct hmap_slot *s = slot_at(m, home_slot(hash, m->slot_bits));
     if (s->item != NULL && s->hash == hash) {
-        __builtin_prefetch(s->item);
+        prefetch_read(s->item);
     }
-#else
-    (void)m;
-    (void)hash;
-#endif
 }
 
 static int
