@@ -31,9 +31,9 @@ sample_cmp(const struct diag_sample *a, const struct diag_sample *b)
 
 /*
  * Keeps sample x among r's samples when it is one of the DIAG_MAX_SAMPLES
- * first by file name and line.  The kept samples are then the same whatever order
- * the lines were counted in, as they are with several inputs read by
- * threads and merged.
+ * first by file name and line.  The kept samples are then the same
+ * whatever order the lines were counted in, as they are with several
+ * inputs read by threads and merged.
  */
 static void
 keep_sample(struct diag_reason *r, struct diag_sample x)

@@ -72,8 +72,8 @@ struct slot {
  * The record of an event of a kind in opts.needs.source_only, in place of
  * a packed event: the fields source_only_event needs, followed by the
  * event's bytes.  It takes about 80 bytes where a packed event of an sshd
- * failure takes 350, and the reorder buffer holds tens
- * of thousands of records, so the smaller form keeps them in the caches.
+ * failure takes 350.  The reorder buffer contains tens of thousands of
+ * records, so the smaller form keeps more of them in the caches.
  */
 struct source_record {
     uint64_t line;                      /* of the origin */
@@ -646,11 +646,6 @@ reorder_front(struct source *s, struct run **from)
 }
 
 /*
- * Packs ev (with host in place of its own when host.p is set) at the end
- * of run r's chunk queue.  Returns the record's event and sets *size, or
- * returns NULL when the record is larger than a chunk or memory runs out.
- */
-/*
  * Returns room for a record of need bytes (a multiple of 8) at the end of
  * run r's chunk queue, or NULL when need is larger than a chunk or memory
  * runs out.
@@ -714,8 +709,6 @@ static const struct event *
 chunk_add_source(struct source *s, struct run *r, const struct event *ev,
                  struct sv host, uint32_t *size)
 {
-    uint32_t mask = 1u << EVENT_HOST | 1u << EVENT_PROGRAM |
-                    1u << EVENT_SRC_IP;
     size_t need = sizeof(struct source_record) + ev->used +
                   (host.p != NULL ? host.len : 0);
 
@@ -726,13 +719,14 @@ chunk_add_source(struct source *s, struct run *r, const struct event *ev,
     }
     char *bytes = (char *)(rec + 1);
     rec->line = ev->origin.line;
-    rec->str_set = ev->str_set & mask;
+    rec->str_set = 0;
     rec->kind = (uint8_t)ev->kind;
     rec->result = (uint8_t)ev->result;
     rec->digits = ev->time.digits;
     rec->truncated = ev->truncated;
     rec->used = ev->used;
     for (int i = 0; i < 3; i++) {
+        rec->str_set |= ev->str_set & 1u << source_fields[i];
         rec->str[i] = ev->str[source_fields[i]];
     }
     if (ev->used > 0) {
@@ -1532,9 +1526,9 @@ source_only_event(struct source *s, const struct slot *x)
                                         rec->line };
     ev->truncated = rec->truncated;
     ev->str_set = rec->str_set;
-    ev->str[EVENT_HOST] = rec->str[0];
-    ev->str[EVENT_PROGRAM] = rec->str[1];
-    ev->str[EVENT_SRC_IP] = rec->str[2];
+    for (int i = 0; i < 3; i++) {
+        ev->str[source_fields[i]] = rec->str[i];
+    }
     /* num_set and argc stay 0 from source_new. */
     /* The cast drops const only to fit struct event: nothing writes to
      * source_ev's bytes. */
