@@ -193,6 +193,22 @@ put_key(char *dst, struct sv key)
 }
 
 /*
+ * Returns time_memo_find's slot of t with its epoch milliseconds
+ * formatted.  Only findings write milliseconds, so they are formatted on
+ * demand.
+ */
+static struct time_memo_slot *
+time_memo_find_ms(struct time_memo *m, const struct event_time *t)
+{
+    struct time_memo_slot *slot = time_memo_find(m, t);
+
+    if (slot->ms_len == 0) {
+        slot->ms_len = buf_format_i64(slot->ms, (long long)event_time_ms(t));
+    }
+    return slot;
+}
+
+/*
  * Writes "key": epoch milliseconds and "key_dt" (dt_key): RFC 3339, as
  * OCSF does.
  */
@@ -200,12 +216,7 @@ static void
 write_ocsf_time(struct jsonw *w, struct time_memo *m, struct sv key,
                 struct sv dt_key, const struct event_time *t)
 {
-    struct time_memo_slot *slot = time_memo_find(m, t);
-
-    /* Only findings write milliseconds, so they are formatted on demand. */
-    if (slot->ms_len == 0) {
-        slot->ms_len = buf_format_i64(slot->ms, (long long)event_time_ms(t));
-    }
+    struct time_memo_slot *slot = time_memo_find_ms(m, t);
 
     /* "key":MS,"dt_key":"TEXT" goes out in one write. */
     char both[160];
@@ -812,6 +823,10 @@ add_json_int(struct buf *b, int64_t v)
     b->len += buf_format_i64(dst, (long long)v);
 }
 
+/* The maximum size of an evidence object build_evidence writes; a larger
+ * one goes out member by member. */
+#define EVIDENCE_MAX (4u * 1024u * 1024u)
+
 /*
  * Appends to obj the evidence object that write_evidence writes, the same
  * bytes, with fixed member names and punctuation copied as literals
@@ -820,10 +835,6 @@ add_json_int(struct buf *b, int64_t v)
  * did not fit in om; the caller then writes the evidence with
  * write_evidence.
  */
-/* The maximum size of an evidence object build_evidence writes; a larger
- * one goes out member by member. */
-#define EVIDENCE_MAX (4u * 1024u * 1024u)
-
 static bool
 build_evidence(struct buf *obj, struct buf *cmd, struct time_memo *tm,
                struct origin_memo *om, const struct session_exec *x)
@@ -852,10 +863,7 @@ build_evidence(struct buf *obj, struct buf *cmd, struct time_memo *tm,
         buf_add_char(obj, '}');
     }
 
-    struct time_memo_slot *slot = time_memo_find(tm, &ev->time);
-    if (slot->ms_len == 0) {
-        slot->ms_len = buf_format_i64(slot->ms, (long long)event_time_ms(&ev->time));
-    }
+    struct time_memo_slot *slot = time_memo_find_ms(tm, &ev->time);
     add_lit(obj, ",\"created_time\":");
     buf_add(obj, slot->ms, slot->ms_len);
     add_lit(obj, ",\"created_time_dt\":");
