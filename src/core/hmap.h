@@ -104,10 +104,10 @@ bool hmap_del_value_hashed(struct hmap *m, struct sv key, uint64_t hash,
 
 /*
  * Hints that a lookup of a key whose hmap_key_hash is hash comes soon.
- * hmap_prefetch asks the processor to load the key's first slot.
- * hmap_prefetch_value reads that slot and, when its entry has the same
- * hash, asks to load the value, which a map of hmap_init_keyed reads to
- * compare keys; call it once the slot has had time to arrive.  A caller
+ * hmap_prefetch prefetches the key's first slot.  hmap_prefetch_value
+ * reads that slot and, when its entry has the same hash, prefetches the
+ * value, which a map of hmap_init_keyed reads to compare keys.  Call it
+ * once the slot has had time to arrive.  A caller
  * that looks up several keys whose slots are likely not cached issues the
  * hints for all of them first, so the loads overlap.  Neither changes
  * the map or the result of any call.

@@ -267,7 +267,7 @@ counts_apply_on_flush(void)
 }
 
 /* A failure more than the span after the pair's last one starts the counts
- * again from its own time; one within the span adds to them. */
+ * again from its own time.  One within the span adds to them. */
 static void
 counts_restart_after_span(void)
 {
